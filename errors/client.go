@@ -1,0 +1,171 @@
+package errors
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Rule names the kind of constraint a FieldError reports.
+type Rule string
+
+// The rules a FieldError can report.
+const (
+	// RuleRequired: a required field is missing (nil) or empty.
+	RuleRequired Rule = "required"
+	// RuleLength: the length in Unicode code points is out of range.
+	RuleLength Rule = "length"
+	// RulePattern: the value does not fully match the service's pattern.
+	RulePattern Rule = "pattern"
+	// RuleUTF8: the value is not valid UTF-8 and cannot be sent faithfully.
+	RuleUTF8 Rule = "utf8"
+	// RuleMaxItems: a list has too many items.
+	RuleMaxItems Rule = "max items"
+	// RuleRange: a number is out of range.
+	RuleRange Rule = "range"
+	// RuleUnique: a value repeats one earlier in the same list.
+	RuleUnique Rule = "unique"
+	// RuleImmutable: a read-only field was changed.
+	RuleImmutable Rule = "immutable"
+)
+
+// maxValueLen is how many code points of a bad value a FieldError keeps.
+const maxValueLen = 64
+
+// FieldError is one violation of one of Cognito's rules, found on the client
+// before anything was sent.
+type FieldError struct {
+	// Field is the path of the field, such as "Name" or "Scopes[2].ScopeName".
+	Field string
+	// Rule is the kind of rule broken.
+	Rule Rule
+	// Detail states the rule, such as "length must be 1 to 256, got 300".
+	Detail string
+	// Value is the offending value, shortened to its first 64 code points
+	// with "..." when longer; invalid UTF-8 bytes are shown as U+FFFD.
+	Value string
+}
+
+// NewFieldError returns a FieldError for field, keeping a shortened copy
+// of the offending value.
+func NewFieldError(field string, rule Rule, detail, value string) *FieldError {
+	return &FieldError{Field: field, Rule: rule, Detail: detail, Value: Shorten(value)}
+}
+
+// Shorten returns s cut to its first 64 code points followed by "..." when
+// it is longer, with invalid UTF-8 replaced by U+FFFD.
+func Shorten(s string) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	n := 0
+	for i := range s {
+		if n == maxValueLen {
+			return s[:i] + "..."
+		}
+		n++
+	}
+	return s
+}
+
+// Error returns "<Field>: <Detail> (value "<Value>")".
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s: %s (value %q)", e.Field, e.Detail, e.Value)
+}
+
+// Is reports whether target is ErrValidation.
+func (e *FieldError) Is(target error) bool { return target == ErrValidation }
+
+// ValidationError is the list of every rule an input broke. Nothing was
+// sent to Cognito.
+type ValidationError struct {
+	// Operation names what was validated, such as "UpdateResourceServer";
+	// empty for a single field.
+	Operation string
+	// Violations holds every violation found, in field order.
+	Violations []*FieldError
+}
+
+// Error lists every violation: "validation failed for <Operation>: 2
+// violations: Name: ...; Scopes[0].ScopeName: ...".
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("validation failed")
+	if e.Operation != "" {
+		b.WriteString(" for ")
+		b.WriteString(e.Operation)
+	}
+	switch len(e.Violations) {
+	case 0:
+	case 1:
+		b.WriteString(": ")
+		b.WriteString(e.Violations[0].Error())
+	default:
+		fmt.Fprintf(&b, ": %d violations: ", len(e.Violations))
+		for i, v := range e.Violations {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(v.Error())
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the violations, each a *FieldError.
+func (e *ValidationError) Unwrap() []error {
+	errs := make([]error, len(e.Violations))
+	for i, v := range e.Violations {
+		errs[i] = v
+	}
+	return errs
+}
+
+// Is reports whether target is ErrValidation.
+func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// UnsafeUpdateError reports an update that was refused before it was sent
+// because it would have lost data the caller did not ask to remove.
+type UnsafeUpdateError struct {
+	// UserPoolID and Identifier name the resource server.
+	UserPoolID, Identifier string
+	// MissingName is true when the update carried no name, which Cognito
+	// would reject or reset.
+	MissingName bool
+	// Lost lists the names of the scopes the update would have deleted.
+	Lost []string
+}
+
+// Error lists what the update would have lost.
+func (e *UnsafeUpdateError) Error() string {
+	var parts []string
+	if e.MissingName {
+		parts = append(parts, "the name is empty")
+	}
+	if len(e.Lost) > 0 {
+		parts = append(parts, fmt.Sprintf("it would delete %d scope(s) not named for removal: %s",
+			len(e.Lost), strings.Join(e.Lost, ", ")))
+	}
+	return fmt.Sprintf("unsafe update of %s/%s refused: %s", e.UserPoolID, e.Identifier, strings.Join(parts, "; "))
+}
+
+// Is reports whether target is ErrUnsafeUpdate.
+func (e *UnsafeUpdateError) Is(target error) bool { return target == ErrUnsafeUpdate }
+
+// ConflictError reports a read-modify-write whose change other writers kept
+// overwriting until the bounded number of attempts ran out.
+type ConflictError struct {
+	// UserPoolID and Identifier name the resource server.
+	UserPoolID, Identifier string
+	// Attempts is how many times the update was written.
+	Attempts int
+}
+
+// Error names the resource server and the number of attempts.
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("conflict on %s/%s: change overwritten by a concurrent writer after %d attempt(s)",
+		e.UserPoolID, e.Identifier, e.Attempts)
+}
+
+// Is reports whether target is ErrConflict.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }

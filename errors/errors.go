@@ -1,0 +1,319 @@
+package errors
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+)
+
+// Sentinels for errors.Is. Every error type of this package matches exactly
+// one of them; a raw SDK error does not (use the Is* predicates for those).
+var (
+	// ErrInvalidParameter matches an InvalidParameterException from Cognito.
+	ErrInvalidParameter = errors.New("invalid parameter")
+	// ErrNotFound matches a ResourceNotFoundException from Cognito.
+	ErrNotFound = errors.New("resource not found")
+	// ErrNotAuthorized matches a NotAuthorizedException from Cognito.
+	ErrNotAuthorized = errors.New("not authorized")
+	// ErrTooManyRequests matches a TooManyRequestsException from Cognito.
+	ErrTooManyRequests = errors.New("too many requests")
+	// ErrInternalError matches an InternalErrorException from Cognito.
+	ErrInternalError = errors.New("internal error")
+	// ErrOperationNotEnabled matches an OperationNotEnabledException from Cognito.
+	ErrOperationNotEnabled = errors.New("operation not enabled")
+	// ErrLimitExceeded matches a LimitExceededException from Cognito.
+	ErrLimitExceeded = errors.New("limit exceeded")
+	// ErrValidation matches a client-side ValidationError and each of its
+	// FieldErrors: the input broke one of Cognito's rules and nothing was sent.
+	ErrValidation = errors.New("validation failed")
+	// ErrUnsafeUpdate matches an UnsafeUpdateError: an update that would
+	// have dropped the name or scopes the caller did not ask to remove.
+	ErrUnsafeUpdate = errors.New("unsafe update")
+	// ErrConflict matches a ConflictError: concurrent writers kept
+	// overwriting a change and the bounded number of attempts ran out.
+	ErrConflict = errors.New("conflict")
+)
+
+// The error codes Cognito answers for the resource-server operations, as
+// they appear in the "__type" of an error response.
+const (
+	CodeInvalidParameter    = "InvalidParameterException"
+	CodeNotFound            = "ResourceNotFoundException"
+	CodeNotAuthorized       = "NotAuthorizedException"
+	CodeTooManyRequests     = "TooManyRequestsException"
+	CodeInternalError       = "InternalErrorException"
+	CodeOperationNotEnabled = "OperationNotEnabledException"
+	CodeLimitExceeded       = "LimitExceededException"
+)
+
+// ServiceError is an error answered by Cognito. It is returned as is for an
+// error code this package has no type for, and is embedded in every typed
+// service error, so errors.As with a *ServiceError matches all of them.
+type ServiceError struct {
+	// Operation is the SDK operation name, such as "DescribeResourceServer".
+	Operation string
+	// Code is the error code, such as "ResourceNotFoundException".
+	Code string
+	// Message is the service's message.
+	Message string
+	// RequestID is the value of X-Amzn-Requestid, empty if none came back.
+	RequestID string
+	// StatusCode is the HTTP status code, 0 if unknown.
+	StatusCode int
+	// Err is the error the SDK returned; it is kept in the chain so that
+	// errors.As into the SDK's own types (such as
+	// *types.ResourceNotFoundException or *smithy.OperationError) still works.
+	Err error
+}
+
+// Error returns "cognito: <Operation>: <Code>: <Message>" with the status
+// code and request ID when known.
+func (e *ServiceError) Error() string {
+	var b strings.Builder
+	b.WriteString("cognito")
+	if e.Operation != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Operation)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Code)
+	if e.StatusCode != 0 || e.RequestID != "" {
+		b.WriteString(" (")
+		if e.StatusCode != 0 {
+			fmt.Fprintf(&b, "status %d", e.StatusCode)
+		}
+		if e.RequestID != "" {
+			if e.StatusCode != 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("request id ")
+			b.WriteString(e.RequestID)
+		}
+		b.WriteString(")")
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Message)
+	}
+	return b.String()
+}
+
+// Unwrap returns the SDK's error.
+func (e *ServiceError) Unwrap() error { return e.Err }
+
+// ErrorCode returns Code; with ErrorMessage and ErrorFault it makes every
+// service error of this package a smithy.APIError.
+func (e *ServiceError) ErrorCode() string { return e.Code }
+
+// ErrorMessage returns Message.
+func (e *ServiceError) ErrorMessage() string { return e.Message }
+
+// ErrorFault reports whether the service or the caller is at fault.
+func (e *ServiceError) ErrorFault() smithy.ErrorFault {
+	switch {
+	case e.Code == CodeInternalError || e.StatusCode >= 500:
+		return smithy.FaultServer
+	case e.StatusCode >= 400:
+		return smithy.FaultClient
+	}
+	return smithy.FaultUnknown
+}
+
+func asService(s *ServiceError, target any) bool {
+	if p, ok := target.(**ServiceError); ok {
+		*p = s
+		return true
+	}
+	return false
+}
+
+// InvalidParameterError is Cognito's InvalidParameterException: a
+// parameter broke a rule the service checks, or (on Create) the identifier
+// already exists in the pool.
+type InvalidParameterError struct {
+	ServiceError
+	// ReasonCode is the exception's ReasonCode, empty if none came back.
+	ReasonCode string
+}
+
+// Is reports whether target is ErrInvalidParameter.
+func (e *InvalidParameterError) Is(target error) bool { return target == ErrInvalidParameter }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *InvalidParameterError) As(target any) bool { return asService(&e.ServiceError, target) }
+
+// ResourceNotFoundError is Cognito's ResourceNotFoundException: the user pool
+// or the resource server does not exist.
+type ResourceNotFoundError struct{ ServiceError }
+
+// Is reports whether target is ErrNotFound.
+func (e *ResourceNotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *ResourceNotFoundError) As(target any) bool { return asService(&e.ServiceError, target) }
+
+// NotAuthorizedError is Cognito's NotAuthorizedException: the caller's
+// credentials do not allow the operation.
+type NotAuthorizedError struct{ ServiceError }
+
+// Is reports whether target is ErrNotAuthorized.
+func (e *NotAuthorizedError) Is(target error) bool { return target == ErrNotAuthorized }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *NotAuthorizedError) As(target any) bool { return asService(&e.ServiceError, target) }
+
+// TooManyRequestsError is Cognito's TooManyRequestsException: a request rate
+// quota was exceeded. It is retryable.
+type TooManyRequestsError struct{ ServiceError }
+
+// Is reports whether target is ErrTooManyRequests.
+func (e *TooManyRequestsError) Is(target error) bool { return target == ErrTooManyRequests }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *TooManyRequestsError) As(target any) bool { return asService(&e.ServiceError, target) }
+
+// InternalError is Cognito's InternalErrorException (HTTP 500). It is
+// retryable.
+type InternalError struct{ ServiceError }
+
+// Is reports whether target is ErrInternalError.
+func (e *InternalError) Is(target error) bool { return target == ErrInternalError }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *InternalError) As(target any) bool { return asService(&e.ServiceError, target) }
+
+// OperationNotEnabledError is Cognito's OperationNotEnabledException: the
+// operation is not enabled for the user pool or account.
+type OperationNotEnabledError struct{ ServiceError }
+
+// Is reports whether target is ErrOperationNotEnabled.
+func (e *OperationNotEnabledError) Is(target error) bool { return target == ErrOperationNotEnabled }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *OperationNotEnabledError) As(target any) bool { return asService(&e.ServiceError, target) }
+
+// LimitExceededError is Cognito's LimitExceededException: a quota, such as
+// the number of resource servers per user pool, is used up. It is not
+// retryable: retrying cannot succeed until something is deleted.
+type LimitExceededError struct{ ServiceError }
+
+// Is reports whether target is ErrLimitExceeded.
+func (e *LimitExceededError) Is(target error) bool { return target == ErrLimitExceeded }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *LimitExceededError) As(target any) bool { return asService(&e.ServiceError, target) }
+
+// From maps an error returned by the SDK's Cognito client to this package's
+// types: a known code to its typed error, an unknown code to a
+// *ServiceError that keeps the code. An error that did not come from the
+// service (a cancelled context, a network failure, a client-side
+// validation error) and nil come back unchanged, and so does an error that
+// is already one of this package's.
+func From(err error) error {
+	if err == nil {
+		return nil
+	}
+	var mine *ServiceError
+	if errors.As(err, &mine) {
+		return err
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return err
+	}
+	s := ServiceError{Code: api.ErrorCode(), Message: api.ErrorMessage(), Err: err}
+	var op *smithy.OperationError
+	if errors.As(err, &op) {
+		s.Operation = op.Operation()
+	}
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		s.StatusCode = re.HTTPStatusCode()
+		s.RequestID = re.ServiceRequestID()
+	}
+	switch s.Code {
+	case CodeInvalidParameter:
+		e := &InvalidParameterError{ServiceError: s}
+		var ip *types.InvalidParameterException
+		if errors.As(err, &ip) && ip.ReasonCode != nil {
+			e.ReasonCode = *ip.ReasonCode
+		}
+		return e
+	case CodeNotFound:
+		return &ResourceNotFoundError{s}
+	case CodeNotAuthorized:
+		return &NotAuthorizedError{s}
+	case CodeTooManyRequests:
+		return &TooManyRequestsError{s}
+	case CodeInternalError:
+		return &InternalError{s}
+	case CodeOperationNotEnabled:
+		return &OperationNotEnabledError{s}
+	case CodeLimitExceeded:
+		return &LimitExceededError{s}
+	}
+	return &s
+}
+
+// is reports whether err matches sentinel, or carries a service error with
+// the given code anywhere in its chain (a raw SDK error included).
+func is(err, sentinel error, code string) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, sentinel) {
+		return true
+	}
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == code
+}
+
+// IsInvalidParameter reports whether err is, or wraps, an
+// InvalidParameterException, mapped or raw from the SDK.
+func IsInvalidParameter(err error) bool { return is(err, ErrInvalidParameter, CodeInvalidParameter) }
+
+// IsNotFound reports whether err is, or wraps, a ResourceNotFoundException,
+// mapped or raw from the SDK.
+func IsNotFound(err error) bool { return is(err, ErrNotFound, CodeNotFound) }
+
+// IsNotAuthorized reports whether err is, or wraps, a NotAuthorizedException,
+// mapped or raw from the SDK.
+func IsNotAuthorized(err error) bool { return is(err, ErrNotAuthorized, CodeNotAuthorized) }
+
+// IsTooManyRequests reports whether err is, or wraps, a
+// TooManyRequestsException, mapped or raw from the SDK.
+func IsTooManyRequests(err error) bool { return is(err, ErrTooManyRequests, CodeTooManyRequests) }
+
+// IsInternalError reports whether err is, or wraps, an
+// InternalErrorException, mapped or raw from the SDK.
+func IsInternalError(err error) bool { return is(err, ErrInternalError, CodeInternalError) }
+
+// IsOperationNotEnabled reports whether err is, or wraps, an
+// OperationNotEnabledException, mapped or raw from the SDK.
+func IsOperationNotEnabled(err error) bool {
+	return is(err, ErrOperationNotEnabled, CodeOperationNotEnabled)
+}
+
+// IsLimitExceeded reports whether err is, or wraps, a LimitExceededException,
+// mapped or raw from the SDK.
+func IsLimitExceeded(err error) bool { return is(err, ErrLimitExceeded, CodeLimitExceeded) }
+
+// IsValidation reports whether err is, or wraps, a client-side
+// ValidationError or FieldError: the input was refused before anything
+// was sent.
+func IsValidation(err error) bool { return err != nil && errors.Is(err, ErrValidation) }
+
+// IsUnsafeUpdate reports whether err is, or wraps, an UnsafeUpdateError.
+func IsUnsafeUpdate(err error) bool { return err != nil && errors.Is(err, ErrUnsafeUpdate) }
+
+// IsConflict reports whether err is, or wraps, a ConflictError.
+func IsConflict(err error) bool { return err != nil && errors.Is(err, ErrConflict) }
+
+// IsRetryable reports whether the call that returned err may succeed if
+// made again unchanged: true for TooManyRequests and InternalError, false
+// for everything else, LimitExceeded included (a quota, not a throttle).
+func IsRetryable(err error) bool { return IsTooManyRequests(err) || IsInternalError(err) }
