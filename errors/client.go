@@ -41,34 +41,48 @@ type FieldError struct {
 	Rule Rule
 	// Detail states the rule, such as "length must be 1 to 256, got 300".
 	Detail string
-	// Value is the offending value, shortened to its first 64 code points
-	// with "..." when longer; invalid UTF-8 bytes are shown as U+FFFD.
+	// Value is the offending value as Shorten returns it: its first 64 code
+	// points with "..." when longer, each invalid UTF-8 byte shown as U+FFFD.
 	Value string
 }
 
-// NewFieldError returns a FieldError for field, keeping a shortened copy
-// of the offending value.
+// NewFieldError returns a FieldError for field, keeping a copy of the
+// offending value shortened by Shorten. It sends nothing to Cognito.
 func NewFieldError(field string, rule Rule, detail, value string) *FieldError {
 	return &FieldError{Field: field, Rule: rule, Detail: detail, Value: Shorten(value)}
 }
 
 // Shorten returns s cut to its first 64 code points followed by "..." when
-// it is longer, with invalid UTF-8 replaced by U+FFFD.
+// it is longer, never in the middle of a multi-byte character. Each byte of
+// s that is not part of valid UTF-8 becomes one U+FFFD, as ranging over the
+// string decodes it, so the result counts the same code points as
+// utf8.RuneCountInString(s) up to the cut.
 func Shorten(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
 	n := 0
-	for i := range s {
-		if n == maxValueLen {
-			return s[:i] + "..."
+	if utf8.ValidString(s) {
+		for i := range s {
+			if n == maxValueLen {
+				return s[:i] + "..."
+			}
+			n++
 		}
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 2*utf8.UTFMax)
+	for _, r := range s {
+		if n == maxValueLen {
+			b.WriteString("...")
+			break
+		}
+		b.WriteRune(r) // an invalid byte decodes as utf8.RuneError, U+FFFD
 		n++
 	}
-	return s
+	return b.String()
 }
 
-// Error returns "<Field>: <Detail> (value "<Value>")".
+// Error returns "<Field>: <Detail> (value "<Value>")", the value quoted
+// as by %q.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("%s: %s (value %q)", e.Field, e.Detail, e.Value)
 }
@@ -136,7 +150,9 @@ type UnsafeUpdateError struct {
 	Lost []string
 }
 
-// Error lists what the update would have lost.
+// Error lists what the update would have lost: "unsafe update of
+// <UserPoolID>/<Identifier> refused: the name is empty; it would delete
+// <n> scope(s) not named for removal: <Lost...>".
 func (e *UnsafeUpdateError) Error() string {
 	var parts []string
 	if e.MissingName {
@@ -145,6 +161,9 @@ func (e *UnsafeUpdateError) Error() string {
 	if len(e.Lost) > 0 {
 		parts = append(parts, fmt.Sprintf("it would delete %d scope(s) not named for removal: %s",
 			len(e.Lost), strings.Join(e.Lost, ", ")))
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("unsafe update of %s/%s refused", e.UserPoolID, e.Identifier)
 	}
 	return fmt.Sprintf("unsafe update of %s/%s refused: %s", e.UserPoolID, e.Identifier, strings.Join(parts, "; "))
 }

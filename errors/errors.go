@@ -10,8 +10,10 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// Sentinels for errors.Is. Every error type of this package matches exactly
-// one of them; a raw SDK error does not (use the Is* predicates for those).
+// Sentinels for errors.Is. Every typed error of this package matches exactly
+// one of them; a generic *ServiceError (an error code this package has no
+// type for) matches none, and neither does a raw SDK error: use the Is*
+// predicates, which match both mapped and raw errors.
 var (
 	// ErrInvalidParameter matches an InvalidParameterException from Cognito.
 	ErrInvalidParameter = errors.New("invalid parameter")
@@ -39,7 +41,10 @@ var (
 )
 
 // The error codes Cognito answers for the resource-server operations, as
-// they appear in the "__type" of an error response.
+// they appear in the "__type" of an error response (or the X-Amzn-ErrorType
+// header) once the SDK has stripped a namespace ("aws.cognito#") and a
+// suffix (":..."). Like the SDK, this package compares them without regard
+// to case.
 const (
 	CodeInvalidParameter    = "InvalidParameterException"
 	CodeNotFound            = "ResourceNotFoundException"
@@ -70,8 +75,8 @@ type ServiceError struct {
 	Err error
 }
 
-// Error returns "cognito: <Operation>: <Code>: <Message>" with the status
-// code and request ID when known.
+// Error returns "cognito <Operation>: <Code> (status <StatusCode>, request id
+// <RequestID>): <Message>", leaving out each part that is empty or zero.
 func (e *ServiceError) Error() string {
 	var b strings.Builder
 	b.WriteString("cognito")
@@ -102,7 +107,7 @@ func (e *ServiceError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the SDK's error.
+// Unwrap returns the SDK's error, Err.
 func (e *ServiceError) Unwrap() error { return e.Err }
 
 // ErrorCode returns Code; with ErrorMessage and ErrorFault it makes every
@@ -112,7 +117,9 @@ func (e *ServiceError) ErrorCode() string { return e.Code }
 // ErrorMessage returns Message.
 func (e *ServiceError) ErrorMessage() string { return e.Message }
 
-// ErrorFault reports whether the service or the caller is at fault.
+// ErrorFault reports whether the service or the caller is at fault:
+// smithy.FaultServer for InternalErrorException or a 5xx status,
+// smithy.FaultClient for another 4xx status, smithy.FaultUnknown otherwise.
 func (e *ServiceError) ErrorFault() smithy.ErrorFault {
 	switch {
 	case e.Code == CodeInternalError || e.StatusCode >= 500:
@@ -123,6 +130,8 @@ func (e *ServiceError) ErrorFault() smithy.ErrorFault {
 	return smithy.FaultUnknown
 }
 
+// asService implements the As method of every typed error: a **ServiceError
+// target gets the embedded ServiceError.
 func asService(s *ServiceError, target any) bool {
 	if p, ok := target.(**ServiceError); ok {
 		*p = s
@@ -208,11 +217,15 @@ func (e *LimitExceededError) Is(target error) bool { return target == ErrLimitEx
 func (e *LimitExceededError) As(target any) bool { return asService(&e.ServiceError, target) }
 
 // From maps an error returned by the SDK's Cognito client to this package's
-// types: a known code to its typed error, an unknown code to a
-// *ServiceError that keeps the code. An error that did not come from the
-// service (a cancelled context, a network failure, a client-side
-// validation error) and nil come back unchanged, and so does an error that
-// is already one of this package's.
+// types: a known code to its typed error (Code spelled as the Code*
+// constant), an unknown code to a *ServiceError that keeps the code as the
+// SDK gave it. The result wraps err, so errors.As into the SDK's own types
+// still works. Operation comes from the SDK's *smithy.OperationError,
+// StatusCode and RequestID from its HTTP response error, when err has them.
+// An error that did not come from the service (a cancelled context, a
+// network failure, a client-side validation error) and nil come back
+// unchanged, and so does an error that already holds one of this package's
+// service errors. From sends nothing.
 func From(err error) error {
 	if err == nil {
 		return nil
@@ -225,7 +238,7 @@ func From(err error) error {
 	if !errors.As(err, &api) {
 		return err
 	}
-	s := ServiceError{Code: api.ErrorCode(), Message: api.ErrorMessage(), Err: err}
+	s := ServiceError{Code: canonical(api.ErrorCode()), Message: api.ErrorMessage(), Err: err}
 	var op *smithy.OperationError
 	if errors.As(err, &op) {
 		s.Operation = op.Operation()
@@ -259,17 +272,60 @@ func From(err error) error {
 	return &s
 }
 
+// codes lists the codes this package has a type for.
+var codes = [...]string{
+	CodeInvalidParameter, CodeNotFound, CodeNotAuthorized, CodeTooManyRequests,
+	CodeInternalError, CodeOperationNotEnabled, CodeLimitExceeded,
+}
+
+// canonical returns the Code* constant that equals code without regard to
+// case, as the SDK matches codes, or code itself if none does.
+func canonical(code string) string {
+	for _, c := range codes {
+		if strings.EqualFold(code, c) {
+			return c
+		}
+	}
+	return code
+}
+
 // is reports whether err matches sentinel, or carries a service error with
-// the given code anywhere in its chain (a raw SDK error included).
+// the given code anywhere in its tree (a raw SDK error included).
 func is(err, sentinel error, code string) bool {
-	if err == nil {
-		return false
+	return err != nil && (errors.Is(err, sentinel) || hasCode(err, code))
+}
+
+// hasCode reports whether any error in err's tree is a smithy.APIError, or
+// converts to one through an As method, whose code equals code without
+// regard to case. It visits the tree as errors.Is does, every branch of an
+// errors.Join or of a multi-%w fmt.Errorf included, where errors.As would
+// stop at the first APIError, whatever its code.
+func hasCode(err error, code string) bool {
+	for err != nil {
+		if api, ok := err.(smithy.APIError); ok && strings.EqualFold(api.ErrorCode(), code) {
+			return true
+		}
+		if x, ok := err.(interface{ As(any) bool }); ok {
+			var api smithy.APIError
+			if x.As(&api) && api != nil && strings.EqualFold(api.ErrorCode(), code) {
+				return true
+			}
+		}
+		switch x := err.(type) {
+		case interface{ Unwrap() error }:
+			err = x.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				if hasCode(e, code) {
+					return true
+				}
+			}
+			return false
+		default:
+			return false
+		}
 	}
-	if errors.Is(err, sentinel) {
-		return true
-	}
-	var api smithy.APIError
-	return errors.As(err, &api) && api.ErrorCode() == code
+	return false
 }
 
 // IsInvalidParameter reports whether err is, or wraps, an
