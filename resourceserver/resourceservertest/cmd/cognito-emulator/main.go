@@ -1,0 +1,117 @@
+// Command cognito-emulator serves the resourceservertest emulator of Amazon Cognito's
+// resource-server operations on a loopback address, so that programs in any language (through
+// an AWS SDK's or the AWS CLI's endpoint URL, with any credentials) can use it.
+//
+// Usage:
+//
+//	cognito-emulator [-addr 127.0.0.1:9229] [-pool id[=name]]... [-rate rps] [-max-resource-servers n] [-region r] [-seed n]
+//
+// It prints one line, "cognito-emulator listening on http://HOST:PORT", then one line
+// "pool <id>" for each -pool, and serves until it receives SIGINT or SIGTERM, when it shuts down
+// and exits 0. -addr must name a loopback host (127.0.0.1, ::1 or localhost); port 0 picks a free
+// port, which the first line reports. -pool takes a user pool id such as us-east-1_Example1,
+// optionally followed by "=name" (the name defaults to the id). -rate sets a per-pool quota of
+// requests per second for each category (read: Describe and List; update: Create, Update and
+// Delete); 0, the default, means none, and Cognito's is 5. It exits 2 on a bad flag (including
+// an -addr whose host is not loopback, or an invalid -pool) and 1 if it cannot listen.
+//
+// For example, with the AWS CLI:
+//
+//	cognito-emulator -pool us-east-1_Example1=test &
+//	AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws cognito-idp create-resource-server \
+//	  --endpoint-url http://127.0.0.1:9229 --region us-east-1 \
+//	  --user-pool-id us-east-1_Example1 --identifier https://api.example.com --name API
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// poolFlag is a -pool value: "id" or "id=name".
+type poolFlag struct{ id, name string }
+
+// run parses args, serves until SIGINT or SIGTERM and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("cognito-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:9229", "`host:port` to listen on; the host must be loopback; port 0 picks a free one")
+	rate := fs.Float64("rate", 0, "requests per second allowed per user pool and per category (read, update); 0 means no quota (Cognito allows 5)")
+	maxServers := fs.Int("max-resource-servers", resourceservertest.DefaultMaxResourceServers, "resource servers allowed per user pool")
+	region := fs.String("region", resourceservertest.DefaultRegion, "region prefix of the ids of user pools created by CreateUserPool")
+	seed := fs.Uint64("seed", 0, "seed of the random source (pool ids); 0 means a random seed")
+	var pools []poolFlag
+	fs.Func("pool", "user pool to create, `id` or id=name (repeatable); the name defaults to the id", func(v string) error {
+		id, name, _ := strings.Cut(v, "=")
+		if name == "" {
+			name = id
+		}
+		pools = append(pools, poolFlag{id: id, name: name})
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cognito-emulator: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		fs.Usage()
+		return 2
+	}
+	if *maxServers < 1 {
+		fmt.Fprintln(stderr, "cognito-emulator: -max-resource-servers must be at least 1")
+		return 2
+	}
+	if *rate < 0 {
+		fmt.Fprintln(stderr, "cognito-emulator: -rate must not be negative")
+		return 2
+	}
+	opts := []resourceservertest.Option{
+		resourceservertest.WithRateLimit(*rate),
+		resourceservertest.WithMaxResourceServers(*maxServers),
+		resourceservertest.WithRegion(*region),
+	}
+	if *seed != 0 {
+		opts = append(opts, resourceservertest.WithSeed(*seed))
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv, err := resourceservertest.NewServerAt(*addr, opts...)
+	if err != nil {
+		fmt.Fprintf(stderr, "cognito-emulator: -addr: %v\n", err)
+		if errors.Is(err, resourceservertest.ErrNotLoopback) {
+			return 2
+		}
+		return 1
+	}
+	defer srv.Close()
+	for _, p := range pools {
+		if err := srv.AddUserPool(p.id, p.name); err != nil {
+			fmt.Fprintf(stderr, "cognito-emulator: -pool %s: %v\n", p.id, err)
+			return 2
+		}
+	}
+	fmt.Fprintf(stdout, "cognito-emulator listening on %s\n", srv.URL)
+	for _, p := range pools {
+		fmt.Fprintf(stdout, "pool %s\n", p.id)
+	}
+	<-ctx.Done()
+	return 0
+}

@@ -1,0 +1,137 @@
+package resourceservertest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	rst "github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+)
+
+func ExampleNewServer() {
+	srv := rst.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	client := srv.Client()
+	ctx := context.Background()
+
+	_, err := client.CreateResourceServer(ctx, &cip.CreateResourceServerInput{
+		UserPoolId: aws.String(pool),
+		Identifier: aws.String("https://api.example.com"),
+		Name:       aws.String("Example API"),
+		Scopes: []types.ResourceServerScopeType{
+			{ScopeName: aws.String("read"), ScopeDescription: aws.String("Read access")},
+			{ScopeName: aws.String("write"), ScopeDescription: aws.String("Write access")},
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := client.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{
+		UserPoolId: aws.String(pool),
+		Identifier: aws.String("https://api.example.com"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(aws.ToString(out.ResourceServer.Name))
+	for _, sc := range out.ResourceServer.Scopes {
+		fmt.Printf("%s/%s: %s\n", aws.ToString(out.ResourceServer.Identifier), aws.ToString(sc.ScopeName), aws.ToString(sc.ScopeDescription))
+	}
+	// Output:
+	// Example API
+	// https://api.example.com/read: Read access
+	// https://api.example.com/write: Write access
+}
+
+// UpdateResourceServer replaces the whole server: scopes left out of the request are deleted.
+func ExampleServer_ResourceServer() {
+	srv := rst.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	_ = srv.PutResourceServer(rst.ResourceServer{
+		UserPoolID: pool, Identifier: "api", Name: "API",
+		Scopes: []rst.Scope{{Name: "read", Description: "Read"}, {Name: "write", Description: "Write"}},
+	})
+
+	_, err := srv.Client().UpdateResourceServer(context.Background(), &cip.UpdateResourceServerInput{
+		UserPoolId: aws.String(pool), Identifier: aws.String("api"), Name: aws.String("Renamed API"),
+	})
+	fmt.Println("update error:", err)
+	rs, _ := srv.ResourceServer(pool, "api")
+	fmt.Printf("%s, %d scopes\n", rs.Name, len(rs.Scopes))
+	// Output:
+	// update error: <nil>
+	// Renamed API, 0 scopes
+}
+
+// The SDK's standard retryer treats LimitExceededException as throttling and retries it, although
+// retrying cannot help.
+func ExampleServer_Requests() {
+	srv := rst.NewServer(rst.WithMaxResourceServers(1))
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	_ = srv.PutResourceServer(rst.ResourceServer{UserPoolID: pool, Identifier: "first", Name: "First"})
+
+	_, err := srv.Client().CreateResourceServer(context.Background(), &cip.CreateResourceServerInput{
+		UserPoolId: aws.String(pool), Identifier: aws.String("second"), Name: aws.String("Second"),
+	})
+	var limit *types.LimitExceededException
+	fmt.Println("limit exceeded:", errors.As(err, &limit))
+	for _, r := range srv.Requests() {
+		fmt.Println(r.Operation, r.Status, r.Code)
+	}
+	// Output:
+	// limit exceeded: true
+	// CreateResourceServer 400 LimitExceededException
+	// CreateResourceServer 400 LimitExceededException
+	// CreateResourceServer 400 LimitExceededException
+}
+
+// An AfterWrite fault applies the call and then drops the connection: the SDK retries, and the
+// retry finds the write already done.
+func ExampleServer_FailNext() {
+	srv := rst.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	srv.FailNext("CreateResourceServer", 1, rst.Fault{Drop: true, AfterWrite: true})
+
+	_, err := srv.Client().CreateResourceServer(context.Background(), &cip.CreateResourceServerInput{
+		UserPoolId: aws.String(pool), Identifier: aws.String("api"), Name: aws.String("API"),
+	})
+	var invalid *types.InvalidParameterException
+	fmt.Println("invalid parameter:", errors.As(err, &invalid))
+	_, stored := srv.ResourceServer(pool, "api")
+	fmt.Println("stored:", stored)
+	for _, r := range srv.Requests() {
+		fmt.Printf("status %d code %q applied %t injected %t\n", r.Status, r.Code, r.Applied, r.Injected)
+	}
+	// Output:
+	// invalid parameter: true
+	// stored: true
+	// status 0 code "" applied true injected true
+	// status 400 code "InvalidParameterException" applied false injected false
+}
+
+// A call beyond the quota answers TooManyRequestsException. Cognito allows 5 calls per second
+// per pool and category (WithRateLimit(5)); a tiny rate makes the example independent of timing.
+func ExampleWithRateLimit() {
+	srv := rst.NewServer(rst.WithRateLimit(0.001)) // a burst of 1, then one call per 1000 s
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	client := srv.Client(func(o *cip.Options) { o.RetryMaxAttempts = 1 })
+	for range 2 {
+		_, err := client.ListResourceServers(context.Background(), &cip.ListResourceServersInput{UserPoolId: aws.String(pool)})
+		var tooMany *types.TooManyRequestsException
+		fmt.Println("throttled:", errors.As(err, &tooMany))
+	}
+	// Output:
+	// throttled: false
+	// throttled: true
+}

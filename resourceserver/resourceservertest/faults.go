@@ -1,0 +1,120 @@
+package resourceservertest
+
+import (
+	"slices"
+	"time"
+)
+
+// A Fault is a failure the emulator injects into a call, chosen by [Server.FailNext] or
+// [Server.SetFaultRate]. Its parts combine: Delay happens first; then, if Drop is set, the
+// connection is closed without an answer; otherwise, if Code is set, that error is answered;
+// a Fault with neither Drop nor Code only delays the call. AfterWrite moves the failure after
+// the operation has run against the store.
+type Fault struct {
+	// Code is the error code to answer, such as "TooManyRequestsException" or
+	// "InternalErrorException"; any string is sent as is.
+	Code string
+	// Status is the HTTP status of the error; 0 means 500 for "InternalErrorException" and 400
+	// for any other code.
+	Status int
+	// Message is the error message; "" means a default one naming the fault.
+	Message string
+	// Delay is how long to wait before handling the call. The wait ends early, and nothing is
+	// answered or applied, if the client gives up (its context ends) or the server closes.
+	Delay time.Duration
+	// Drop closes the connection without any answer (the client sees a transport error, which
+	// the SDK retries).
+	Drop bool
+	// AfterWrite runs the operation against the store first and only then answers the fault or
+	// drops the connection, so the client cannot tell whether its call took effect.
+	AfterWrite bool
+}
+
+func (f Fault) status() int {
+	switch {
+	case f.Status != 0:
+		return f.Status
+	case f.Code == "InternalErrorException":
+		return 500
+	default:
+		return 400
+	}
+}
+
+func (f Fault) message() string {
+	switch {
+	case f.Message != "":
+		return f.Message
+	case f.Code == "TooManyRequestsException":
+		return "Too many requests"
+	case f.Code == "InternalErrorException":
+		return "Internal server error (injected fault)"
+	default:
+		return "Injected fault " + f.Code
+	}
+}
+
+// pendingFault is a FailNext entry.
+type pendingFault struct {
+	operation string
+	left      int
+	fault     Fault
+}
+
+// FailNext makes the next n calls of operation (such as "UpdateResourceServer"; "" for any
+// operation) fail with f. Calls that the emulator refuses before it reads the operation's input
+// (unknown operation, missing Authorization, unreadable body) do not count. Successive FailNext
+// calls queue up: a call takes the oldest entry that matches it. FailNext entries take precedence
+// over [Server.SetFaultRate]. n below 1 does nothing.
+func (s *Server) FailNext(operation string, n int, f Fault) {
+	if n < 1 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = append(s.failNext, &pendingFault{operation: operation, left: n, fault: f})
+}
+
+// SetFaultRate makes each call fail, independently, with probability fraction (clamped to
+// [0, 1]), with a fault chosen uniformly among faults; with no faults given, the fault is
+// InternalErrorException (500). SetFaultRate(0) turns random faults off. The draws come from the
+// emulator's random source, which [WithSeed] makes repeatable.
+func (s *Server) SetFaultRate(fraction float64, faults ...Fault) {
+	fraction = min(max(fraction, 0), 1)
+	if len(faults) == 0 {
+		faults = []Fault{{Code: "InternalErrorException"}}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultRate = fraction
+	s.faults = append([]Fault(nil), faults...)
+}
+
+// ClearFaults forgets every pending [Server.FailNext] entry and turns [Server.SetFaultRate] off.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = nil
+	s.faultRate = 0
+	s.faults = nil
+}
+
+// takeFault picks the fault for a call of operation, if any.
+func (s *Server) takeFault(operation string) (Fault, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, p := range s.failNext {
+		if p.operation != "" && p.operation != operation {
+			continue
+		}
+		p.left--
+		if p.left == 0 {
+			s.failNext = slices.Delete(s.failNext, i, i+1)
+		}
+		return p.fault, true
+	}
+	if s.faultRate > 0 && s.rng.Float64() < s.faultRate {
+		return s.faults[s.rng.IntN(len(s.faults))], true
+	}
+	return Fault{}, false
+}

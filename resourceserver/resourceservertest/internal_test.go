@@ -1,0 +1,129 @@
+package resourceservertest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+)
+
+// waitArrivals waits until n requests have reached the handler.
+func (s *Server) waitArrivals(t *testing.T, n uint64) {
+	t.Helper()
+	for {
+		s.mu.Lock()
+		seq := s.seq
+		s.mu.Unlock()
+		if seq >= n {
+			return
+		}
+		select {
+		case <-t.Context().Done():
+			t.Fatal("request never arrived")
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// TestCloseEndsDelays checks that Close returns while a request waits on an hour-long delay,
+// and that the client then gets an error.
+func TestCloseEndsDelays(t *testing.T) {
+	t.Parallel()
+	s := NewServer()
+	pool := s.CreateUserPool("p")
+	s.FailNext("", 1, Fault{Delay: time.Hour})
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Client(func(o *cip.Options) { o.RetryMaxAttempts = 1 }).DescribeUserPool(context.Background(), &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
+		done <- err
+	}()
+	s.waitArrivals(t, 1)
+	s.Close()
+	if err := <-done; err == nil {
+		t.Error("call delayed across Close succeeded")
+	}
+	if got := s.Requests(); len(got) != 1 || got[0].Status != 0 || !got[0].Injected {
+		t.Errorf("Requests() = %+v, want one unanswered injected request", got)
+	}
+}
+
+func TestBucket(t *testing.T) {
+	t.Parallel()
+	start := time.Unix(1000, 0)
+	tests := []struct {
+		name    string
+		rate    float64
+		offsets []time.Duration
+		want    []bool
+	}{
+		{"burst of 5 then empty", 5, []time.Duration{0, 0, 0, 0, 0, 0}, []bool{true, true, true, true, true, false}},
+		{"refill of one token", 5, []time.Duration{0, 0, 0, 0, 0, 0, 200 * time.Millisecond, 200 * time.Millisecond}, []bool{true, true, true, true, true, false, true, false}},
+		{"fractional rate has a burst of 1", 0.5, []time.Duration{0, 0, time.Second, 2 * time.Second}, []bool{true, false, false, true}},
+		{"refill stops at the burst", 2, []time.Duration{0, time.Hour, time.Hour, time.Hour, time.Hour}, []bool{true, true, true, false, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bucket
+			for i, off := range tt.offsets {
+				if got := b.take(start.Add(off), tt.rate); got != tt.want[i] {
+					t.Errorf("take #%d at +%v = %t, want %t", i, off, got, tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+// FuzzServeHTTP checks that any body, for any operation, gets a well-formed answer: a request
+// id, status 200 with a JSON object, or an error status with {"__type", "message"} matching the
+// X-Amzn-ErrorType header.
+func FuzzServeHTTP(f *testing.F) {
+	ops := make([]string, 0, len(operations))
+	for name := range operations {
+		ops = append(ops, name)
+	}
+	f.Add(uint8(0), `{}`)
+	f.Add(uint8(1), `{"UserPoolId":"us-east-1_Fuzz1","Identifier":"api","Name":"A","Scopes":[{"ScopeName":"r","ScopeDescription":"d"}]}`)
+	f.Add(uint8(2), `{"UserPoolId":"us-east-1_Fuzz1","MaxResults":3,"NextToken":"cnM6dXMtZWFzdC0xX0Z1enoxCmE"}`)
+	f.Add(uint8(3), `{"UserPoolId":"us-east-1_Fuzz1","Identifier":"api","Name":"a\u000bb","Scopes":[null,{"ScopeName":"x/y"}]}`)
+	f.Add(uint8(4), `{"PoolName":"p","MaxResults":60}`)
+	f.Add(uint8(5), `[1,2`)
+	s := NewServer(WithMaxResourceServers(3))
+	f.Cleanup(s.Close)
+	if err := s.AddUserPool("us-east-1_Fuzz1", "fuzz"); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, op uint8, body string) {
+		name := ops[int(op)%len(ops)]
+		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", targetPrefix+name)
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+		w := httptest.NewRecorder()
+		s.serveHTTP(w, req)
+		if w.Header().Get("X-Amzn-Requestid") == "" {
+			t.Fatal("no X-Amzn-Requestid")
+		}
+		var out map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+			t.Fatalf("%s answered %d with a body that is not a JSON object: %q", name, w.Code, w.Body)
+		}
+		switch w.Code {
+		case http.StatusOK:
+			if w.Header().Get("X-Amzn-ErrorType") != "" || out["__type"] != nil {
+				t.Fatalf("success with an error: %q", w.Body)
+			}
+		case http.StatusBadRequest, http.StatusInternalServerError:
+			code := w.Header().Get("X-Amzn-ErrorType")
+			if code == "" || out["__type"] != code || out["message"] == "" {
+				t.Fatalf("error answer %q with X-Amzn-ErrorType %q", w.Body, code)
+			}
+		default:
+			t.Fatalf("status %d", w.Code)
+		}
+	})
+}

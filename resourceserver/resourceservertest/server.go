@@ -1,0 +1,331 @@
+package resourceservertest
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+)
+
+// ErrInvalidParameter is wrapped by the errors of [Server.AddUserPool] and
+// [Server.PutResourceServer] when a value breaks one of Cognito's constraints (the error's text
+// holds Cognito's validation message), and by that of [NewServerAt] for a region given to
+// [WithRegion] that cannot prefix a user pool id.
+var ErrInvalidParameter = errors.New("invalid parameter")
+
+// ErrUserPoolExists is wrapped by the error of [Server.AddUserPool] when the pool id is taken.
+var ErrUserPoolExists = errors.New("user pool already exists")
+
+// ErrNotLoopback is wrapped by the error of [NewServerAt] when the address names a host that
+// is not a loopback address: the emulator never serves on another interface.
+var ErrNotLoopback = errors.New("not a loopback address")
+
+// ErrUserPoolNotFound is wrapped by the error of [Server.PutResourceServer] when the pool does
+// not exist.
+var ErrUserPoolNotFound = errors.New("user pool does not exist")
+
+// regionRE matches the regions WithRegion accepts: they must fit the [\w-]+ before the '_' of
+// a user pool id.
+var regionRE = regexp.MustCompile(`\A[A-Za-z0-9-]+\z`)
+
+// A Server is a local emulator of the resource-server operations of Amazon Cognito user pools
+// (cognito-idp), speaking the awsJson1_1 protocol over HTTP on a loopback address. Create it with
+// [NewServer] or [NewServerAt] and stop it with [Server.Close]. All methods are safe for
+// concurrent use.
+type Server struct {
+	// URL is the base URL of the emulator, "http://127.0.0.1:PORT", to be used as an SDK
+	// client's BaseEndpoint (or the --endpoint-url of the AWS CLI).
+	URL string
+
+	cfg      config
+	http     *http.Server
+	closing  chan struct{} // closed by Close, ends Fault delays
+	serveErr chan error    // the result of http.Server.Serve
+	once     sync.Once     // makes Close idempotent
+	handlers sync.WaitGroup
+
+	// mu guards everything below; it is held for the whole of each operation on the store,
+	// which makes every write atomic. handlers.Add is called under it, only while !closed.
+	mu        sync.Mutex
+	closed    bool
+	pools     map[string]*pool
+	rng       *rand.Rand
+	buckets   map[bucketKey]*bucket
+	log       []logEntry
+	seq       uint64
+	epoch     uint64
+	failNext  []*pendingFault
+	faultRate float64
+	faults    []Fault
+}
+
+// pool is a stored user pool.
+type pool struct {
+	id       string
+	name     string
+	created  time.Time
+	modified time.Time
+	servers  map[string]*ResourceServer
+}
+
+// ResourceServer is a resource server as the emulator stores it; [Server.ResourceServer] returns
+// a deep copy of one.
+type ResourceServer struct {
+	// UserPoolID is the id of the user pool that holds the server.
+	UserPoolID string
+	// Identifier is the server's unique identifier within the pool, usually a URL.
+	Identifier string
+	// Name is the server's friendly name.
+	Name string
+	// Scopes are the server's scopes in the order they were last sent; nil when it has none.
+	Scopes []Scope
+}
+
+// Scope is a scope of a resource server.
+type Scope struct {
+	// Name is the scope's name (ScopeName on the wire).
+	Name string
+	// Description is the scope's description (ScopeDescription on the wire).
+	Description string
+}
+
+func (rs ResourceServer) clone() ResourceServer {
+	rs.Scopes = slices.Clone(rs.Scopes)
+	if len(rs.Scopes) == 0 {
+		rs.Scopes = nil
+	}
+	return rs
+}
+
+// NewServer starts an emulator on 127.0.0.1 with a port chosen by the system, like
+// httptest.NewServer, and panics if it cannot listen. The server holds no user pools until
+// [Server.CreateUserPool], [Server.AddUserPool] or a CreateUserPool call adds one.
+func NewServer(opts ...Option) *Server {
+	s, err := NewServerAt("127.0.0.1:0", opts...)
+	if err != nil {
+		panic(fmt.Sprintf("resourceservertest: failed to listen on a port: %v", err))
+	}
+	return s
+}
+
+// NewServerAt starts an emulator listening on addr, a "host:port" whose host must be a loopback
+// address (127.0.0.0/8, ::1 or "localhost", which means 127.0.0.1); port 0 lets the system pick
+// one, which [Server.URL] then reports. It is what the cognito-emulator command uses. It returns
+// an error if addr is malformed, if its host is empty or not loopback (wrapping
+// [ErrNotLoopback]), if it cannot be listened on, or if the region of [WithRegion] is not made of
+// letters, digits and '-' (wrapping [ErrInvalidParameter]).
+func NewServerAt(addr string, opts ...Option) (*Server, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("resourceservertest: address %q: %w", addr, err)
+	}
+	if strings.EqualFold(host, "localhost") {
+		host = "127.0.0.1"
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("resourceservertest: address %q: host %q must be 127.0.0.1, ::1 or localhost: %w", addr, host, ErrNotLoopback)
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		return nil, fmt.Errorf("resourceservertest: %w", err)
+	}
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&cfg)
+		}
+	}
+	if !regionRE.MatchString(cfg.region) {
+		_ = ln.Close()
+		return nil, fmt.Errorf("resourceservertest: region %q: %w: want letters, digits and '-'", cfg.region, ErrInvalidParameter)
+	}
+	s := &Server{
+		URL:      "http://" + ln.Addr().String(),
+		cfg:      cfg,
+		closing:  make(chan struct{}),
+		serveErr: make(chan error, 1),
+		pools:    make(map[string]*pool),
+		rng:      cfg.rng(),
+		buckets:  make(map[bucketKey]*bucket),
+	}
+	s.http = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: 30 * time.Second,
+	}
+	go func() { s.serveErr <- s.http.Serve(ln) }()
+	return s, nil
+}
+
+// Close shuts the emulator down: it stops listening, closes every connection (requests waiting
+// on a [Fault] Delay end at once) and returns when every handler has returned. It is safe to call
+// more than once.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		_ = s.http.Close()
+		close(s.closing)
+		<-s.serveErr
+		s.handlers.Wait()
+	})
+}
+
+// enter registers a handler; it reports false once Close has begun.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.handlers.Add(1)
+	return true
+}
+
+// Client returns a real Cognito client aimed at the emulator: BaseEndpoint is [Server.URL],
+// credentials are static, the region is the server's ([WithRegion], default "us-east-1"), and the
+// retryer is the SDK's standard one (3 attempts, the same retryable and throttle codes) with no
+// backoff delay and no retry token quota, so that tests of faults stay fast. optFns are applied
+// last; set RetryMaxAttempts to 1 there, for instance, to make each call a single request.
+func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
+	return cip.New(cip.Options{
+		BaseEndpoint: aws.String(s.URL),
+		Region:       s.cfg.region,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEMULATOR", "emulator-secret", ""),
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+			o.RateLimiter = ratelimit.None
+		}),
+	}, optFns...)
+}
+
+// CreateUserPool adds a user pool directly, bypassing the log, faults and quotas, and returns its
+// id: the region, "_", and 9 random letters and digits, as Cognito makes them. It panics if name
+// breaks Cognito's PoolName constraints (1 to 128 characters of [\w\s+=,.@-]).
+func (s *Server) CreateUserPool(name string) string {
+	if v := checkPoolName(name); len(v) > 0 {
+		panic(fmt.Sprintf("resourceservertest: CreateUserPool: %s", v.message()))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.createPoolLocked(name, time.Now()).id
+}
+
+// AddUserPool adds a user pool with a chosen id, bypassing the log, faults and quotas. The id
+// must satisfy Cognito's UserPoolId constraints (1 to 55 characters matching [\w-]+_[0-9a-zA-Z]+)
+// and the name its PoolName constraints; otherwise the error wraps [ErrInvalidParameter]. If the
+// id is taken the error wraps [ErrUserPoolExists].
+func (s *Server) AddUserPool(id, name string) error {
+	var v violations
+	v.add(checkUserPoolID(id))
+	v.add(checkPoolName(name))
+	if len(v) > 0 {
+		return fmt.Errorf("resourceservertest: add user pool %s: %w: %s", id, ErrInvalidParameter, v.message())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.pools[id]; ok {
+		return fmt.Errorf("resourceservertest: add user pool %s: %w", id, ErrUserPoolExists)
+	}
+	now := time.Now()
+	s.pools[id] = &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer)}
+	return nil
+}
+
+// ResourceServer returns a deep copy of the stored resource server, for assertions, bypassing the
+// log, faults and quotas. It reports false if the pool or the server does not exist.
+func (s *Server) ResourceServer(poolID, identifier string) (ResourceServer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pools[poolID]
+	if !ok {
+		return ResourceServer{}, false
+	}
+	rs, ok := p.servers[identifier]
+	if !ok {
+		return ResourceServer{}, false
+	}
+	return rs.clone(), true
+}
+
+// ResourceServers returns deep copies of all resource servers of a pool sorted by identifier,
+// bypassing the log, faults and quotas; nil if the pool does not exist or holds none.
+func (s *Server) ResourceServers(poolID string) []ResourceServer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pools[poolID]
+	if !ok {
+		return nil
+	}
+	var out []ResourceServer
+	for _, id := range p.sortedIdentifiers() {
+		out = append(out, p.servers[id].clone())
+	}
+	return out
+}
+
+// PutResourceServer stores rs directly, creating the server or replacing it whole, bypassing the
+// log, faults and quotas (including [WithMaxResourceServers]), so a test can set up a state. Its
+// fields are checked against Cognito's constraints like a CreateResourceServer request; a
+// violation gives an error wrapping [ErrInvalidParameter], and a missing pool one wrapping
+// [ErrUserPoolNotFound].
+func (s *Server) PutResourceServer(rs ResourceServer) error {
+	v := checkServer(rs.UserPoolID, rs.Identifier, rs.Name, rs.Scopes)
+	if msg := v.message(); msg != "" {
+		return fmt.Errorf("resourceservertest: put resource server %s/%s: %w: %s", rs.UserPoolID, rs.Identifier, ErrInvalidParameter, msg)
+	}
+	if msg := duplicateScope(rs.Scopes); msg != "" {
+		return fmt.Errorf("resourceservertest: put resource server %s/%s: %w: %s", rs.UserPoolID, rs.Identifier, ErrInvalidParameter, msg)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.pools[rs.UserPoolID]
+	if !ok {
+		return fmt.Errorf("resourceservertest: put resource server %s/%s: %w", rs.UserPoolID, rs.Identifier, ErrUserPoolNotFound)
+	}
+	c := rs.clone()
+	p.servers[rs.Identifier] = &c
+	return nil
+}
+
+// createPoolLocked adds a pool with a fresh random id; s.mu must be held.
+func (s *Server) createPoolLocked(name string, now time.Time) *pool {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	for {
+		var b strings.Builder
+		b.WriteString(s.cfg.region)
+		b.WriteByte('_')
+		for range 9 {
+			b.WriteByte(alphabet[s.rng.IntN(len(alphabet))])
+		}
+		id := b.String()
+		if _, taken := s.pools[id]; taken {
+			continue
+		}
+		p := &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer)}
+		s.pools[id] = p
+		return p
+	}
+}
+
+func (p *pool) sortedIdentifiers() []string {
+	ids := make([]string, 0, len(p.servers))
+	for id := range p.servers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}

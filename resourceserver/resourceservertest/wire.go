@@ -1,0 +1,234 @@
+package resourceservertest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// targetPrefix is the X-Amz-Target prefix of the cognito-idp service.
+const targetPrefix = "AWSCognitoIdentityProviderService."
+
+// maxBody is the largest request body the emulator reads.
+const maxBody = 1 << 20
+
+// Error codes the emulator answers.
+const (
+	codeInvalidParameter = "InvalidParameterException"
+	codeResourceNotFound = "ResourceNotFoundException"
+	codeNotAuthorized    = "NotAuthorizedException"
+	codeTooManyRequests  = "TooManyRequestsException"
+	codeLimitExceeded    = "LimitExceededException"
+	codeUnknownOperation = "UnknownOperationException"
+	codeSerialization    = "SerializationException"
+	codeInternalError    = "InternalErrorException"
+)
+
+// apiError is an error answer.
+type apiError struct {
+	status  int
+	code    string
+	message string
+}
+
+func errorf(code, format string, args ...any) *apiError {
+	status := http.StatusBadRequest
+	if code == codeInternalError {
+		status = http.StatusInternalServerError
+	}
+	return &apiError{status: status, code: code, message: fmt.Sprintf(format, args...)}
+}
+
+// wireScope is a ResourceServerScopeType on the wire.
+type wireScope struct {
+	ScopeName        *string `json:"ScopeName,omitempty"`
+	ScopeDescription *string `json:"ScopeDescription,omitempty"`
+}
+
+// input holds the request members the emulator reads; nil means absent or null.
+type input struct {
+	UserPoolID *string
+	Identifier *string
+	Name       *string
+	Scopes     []*wireScope
+	MaxResults *int32
+	NextToken  *string
+	PoolName   *string
+}
+
+// member names, as the model spells them (JSON member names are case-sensitive on the wire).
+const (
+	mUserPoolID = "UserPoolId"
+	mIdentifier = "Identifier"
+	mName       = "Name"
+	mScopes     = "Scopes"
+	mMaxResults = "MaxResults"
+	mNextToken  = "NextToken"
+	mPoolName   = "PoolName"
+)
+
+// parseInput decodes a JSON object body, reading only the given members; other members are
+// ignored, as the service ignores members it does not know. It answers SerializationException
+// for a body that is not a single JSON object or a member of the wrong type.
+func parseInput(body []byte, members []string) (*input, *apiError) {
+	var obj map[string]json.RawMessage
+	if err := decodeStrict(body, &obj); err != nil {
+		return nil, errorf(codeSerialization, "Unable to parse the request body as a JSON object: %v", err)
+	}
+	if obj == nil {
+		return nil, errorf(codeSerialization, "The request body must be a JSON object, not null")
+	}
+	in := &input{}
+	for _, m := range members {
+		raw, ok := obj[m]
+		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+			continue
+		}
+		var err error
+		switch m {
+		case mUserPoolID:
+			err = json.Unmarshal(raw, &in.UserPoolID)
+		case mIdentifier:
+			err = json.Unmarshal(raw, &in.Identifier)
+		case mName:
+			err = json.Unmarshal(raw, &in.Name)
+		case mNextToken:
+			err = json.Unmarshal(raw, &in.NextToken)
+		case mPoolName:
+			err = json.Unmarshal(raw, &in.PoolName)
+		case mMaxResults:
+			err = json.Unmarshal(raw, &in.MaxResults)
+		case mScopes:
+			in.Scopes, err = parseScopes(raw)
+		}
+		if err != nil {
+			return nil, errorf(codeSerialization, "Member %s has the wrong type: %v", m, err)
+		}
+	}
+	return in, nil
+}
+
+// parseScopes decodes a Scopes list, with its members' exact names.
+func parseScopes(raw json.RawMessage) ([]*wireScope, error) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []json.RawMessage{}
+	}
+	out := make([]*wireScope, len(items))
+	for i, item := range items {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(item, &obj); err != nil {
+			return nil, fmt.Errorf("scope %d: %w", i+1, err)
+		}
+		if obj == nil {
+			continue
+		}
+		sc := &wireScope{}
+		for name, dst := range map[string]**string{"ScopeName": &sc.ScopeName, "ScopeDescription": &sc.ScopeDescription} {
+			if v, ok := obj[name]; ok {
+				if err := json.Unmarshal(v, dst); err != nil {
+					return nil, fmt.Errorf("scope %d: %s: %w", i+1, name, err)
+				}
+			}
+		}
+		out[i] = sc
+	}
+	return out, nil
+}
+
+// decodeStrict decodes exactly one JSON value from body.
+func decodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// newRequestID returns a random id in the form of a UUID (version 4).
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// reply is what a request gets: an answer, or (drop) a connection closed without one.
+type reply struct {
+	drop   bool
+	status int
+	code   string // error code, "" on success
+	body   []byte
+}
+
+// success is a 200 answer with v as the body.
+func success(v any) reply {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return failure(errorf(codeInternalError, "Unable to encode the response"))
+	}
+	return reply{status: http.StatusOK, body: body}
+}
+
+// failure is e in the awsJson1_1 error shape: {"__type": code, "message": text}.
+func failure(e *apiError) reply {
+	body, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{e.code, e.message})
+	return reply{status: e.status, code: e.code, body: body}
+}
+
+// send writes r, or closes the connection without an answer if r.drop is set. An error answer
+// also carries its code in the X-Amzn-ErrorType header.
+func send(w http.ResponseWriter, r reply) {
+	if r.drop {
+		abort(w)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-1.1")
+	h.Set("Content-Length", strconv.Itoa(len(r.body)))
+	if r.code != "" {
+		h.Set("X-Amzn-ErrorType", r.code)
+	}
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body)
+}
+
+// abort closes the request's connection without an answer. A ResponseWriter that cannot give
+// up its connection (not an http.Hijacker) is left alone: serveHTTP answers an error instead.
+func abort(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+		}
+	}
+}
+
+// operationName extracts the operation from an X-Amz-Target header; ok is false if the header
+// is missing or does not name the cognito-idp service.
+func operationName(target string) (op string, ok bool) {
+	if rest, found := strings.CutPrefix(target, targetPrefix); found && rest != "" {
+		return rest, true
+	}
+	if i := strings.LastIndexByte(target, '.'); i >= 0 {
+		return target[i+1:], false
+	}
+	return target, false
+}
