@@ -1,0 +1,276 @@
+package resourceserver_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
+)
+
+// recordingLocker records the keys it is asked to lock and returns err
+// if set.
+type recordingLocker struct {
+	mu    sync.Mutex
+	keys  []string
+	held  int
+	err   error
+	inner resourceserver.Locker
+}
+
+func (l *recordingLocker) Lock(ctx context.Context, key string) (func(), error) {
+	l.mu.Lock()
+	l.keys = append(l.keys, key)
+	l.mu.Unlock()
+	if l.err != nil {
+		return nil, l.err
+	}
+	unlock, err := l.inner.Lock(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	l.held++
+	l.mu.Unlock()
+	return func() {
+		l.mu.Lock()
+		l.held--
+		l.mu.Unlock()
+		unlock()
+	}, nil
+}
+
+func TestLockerWrapsTheReadModifyWrite(t *testing.T) {
+	t.Parallel()
+	l := &recordingLocker{inner: resourceserver.NewMemoryLocker()}
+	f := newFake(makeServer(readScope))
+	// Every call must happen while the Locker is held.
+	check := func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.held != 1 {
+			t.Errorf("a call was sent with the Locker held %d times, want 1", l.held)
+		}
+	}
+	f.OnDescribe = func(_ context.Context, in *cip.DescribeResourceServerInput) (*cip.DescribeResourceServerOutput, error) {
+		check()
+		return f.StoreDescribe(in)
+	}
+	f.OnUpdate = func(_ context.Context, in *cip.UpdateResourceServerInput) (*cip.UpdateResourceServerOutput, error) {
+		check()
+		return f.StoreUpdate(in)
+	}
+	c := newTestClient(f, func(o *resourceserver.Options) { o.Locker = l })
+	if _, err := c.AddScope(context.Background(), testPool, testID, adminScope); err != nil {
+		t.Fatalf("AddScope() error = %v", err)
+	}
+	if diff := cmp.Diff([]string{"cognito-idp/" + testPool + "/" + testID}, l.keys); diff != "" {
+		t.Errorf("Locker keys mismatch (-want +got):\n%s", diff)
+	}
+	if l.held != 0 {
+		t.Errorf("Locker still held %d times after AddScope returned", l.held)
+	}
+	if diff := cmp.Diff([]string{opDescribe, opUpdate, opDescribe}, f.ops()); diff != "" {
+		t.Errorf("calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestLockerErrorSendsNothing(t *testing.T) {
+	t.Parallel()
+	errLock := errors.New("lock table unavailable")
+	f := newFake(makeServer(readScope))
+	c := newTestClient(f, func(o *resourceserver.Options) { o.Locker = &recordingLocker{err: errLock} })
+	_, err := c.AddScope(context.Background(), testPool, testID, adminScope)
+	if !errors.Is(err, errLock) {
+		t.Fatalf("AddScope() error = %v, want %v", err, errLock)
+	}
+	checkOpError(t, err, "AddScope", testID)
+	if calls := f.calls(); len(calls) != 0 {
+		t.Errorf("calls = %v, want none", calls)
+	}
+}
+
+func TestLockerHonoursContext(t *testing.T) {
+	t.Parallel()
+	l := resourceserver.NewMemoryLocker()
+	unlock, err := l.Lock(context.Background(), "cognito-idp/"+testPool+"/"+testID)
+	if err != nil {
+		t.Fatalf("Lock() error = %v", err)
+	}
+	defer unlock()
+	f := newFake(makeServer(readScope))
+	c := newTestClient(f, func(o *resourceserver.Options) { o.Locker = l })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = c.AddScope(ctx, testPool, testID, adminScope)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("AddScope() error = %v, want %v", err, context.DeadlineExceeded)
+	}
+	if calls := f.calls(); len(calls) != 0 {
+		t.Errorf("calls = %v, want none", calls)
+	}
+	// Another resource server is not blocked.
+	other := makeServer(readScope)
+	other.Identifier = "https://other.example.com"
+	f.put(other)
+	if _, err := c.AddScope(context.Background(), testPool, other.Identifier, adminScope); err != nil {
+		t.Errorf("AddScope() on another identifier error = %v", err)
+	}
+}
+
+func TestInProcessLockHonoursContext(t *testing.T) {
+	t.Parallel()
+	f := newFake(makeServer(readScope))
+	entered, release := make(chan struct{}), make(chan struct{})
+	f.OnDescribe = func(_ context.Context, in *cip.DescribeResourceServerInput) (*cip.DescribeResourceServerOutput, error) {
+		close(entered)
+		<-release
+		return f.StoreDescribe(in)
+	}
+	c := newTestClient(f)
+	done := make(chan error)
+	go func() {
+		_, err := c.AddScope(context.Background(), testPool, testID, adminScope)
+		done <- err
+	}()
+	<-entered // the first call holds the key lock
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.AddScope(ctx, testPool, testID, writeScope); !errors.Is(err, context.Canceled) {
+		t.Errorf("second AddScope() error = %v, want %v", err, context.Canceled)
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if _, err := c.AddScope(ctx, testPool, testID, writeScope); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("third AddScope() error = %v, want %v", err, context.DeadlineExceeded)
+	}
+	f.OnDescribe = nil
+	close(release)
+	if err := <-done; err != nil {
+		t.Errorf("first AddScope() error = %v", err)
+	}
+	if n := resourceserver.HeldKeys(c); n != 0 {
+		t.Errorf("in-process lock holds %d keys, want 0", n)
+	}
+}
+
+// TestSharedMemoryLocker runs two Clients, as two processes would, without
+// verification: only the shared Locker keeps their writes from
+// overwriting each other.
+func TestSharedMemoryLocker(t *testing.T) {
+	t.Parallel()
+	f := newFake(makeServer())
+	l := resourceserver.NewMemoryLocker()
+	clients := []*resourceserver.Client{
+		newTestClient(f, noVerify, func(o *resourceserver.Options) { o.Locker = l }),
+		newTestClient(f, noVerify, func(o *resourceserver.Options) { o.Locker = l }),
+	}
+	want := makeScopes(40)
+	var wg sync.WaitGroup
+	for i, s := range want {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := clients[i%2].AddScope(context.Background(), testPool, testID, s); err != nil {
+				t.Errorf("AddScope(%q) error = %v", s.Name, err)
+			}
+		}()
+	}
+	wg.Wait()
+	got, _ := f.get(testPool, testID)
+	if diff := cmp.Diff(want, got.Scopes, cmpopts.SortSlices(func(a, b resourceserver.Scope) bool { return a.Name < b.Name })); diff != "" {
+		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestMemoryLocker(t *testing.T) {
+	t.Parallel()
+	l := resourceserver.NewMemoryLocker()
+	unlockA, err := l.Lock(context.Background(), "a")
+	if err != nil {
+		t.Fatalf("Lock(a) error = %v", err)
+	}
+	// A different key is free.
+	unlockB, err := l.Lock(context.Background(), "b")
+	if err != nil {
+		t.Fatalf("Lock(b) error = %v", err)
+	}
+	unlockB()
+	for _, tt := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+		want error
+	}{
+		{"cancelled", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx, cancel
+		}, context.Canceled},
+		{"deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 10*time.Millisecond)
+		}, context.DeadlineExceeded},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			if _, err := l.Lock(ctx, "a"); !errors.Is(err, tt.want) {
+				t.Errorf("Lock(a) while held error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	got := make(chan error)
+	go func() {
+		unlock, err := l.Lock(context.Background(), "a")
+		if err == nil {
+			unlock()
+		}
+		got <- err
+	}()
+	unlockA()
+	unlockA() // a second call does nothing
+	if err := <-got; err != nil {
+		t.Errorf("Lock(a) after unlock error = %v", err)
+	}
+}
+
+func TestRateLimitHonoursContext(t *testing.T) {
+	t.Parallel()
+	f := newFake(makeServer(readScope))
+	// One Describe every 10,000 s: the first is free, the second must wait.
+	c := resourceserver.New(f, func(o *resourceserver.Options) { o.ReadRate = 0.0001 })
+	if _, err := c.Get(context.Background(), testPool, testID); err != nil {
+		t.Fatalf("first Get() error = %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	if _, err := c.Get(ctx, testPool, testID); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Get() with a deadline before the next token error = %v, want %v", err, context.DeadlineExceeded)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		_, err := c.Get(ctx, testPool, testID)
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Get() cancelled while waiting error = %v, want %v", err, context.Canceled)
+	}
+	// Another pool has its own limiter, and updates have theirs.
+	if _, err := c.Get(context.Background(), "us-east-1_Other", testID); !rserrors.IsNotFound(err) {
+		t.Errorf("Get() on another pool error = %v", err)
+	}
+	if _, err := c.Create(context.Background(), resourceserver.ResourceServer{UserPoolID: testPool, Identifier: "new", Name: "New"}); err != nil {
+		t.Errorf("Create() error = %v", err)
+	}
+	if diff := cmp.Diff([]string{opDescribe, opDescribe, opCreate}, f.ops()); diff != "" {
+		t.Errorf("calls mismatch (-want +got):\n%s", diff)
+	}
+}
