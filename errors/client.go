@@ -11,7 +11,7 @@ type Rule string
 
 // The rules a FieldError can report.
 const (
-	// RuleRequired: a required field is missing (nil) or empty.
+	// RuleRequired: a required field is missing (nil); an empty string breaks RuleLength.
 	RuleRequired Rule = "required"
 	// RuleLength: the length in Unicode code points is out of range.
 	RuleLength Rule = "length"
@@ -39,7 +39,7 @@ type FieldError struct {
 	Field string
 	// Rule is the kind of rule broken.
 	Rule Rule
-	// Detail states the rule, such as "length must be 1 to 256, got 300".
+	// Detail states the rule, such as "length must be 1 to 256 code points, got 300".
 	Detail string
 	// Value is the offending value as Shorten returns it: its first 64 code
 	// points with "..." when longer, each invalid UTF-8 byte shown as U+FFFD.

@@ -1,8 +1,10 @@
 package resourceservertest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -15,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
@@ -198,13 +201,17 @@ func (s *Server) enter() bool {
 // Client returns a real Cognito client aimed at the emulator: BaseEndpoint is [Server.URL],
 // credentials are static, the region is the server's ([WithRegion], default "us-east-1"), and the
 // retryer is the SDK's standard one (3 attempts, the same retryable and throttle codes) with no
-// backoff delay and no retry token quota, so that tests of faults stay fast. optFns are applied
-// last; set RetryMaxAttempts to 1 there, for instance, to make each call a single request.
+// backoff delay and no retry token quota, so that tests of faults stay fast. Its HTTP client
+// hands net/http a copy of each request body (see bufferedBody), so every call the caller makes
+// is exactly one request in [Server.Requests] unless the answer asks for a retry. optFns are
+// applied last; set RetryMaxAttempts to 1 there, for instance, to make each call a single
+// request.
 func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
 	return cip.New(cip.Options{
 		BaseEndpoint: aws.String(s.URL),
 		Region:       s.cfg.region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEMULATOR", "emulator-secret", ""),
+		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 			o.RateLimiter = ratelimit.None
@@ -328,4 +335,24 @@ func (p *pool) sortedIdentifiers() []string {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// bufferedBody is an HTTP client that hands net/http its own copy of each request body. It works
+// around a race between smithy-go and net/http that shows on loopback, worst under the race
+// detector (aws/aws-sdk-go-v2 issue 2737): smithy-go closes the request body as soon as the
+// response headers arrive, while net/http's write loop may still read it once more; that read
+// fails, net/http closes the connection under the response, and the SDK retries the call ("use of
+// closed network connection"), so the emulator would log one request more than the caller made.
+type bufferedBody struct{ next cip.HTTPClient }
+
+// Do sends r with its body read into memory first.
+func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return b.next.Do(r)
 }
