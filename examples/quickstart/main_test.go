@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
+)
+
+// TestRun runs the quickstart against the embedded emulator and checks its
+// whole output and that it leaves nothing behind.
+func TestRun(t *testing.T) {
+	t.Parallel()
+	env := exampleenv.Embedded()
+	var out strings.Builder
+	err := run(context.Background(), &out, env)
+	left := env.Emulator.ResourceServers(env.PoolID)
+	if cerr := env.Close(context.Background()); cerr != nil {
+		t.Errorf("Close() = %v", cerr)
+	}
+	if err != nil {
+		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
+	}
+	want := `scopekeeper quickstart on the embedded Cognito emulator (a new user pool)
+(requests are paced at Cognito's quota: 5 per second per user pool and category)
+created  https://orders.example.com "Orders API", 0 scopes
+added    scopes: orders.read, orders.write, orders.admin
+renamed  to "Orders API v2", scopes kept: orders.read, orders.write, orders.admin
+removed  orders.admin, scopes: orders.read, orders.write
+listed   1 resource server(s) in the pool, ours among them
+token scopes (in access tokens and app clients' AllowedOAuthScopes):
+  https://orders.example.com/orders.read
+  https://orders.example.com/orders.write
+deleted  https://orders.example.com
+get after delete: rserrors.IsNotFound(err) = true
+  OpError.Op = Get; cause ResourceNotFoundException: Resource server https://orders.example.com does not exist.
+`
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+	if len(left) != 0 {
+		t.Errorf("resource servers left in the pool: %v", left)
+	}
+}
