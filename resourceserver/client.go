@@ -32,21 +32,25 @@ type Options struct {
 	// MaxAttempts bounds how many times Modify and the scope helpers write
 	// their change when the verifying Describe finds it overwritten by
 	// another writer; then they return a *rserrors.ConflictError. Values
-	// below 1 mean DefaultMaxAttempts. Each extra attempt costs one Update
-	// and one Describe.
+	// below 1 mean DefaultMaxAttempts. Each extra attempt costs a
+	// Describe that re-reads the state after the backoff (none when
+	// Backoff returns 0), an Update and a verifying Describe.
 	MaxAttempts int
 
-	// DisableVerify turns off the Describe that follows each Update. A
-	// change then costs Describe + Update, and a change lost to another
-	// process's overlapping write goes unnoticed; the returned value is
-	// what the Update returned.
+	// DisableVerify turns off the Describe that follows each Update, and
+	// the wait before it (twice as long as the Describe and the Update
+	// took, at most 2s). A change then costs Describe + Update, and a
+	// change lost to another process's overlapping write goes unnoticed;
+	// the returned value is what the Update returned.
 	DisableVerify bool
 
 	// Backoff returns how long to wait before the attempt-th rewrite
 	// (attempt starts at 1) after verification found the change
 	// overwritten. Nil means exponential backoff with full jitter: a random
 	// delay up to 100ms×2^(attempt-1), capped at 2s. The wait ends early
-	// when the context is done.
+	// when the context is done. After a wait longer than zero the Client
+	// reads the resource server again before it writes, because the state
+	// it verified is stale by then.
 	Backoff func(attempt int) time.Duration
 
 	// Locker, if set, is locked around each read-modify-write with the key
@@ -181,14 +185,23 @@ func (c *Client) Get(ctx context.Context, poolID, identifier string) (ResourceSe
 // describe sends one paced DescribeResourceServer of an input already
 // validated.
 func (c *Client) describe(ctx context.Context, in *cip.DescribeResourceServerInput) (ResourceServer, error) {
+	rs, _, err := c.read(ctx, in)
+	return rs, err
+}
+
+// read is describe that also returns how long the call took, without the
+// wait for the rate limit.
+func (c *Client) read(ctx context.Context, in *cip.DescribeResourceServerInput) (ResourceServer, time.Duration, error) {
 	if err := c.pace.wait(ctx, aws.ToString(in.UserPoolId), read); err != nil {
-		return ResourceServer{}, err
+		return ResourceServer{}, 0, err
 	}
+	sent := time.Now()
 	out, err := c.api.DescribeResourceServer(ctx, in, c.callOpt...)
+	took := time.Since(sent)
 	if err != nil {
-		return ResourceServer{}, rserrors.From(err)
+		return ResourceServer{}, took, rserrors.From(err)
 	}
-	return fromSDK(out.ResourceServer), nil
+	return fromSDK(out.ResourceServer), took, nil
 }
 
 // Delete sends one DeleteResourceServer. App clients that allow the
