@@ -49,14 +49,19 @@
 //     drops a scope the caller did not name for removal;
 //  6. sends UpdateResourceServer with the full name and the full scope list,
 //     after waiting for the pool's update rate limit;
-//  7. sends DescribeResourceServer again to verify that its delta is in
-//     place; if another writer overwrote it, applies the delta to the fresh
-//     state and goes back to 5 after a jittered backoff, up to
-//     Options.MaxAttempts writes, then returns *rserrors.ConflictError.
+//  7. waits twice as long as that Describe and Update took (at most 2s),
+//     so that another writer's Update already on its way lands first, then
+//     sends DescribeResourceServer again to verify that its delta is in
+//     place; if another writer overwrote it, waits a jittered backoff,
+//     sends DescribeResourceServer again (not when the backoff is 0: the
+//     verified state is still fresh), applies the delta to that state and
+//     goes back to 5, up to Options.MaxAttempts writes, then returns
+//     *rserrors.ConflictError.
 //
 // So a change costs, in Cognito calls: Describe alone when there is
-// nothing to do; Describe + Update + Describe normally; one more Update +
-// Describe per overwrite found.
+// nothing to do; Describe + Update + Describe normally; one more
+// Describe + Update + Describe per overwrite found (Update + Describe with
+// a Backoff of 0).
 //
 // # What it guarantees, and what it cannot
 //
@@ -72,10 +77,12 @@
 //
 // # Options and their cost
 //
-//   - DisableVerify: a change costs Describe + Update; cross-process
-//     overwrites go unnoticed. The result is what the Update returned.
+//   - DisableVerify: a change costs Describe + Update, with no wait before
+//     a verifying Describe; cross-process overwrites go unnoticed. The
+//     result is what the Update returned.
 //   - MaxAttempts (default 5): the most Updates one change sends when it
-//     keeps being overwritten; each extra one costs Update + Describe.
+//     keeps being overwritten; each extra one costs Describe + Update +
+//     Describe.
 //   - Backoff: the wait before each rewrite (default: random, up to
 //     100ms×2^(n-1), at most 2s).
 //   - Locker: no Cognito call; one Lock per change.

@@ -19,9 +19,10 @@ import (
 
 // These tests drive the real SDK client against the local emulator.
 
-// emuClient returns the emulator's SDK client with bufferedBody.
+// emuClient returns the emulator's SDK client, which sends exactly one
+// request per call unless the answer asks for a retry.
 func emuClient(s *resourceservertest.Server) *cip.Client {
-	return s.Client(func(o *cip.Options) { o.HTTPClient = bufferedBody{o.HTTPClient} })
+	return s.Client()
 }
 
 // startEmulator starts an emulator holding testPool and returns it.

@@ -90,10 +90,10 @@ func TestGuardIsInTheUpdatePath(t *testing.T) {
 	corrupted := cur.clone()
 	corrupted.Scopes = corrupted.Scopes[:1]
 	c := New(nil, func(o *Options) { o.DisableRateLimit = true }) // a nil API panics if called
-	_, err := c.update(t.Context(), cur, corrupted, &delta{upsert: []Scope{{"a", "A2"}}})
+	_, _, err := c.write(t.Context(), cur, corrupted, &delta{upsert: []Scope{{"a", "A2"}}})
 	var u *rserrors.UnsafeUpdateError
 	if !errors.As(err, &u) || !cmp.Equal(u.Lost, []string{"b"}) {
-		t.Fatalf("update() = %v, want an UnsafeUpdateError losing b", err)
+		t.Fatalf("write() = %v, want an UnsafeUpdateError losing b", err)
 	}
 }
 

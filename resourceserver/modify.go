@@ -376,16 +376,10 @@ func settle(readTook, updateTook time.Duration) time.Duration {
 	return min(2*(readTook+updateTook), maxSettle)
 }
 
-// update sends the UpdateResourceServer that turns cur into next, after
-// validating it and passing it through the guard.
-func (c *Client) update(ctx context.Context, cur, next ResourceServer, d *delta) (ResourceServer, error) {
-	rs, _, err := c.write(ctx, cur, next, d)
-	return rs, err
-}
-
-// write is update that also returns how long the UpdateResourceServer call
-// took, without the wait for the rate limit. It is the only place that
-// sends UpdateResourceServer.
+// write sends the UpdateResourceServer that turns cur into next, after
+// validating it and passing it through the guard, and returns how long the
+// call took, without the wait for the rate limit. It is the only place
+// that sends UpdateResourceServer.
 func (c *Client) write(ctx context.Context, cur, next ResourceServer, d *delta) (ResourceServer, time.Duration, error) {
 	in := next.updateInput()
 	if err := validate.UpdateResourceServerInput(in); err != nil {
