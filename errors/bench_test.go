@@ -1,7 +1,6 @@
 package errors_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,7 +14,7 @@ import (
 func sdkError(b *testing.B, body string) error {
 	b.Helper()
 	c, _ := newClient(b, reply{400, body, "", "req"})
-	return call(context.Background(), b, c, "DescribeResourceServer")
+	return call(b.Context(), b, c, "DescribeResourceServer")
 }
 
 func BenchmarkFrom(b *testing.B) {

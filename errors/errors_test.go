@@ -323,7 +323,7 @@ func TestFromServiceErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			c, _ := newClient(t, tc.reply)
-			raw := call(context.Background(), t, c, tc.op)
+			raw := call(t.Context(), t, c, tc.op)
 			mapped := rserrors.From(raw)
 
 			if got, want := reflect.TypeOf(mapped), reflect.TypeOf(tc.wantType); got != want {
@@ -529,9 +529,9 @@ func TestFromNonServiceErrors(t *testing.T) {
 
 	okClient, _ := newClient(t, reply{400, `{"__type":"ResourceNotFoundException","message":"gone"}`, "", "req"})
 
-	cancelled, cancel := context.WithCancel(context.Background())
+	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
-	expired, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	expired, cancel2 := context.WithDeadline(t.Context(), time.Unix(0, 0))
 	defer cancel2()
 
 	// A server that answers something the SDK cannot decode.
@@ -558,7 +558,7 @@ func TestFromNonServiceErrors(t *testing.T) {
 		},
 		{
 			name: "connection refused",
-			err:  func(t *testing.T) error { return call(context.Background(), t, closedClient, "DescribeResourceServer") },
+			err:  func(t *testing.T) error { return call(t.Context(), t, closedClient, "DescribeResourceServer") },
 			check: func(err error) bool {
 				var op *net.OpError
 				var sop *smithy.OperationError
@@ -567,7 +567,7 @@ func TestFromNonServiceErrors(t *testing.T) {
 		},
 		{
 			name: "undecodable response",
-			err:  func(t *testing.T) error { return call(context.Background(), t, garbled, "DescribeResourceServer") },
+			err:  func(t *testing.T) error { return call(t.Context(), t, garbled, "DescribeResourceServer") },
 			check: func(err error) bool {
 				var de *smithy.DeserializationError
 				return errors.As(err, &de)
@@ -576,7 +576,7 @@ func TestFromNonServiceErrors(t *testing.T) {
 		{
 			name: "SDK parameter validation",
 			err: func(t *testing.T) error {
-				_, err := okClient.DescribeResourceServer(context.Background(), &cip.DescribeResourceServerInput{})
+				_, err := okClient.DescribeResourceServer(t.Context(), &cip.DescribeResourceServerInput{})
 				return err
 			},
 			check: func(err error) bool {

@@ -21,7 +21,7 @@ import (
 // local emulator, on a resource server of 20 scopes. Each iteration
 // changes one scope's description, so every iteration writes.
 func BenchmarkAddScope(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	scope := func(i int) resourceserver.Scope {
 		return resourceserver.Scope{Name: fmt.Sprintf("scope-%d", i%20), Description: fmt.Sprintf("Description %d", i)}
 	}
@@ -91,7 +91,7 @@ func BenchmarkAddScope(b *testing.B) {
 // Clients: they change timing, not the number of calls. The resource
 // server holds 20 scopes; List runs on a pool of 120 resource servers.
 func BenchmarkCalls(b *testing.B) {
-	ctx := context.Background()
+	ctx := b.Context()
 	twenty := makeServer(makeScopes(20)...)
 	setupOne := func(b *testing.B, s *resourceservertest.Server) { put(b, s, twenty) }
 	ops := []struct {

@@ -105,7 +105,7 @@ func TestCreate(t *testing.T) {
 	f := newFake()
 	c := newTestClient(f)
 	want := makeServer(readScope, writeScope)
-	got, err := c.Create(context.Background(), want)
+	got, err := c.Create(t.Context(), want)
 	if err != nil {
 		t.Fatalf("Create() error = %v", err)
 	}
@@ -120,7 +120,7 @@ func TestCreate(t *testing.T) {
 		t.Errorf("calls mismatch (-want +got):\n%s", diff)
 	}
 
-	_, err = c.Create(context.Background(), want)
+	_, err = c.Create(t.Context(), want)
 	if !rserrors.IsInvalidParameter(err) {
 		t.Errorf("second Create() error = %v, want InvalidParameter", err)
 	}
@@ -132,17 +132,17 @@ func TestGetAndDelete(t *testing.T) {
 	want := makeServer(readScope)
 	f := newFake(want)
 	c := newTestClient(f)
-	got, err := c.Get(context.Background(), testPool, testID)
+	got, err := c.Get(t.Context(), testPool, testID)
 	if err != nil {
 		t.Fatalf("Get() error = %v", err)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Get() mismatch (-want +got):\n%s", diff)
 	}
-	if err := c.Delete(context.Background(), testPool, testID); err != nil {
+	if err := c.Delete(t.Context(), testPool, testID); err != nil {
 		t.Fatalf("Delete() error = %v", err)
 	}
-	err = c.Delete(context.Background(), testPool, testID)
+	err = c.Delete(t.Context(), testPool, testID)
 	if !rserrors.IsNotFound(err) {
 		t.Errorf("second Delete() error = %v, want NotFound", err)
 	}
@@ -161,10 +161,10 @@ func TestNotFound(t *testing.T) {
 		op string
 		do func() error
 	}{
-		{"Get", func() error { _, err := c.Get(context.Background(), testPool, testID); return err }},
-		{"AddScope", func() error { _, err := c.AddScope(context.Background(), testPool, testID, readScope); return err }},
+		{"Get", func() error { _, err := c.Get(t.Context(), testPool, testID); return err }},
+		{"AddScope", func() error { _, err := c.AddScope(t.Context(), testPool, testID, readScope); return err }},
 		{"Modify", func() error {
-			_, err := c.Modify(context.Background(), testPool, testID, func(*resourceserver.ResourceServer) error { return nil })
+			_, err := c.Modify(t.Context(), testPool, testID, func(*resourceserver.ResourceServer) error { return nil })
 			return err
 		}},
 	}
@@ -214,7 +214,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 			t.Parallel()
 			f := newFake(makeServer(readScope))
 			c := resourceserver.New(f, func(o *resourceserver.Options) { o.DisableRateLimit = !limited })
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
 			errs := each(ctx, c, testPool, testID)
 			if len(errs) != 11 {
@@ -234,7 +234,7 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 
 func TestInvalidArgumentsSendNothing(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	repeated := []resourceserver.Scope{readScope, adminScope, {Name: readScope.Name, Description: "again"}}
 	tests := []struct {
 		name      string
@@ -361,7 +361,7 @@ func TestListEveryPage(t *testing.T) {
 	t.Parallel()
 	f, want := pagedFake(120)
 	var got []resourceserver.ResourceServer
-	for rs, err := range newTestClient(f).List(context.Background(), testPool) {
+	for rs, err := range newTestClient(f).List(t.Context(), testPool) {
 		if err != nil {
 			t.Fatalf("List() error = %v", err)
 		}
@@ -387,7 +387,7 @@ func TestListStopsWhenTheLoopBreaks(t *testing.T) {
 	t.Parallel()
 	f, _ := pagedFake(120)
 	n := 0
-	for _, err := range newTestClient(f).List(context.Background(), testPool) {
+	for _, err := range newTestClient(f).List(t.Context(), testPool) {
 		if err != nil {
 			t.Fatalf("List() error = %v", err)
 		}
@@ -414,7 +414,7 @@ func TestListYieldsTheErrorOnce(t *testing.T) {
 		}, nil
 	}
 	var items, errs int
-	for _, err := range newTestClient(f).List(context.Background(), testPool) {
+	for _, err := range newTestClient(f).List(t.Context(), testPool) {
 		if err != nil {
 			errs++
 			if !rserrors.IsInternalError(err) {

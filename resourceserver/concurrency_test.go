@@ -560,7 +560,7 @@ func quotaRun(tb testing.TB, perSecond float64, n int, optFns ...func(*resources
 			defer wg.Done()
 			<-begin
 			id := fmt.Sprintf("https://api-%02d.example.com", i%quotaServers)
-			_, errs[i] = c.AddScope(context.Background(), testPool, id, resourceserver.Scope{Name: fmt.Sprintf("scope-%02d", i), Description: "Added"})
+			_, errs[i] = c.AddScope(tb.Context(), testPool, id, resourceserver.Scope{Name: fmt.Sprintf("scope-%02d", i), Description: "Added"})
 		}()
 	}
 	started := time.Now()

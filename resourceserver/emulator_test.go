@@ -1,7 +1,6 @@
 package resourceserver_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -85,19 +84,19 @@ func TestEmulatorHelperRequests(t *testing.T) {
 		reqs []string
 	}{
 		{"AddScope", func(c *resourceserver.Client) (resourceserver.ResourceServer, error) {
-			return c.AddScope(context.Background(), testPool, testID, adminScope)
+			return c.AddScope(t.Context(), testPool, testID, adminScope)
 		}, makeServer(readScope, writeScope, adminScope), []string{opDescribe, opUpdate, opDescribe}},
 		{"AddScope no-op", func(c *resourceserver.Client) (resourceserver.ResourceServer, error) {
-			return c.AddScope(context.Background(), testPool, testID, readScope)
+			return c.AddScope(t.Context(), testPool, testID, readScope)
 		}, makeServer(readScope, writeScope), []string{opDescribe}},
 		{"RemoveScopes", func(c *resourceserver.Client) (resourceserver.ResourceServer, error) {
-			return c.RemoveScopes(context.Background(), testPool, testID, readScope.Name, "missing")
+			return c.RemoveScopes(t.Context(), testPool, testID, readScope.Name, "missing")
 		}, makeServer(writeScope), []string{opDescribe, opUpdate, opDescribe}},
 		{"Rename", func(c *resourceserver.Client) (resourceserver.ResourceServer, error) {
-			return c.Rename(context.Background(), testPool, testID, "Renamed")
+			return c.Rename(t.Context(), testPool, testID, "Renamed")
 		}, renamed(makeServer(readScope, writeScope), "Renamed"), []string{opDescribe, opUpdate, opDescribe}},
 		{"ClearScopes", func(c *resourceserver.Client) (resourceserver.ResourceServer, error) {
-			return c.ClearScopes(context.Background(), testPool, testID)
+			return c.ClearScopes(t.Context(), testPool, testID)
 		}, makeServer(), []string{opDescribe, opUpdate, opDescribe}},
 	}
 	for _, tt := range tests {
@@ -128,7 +127,7 @@ func TestEmulatorPitfalls(t *testing.T) {
 		t.Parallel()
 		s := startEmulator(t)
 		put(t, s, makeServer(makeScopes(99)...))
-		if _, err := newTestClient(emuClient(s)).Rename(context.Background(), testPool, testID, "Renamed"); err != nil {
+		if _, err := newTestClient(emuClient(s)).Rename(t.Context(), testPool, testID, "Renamed"); err != nil {
 			t.Fatalf("Rename() error = %v", err)
 		}
 		if diff := cmp.Diff(renamed(makeServer(makeScopes(99)...), "Renamed"), stored(t, s, testID)); diff != "" {
@@ -139,7 +138,7 @@ func TestEmulatorPitfalls(t *testing.T) {
 		t.Parallel()
 		s := startEmulator(t)
 		put(t, s, makeServer(makeScopes(100)...))
-		_, err := newTestClient(emuClient(s)).AddScope(context.Background(), testPool, testID, resourceserver.Scope{Name: "extra", Description: "x"})
+		_, err := newTestClient(emuClient(s)).AddScope(t.Context(), testPool, testID, resourceserver.Scope{Name: "extra", Description: "x"})
 		if !rserrors.IsValidation(err) {
 			t.Fatalf("AddScope() error = %v, want a validation error", err)
 		}
@@ -150,7 +149,7 @@ func TestEmulatorPitfalls(t *testing.T) {
 	t.Run("missing resource server", func(t *testing.T) {
 		t.Parallel()
 		s := startEmulator(t)
-		_, err := newTestClient(emuClient(s)).AddScope(context.Background(), testPool, testID, readScope)
+		_, err := newTestClient(emuClient(s)).AddScope(t.Context(), testPool, testID, readScope)
 		var raw *types.ResourceNotFoundException
 		if !rserrors.IsNotFound(err) || !errors.As(err, &raw) {
 			t.Fatalf("AddScope() error = %v, want ResourceNotFoundException", err)
@@ -163,7 +162,7 @@ func TestEmulatorPitfalls(t *testing.T) {
 		t.Parallel()
 		s := startEmulator(t)
 		put(t, s, makeServer(readScope))
-		errs := each(context.Background(), newTestClient(emuClient(s)), "bad pool", testID)
+		errs := each(t.Context(), newTestClient(emuClient(s)), "bad pool", testID)
 		for op, err := range errs {
 			if !rserrors.IsValidation(err) {
 				t.Errorf("%s() error = %v, want a validation error", op, err)
@@ -179,12 +178,12 @@ func TestEmulatorLimitExceededSentOnce(t *testing.T) {
 	t.Parallel()
 	s := startEmulator(t, resourceservertest.WithMaxResourceServers(1))
 	c := newTestClient(emuClient(s))
-	if _, err := c.Create(context.Background(), makeServer(readScope)); err != nil {
+	if _, err := c.Create(t.Context(), makeServer(readScope)); err != nil {
 		t.Fatalf("first Create() error = %v", err)
 	}
 	second := makeServer(readScope)
 	second.Identifier = "https://second.example.com"
-	_, err := c.Create(context.Background(), second)
+	_, err := c.Create(t.Context(), second)
 	if !rserrors.IsLimitExceeded(err) {
 		t.Fatalf("second Create() error = %v, want LimitExceeded", err)
 	}
@@ -200,7 +199,7 @@ func TestEmulatorRetriesThrottlingAndLostAnswers(t *testing.T) {
 	c := newTestClient(emuClient(s))
 
 	s.FailNext(opDescribe, 2, resourceservertest.Fault{Code: "TooManyRequestsException"})
-	if _, err := c.Get(context.Background(), testPool, testID); err != nil {
+	if _, err := c.Get(t.Context(), testPool, testID); err != nil {
 		t.Fatalf("Get() error = %v", err)
 	}
 	want := []string{opDescribe + ":TooManyRequestsException", opDescribe + ":TooManyRequestsException", opDescribe}
@@ -212,7 +211,7 @@ func TestEmulatorRetriesThrottlingAndLostAnswers(t *testing.T) {
 	// which is safe because every Update carries the full state.
 	s.ResetRequests()
 	s.FailNext(opUpdate, 1, resourceservertest.Fault{Code: "InternalErrorException", AfterWrite: true})
-	got, err := c.AddScope(context.Background(), testPool, testID, adminScope)
+	got, err := c.AddScope(t.Context(), testPool, testID, adminScope)
 	if err != nil {
 		t.Fatalf("AddScope() error = %v", err)
 	}
@@ -252,7 +251,7 @@ func TestEmulatorConcurrentAddScopes(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if _, err := clients[i%len(clients)].AddScopes(context.Background(), testPool, testID, sc); err != nil {
+					if _, err := clients[i%len(clients)].AddScopes(t.Context(), testPool, testID, sc); err != nil {
 						t.Errorf("AddScopes(%q) error = %v", sc.Name, err)
 					}
 				}()
@@ -277,7 +276,7 @@ func TestEmulatorList(t *testing.T) {
 		want = append(want, rs.Identifier)
 	}
 	var got []string
-	for rs, err := range newTestClient(emuClient(s)).List(context.Background(), testPool) {
+	for rs, err := range newTestClient(emuClient(s)).List(t.Context(), testPool) {
 		if err != nil {
 			t.Fatalf("List() error = %v", err)
 		}
@@ -299,7 +298,7 @@ func TestEmulatorPacing(t *testing.T) {
 	t.Parallel()
 	s := startEmulator(t, resourceservertest.WithRateLimit(5))
 	c := resourceserver.New(emuClient(s))
-	ctx := context.Background()
+	ctx := t.Context()
 	if _, err := c.Create(ctx, makeServer(readScope)); err != nil {
 		t.Fatalf("Create() error = %v", err)
 	}

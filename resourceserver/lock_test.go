@@ -68,7 +68,7 @@ func TestLockerWrapsTheReadModifyWrite(t *testing.T) {
 		return f.StoreUpdate(in)
 	}
 	c := newTestClient(f, func(o *resourceserver.Options) { o.Locker = l })
-	if _, err := c.AddScope(context.Background(), testPool, testID, adminScope); err != nil {
+	if _, err := c.AddScope(t.Context(), testPool, testID, adminScope); err != nil {
 		t.Fatalf("AddScope() error = %v", err)
 	}
 	if diff := cmp.Diff([]string{"cognito-idp/" + testPool + "/" + testID}, l.keys); diff != "" {
@@ -87,7 +87,7 @@ func TestLockerErrorSendsNothing(t *testing.T) {
 	errLock := errors.New("lock table unavailable")
 	f := newFake(makeServer(readScope))
 	c := newTestClient(f, func(o *resourceserver.Options) { o.Locker = &recordingLocker{err: errLock} })
-	_, err := c.AddScope(context.Background(), testPool, testID, adminScope)
+	_, err := c.AddScope(t.Context(), testPool, testID, adminScope)
 	if !errors.Is(err, errLock) {
 		t.Fatalf("AddScope() error = %v, want %v", err, errLock)
 	}
@@ -100,14 +100,14 @@ func TestLockerErrorSendsNothing(t *testing.T) {
 func TestLockerHonoursContext(t *testing.T) {
 	t.Parallel()
 	l := resourceserver.NewMemoryLocker()
-	unlock, err := l.Lock(context.Background(), "cognito-idp/"+testPool+"/"+testID)
+	unlock, err := l.Lock(t.Context(), "cognito-idp/"+testPool+"/"+testID)
 	if err != nil {
 		t.Fatalf("Lock() error = %v", err)
 	}
 	defer unlock()
 	f := newFake(makeServer(readScope))
 	c := newTestClient(f, func(o *resourceserver.Options) { o.Locker = l })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	_, err = c.AddScope(ctx, testPool, testID, adminScope)
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -120,7 +120,7 @@ func TestLockerHonoursContext(t *testing.T) {
 	other := makeServer(readScope)
 	other.Identifier = "https://other.example.com"
 	f.put(other)
-	if _, err := c.AddScope(context.Background(), testPool, other.Identifier, adminScope); err != nil {
+	if _, err := c.AddScope(t.Context(), testPool, other.Identifier, adminScope); err != nil {
 		t.Errorf("AddScope() on another identifier error = %v", err)
 	}
 }
@@ -137,16 +137,16 @@ func TestInProcessLockHonoursContext(t *testing.T) {
 	c := newTestClient(f)
 	done := make(chan error)
 	go func() {
-		_, err := c.AddScope(context.Background(), testPool, testID, adminScope)
+		_, err := c.AddScope(t.Context(), testPool, testID, adminScope)
 		done <- err
 	}()
 	<-entered // the first call holds the key lock
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if _, err := c.AddScope(ctx, testPool, testID, writeScope); !errors.Is(err, context.Canceled) {
 		t.Errorf("second AddScope() error = %v, want %v", err, context.Canceled)
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Millisecond)
+	ctx, cancel = context.WithTimeout(t.Context(), 10*time.Millisecond)
 	defer cancel()
 	if _, err := c.AddScope(ctx, testPool, testID, writeScope); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("third AddScope() error = %v, want %v", err, context.DeadlineExceeded)
@@ -178,7 +178,7 @@ func TestSharedMemoryLocker(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := clients[i%2].AddScope(context.Background(), testPool, testID, s); err != nil {
+			if _, err := clients[i%2].AddScope(t.Context(), testPool, testID, s); err != nil {
 				t.Errorf("AddScope(%q) error = %v", s.Name, err)
 			}
 		}()
@@ -193,12 +193,12 @@ func TestSharedMemoryLocker(t *testing.T) {
 func TestMemoryLocker(t *testing.T) {
 	t.Parallel()
 	l := resourceserver.NewMemoryLocker()
-	unlockA, err := l.Lock(context.Background(), "a")
+	unlockA, err := l.Lock(t.Context(), "a")
 	if err != nil {
 		t.Fatalf("Lock(a) error = %v", err)
 	}
 	// A different key is free.
-	unlockB, err := l.Lock(context.Background(), "b")
+	unlockB, err := l.Lock(t.Context(), "b")
 	if err != nil {
 		t.Fatalf("Lock(b) error = %v", err)
 	}
@@ -209,12 +209,12 @@ func TestMemoryLocker(t *testing.T) {
 		want error
 	}{
 		{"cancelled", func() (context.Context, context.CancelFunc) {
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
 			return ctx, cancel
 		}, context.Canceled},
 		{"deadline", func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), 10*time.Millisecond)
+			return context.WithTimeout(t.Context(), 10*time.Millisecond)
 		}, context.DeadlineExceeded},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -227,7 +227,7 @@ func TestMemoryLocker(t *testing.T) {
 	}
 	got := make(chan error)
 	go func() {
-		unlock, err := l.Lock(context.Background(), "a")
+		unlock, err := l.Lock(t.Context(), "a")
 		if err == nil {
 			unlock()
 		}
@@ -245,15 +245,15 @@ func TestRateLimitHonoursContext(t *testing.T) {
 	f := newFake(makeServer(readScope))
 	// One Describe every 10,000 s: the first is free, the second must wait.
 	c := resourceserver.New(f, func(o *resourceserver.Options) { o.ReadRate = 0.0001 })
-	if _, err := c.Get(context.Background(), testPool, testID); err != nil {
+	if _, err := c.Get(t.Context(), testPool, testID); err != nil {
 		t.Fatalf("first Get() error = %v", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
 	defer cancel()
 	if _, err := c.Get(ctx, testPool, testID); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Get() with a deadline before the next token error = %v, want %v", err, context.DeadlineExceeded)
 	}
-	ctx, cancel = context.WithCancel(context.Background())
+	ctx, cancel = context.WithCancel(t.Context())
 	done := make(chan error)
 	go func() {
 		_, err := c.Get(ctx, testPool, testID)
@@ -264,10 +264,10 @@ func TestRateLimitHonoursContext(t *testing.T) {
 		t.Errorf("Get() cancelled while waiting error = %v, want %v", err, context.Canceled)
 	}
 	// Another pool has its own limiter, and updates have theirs.
-	if _, err := c.Get(context.Background(), "us-east-1_Other", testID); !rserrors.IsNotFound(err) {
+	if _, err := c.Get(t.Context(), "us-east-1_Other", testID); !rserrors.IsNotFound(err) {
 		t.Errorf("Get() on another pool error = %v", err)
 	}
-	if _, err := c.Create(context.Background(), resourceserver.ResourceServer{UserPoolID: testPool, Identifier: "new", Name: "New"}); err != nil {
+	if _, err := c.Create(t.Context(), resourceserver.ResourceServer{UserPoolID: testPool, Identifier: "new", Name: "New"}); err != nil {
 		t.Errorf("Create() error = %v", err)
 	}
 	if diff := cmp.Diff([]string{opDescribe, opDescribe, opCreate}, f.ops()); diff != "" {

@@ -185,7 +185,7 @@ func TestHelperCalls(t *testing.T) {
 				t.Parallel()
 				f := newFake(start)
 				c := newTestClient(f, func(o *resourceserver.Options) { o.DisableVerify = !verify })
-				got, err := tt.do(context.Background(), c)
+				got, err := tt.do(t.Context(), c)
 				if err != nil {
 					t.Fatalf("error = %v", err)
 				}
@@ -224,7 +224,7 @@ func TestRenameKeepsEveryScope(t *testing.T) {
 	t.Parallel()
 	start := makeServer(makeScopes(99)...)
 	f := newFake(start)
-	got, err := newTestClient(f).Rename(context.Background(), testPool, testID, "Renamed")
+	got, err := newTestClient(f).Rename(t.Context(), testPool, testID, "Renamed")
 	if err != nil {
 		t.Fatalf("Rename() error = %v", err)
 	}
@@ -240,7 +240,7 @@ func TestAddScopeKeepsTheOther99(t *testing.T) {
 	t.Parallel()
 	all := makeScopes(100)
 	f := newFake(makeServer(all[:99]...))
-	got, err := newTestClient(f).AddScope(context.Background(), testPool, testID, all[99])
+	got, err := newTestClient(f).AddScope(t.Context(), testPool, testID, all[99])
 	if err != nil {
 		t.Fatalf("AddScope() error = %v", err)
 	}
@@ -255,7 +255,7 @@ func TestAddScopeKeepsTheOther99(t *testing.T) {
 func TestAddScopeRefusesThe101st(t *testing.T) {
 	t.Parallel()
 	f := newFake(makeServer(makeScopes(100)...))
-	_, err := newTestClient(f).AddScope(context.Background(), testPool, testID, resourceserver.Scope{Name: "one-too-many", Description: "x"})
+	_, err := newTestClient(f).AddScope(t.Context(), testPool, testID, resourceserver.Scope{Name: "one-too-many", Description: "x"})
 	if !rserrors.IsValidation(err) {
 		t.Fatalf("AddScope() error = %v, want a validation error", err)
 	}
@@ -273,7 +273,7 @@ func TestModifyHandsADeepCopy(t *testing.T) {
 	f := newFake(makeServer(readScope, writeScope))
 	// Had fn received the Client's own scope slice, the edit below would
 	// change the state it compares against, and no Update would be sent.
-	got, err := newTestClient(f).Modify(context.Background(), testPool, testID, func(rs *resourceserver.ResourceServer) error {
+	got, err := newTestClient(f).Modify(t.Context(), testPool, testID, func(rs *resourceserver.ResourceServer) error {
 		rs.Scopes[1].Description = "Changed"
 		return nil
 	})
@@ -342,7 +342,7 @@ func TestModifyRefusals(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFake(makeServer(readScope, writeScope))
-			_, err := newTestClient(f).Modify(context.Background(), testPool, testID, tt.fn)
+			_, err := newTestClient(f).Modify(t.Context(), testPool, testID, tt.fn)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("Modify() error = %v, want %v", err, tt.wantErr)
 			}
@@ -376,7 +376,7 @@ func TestConcurrentAddScopes(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					_, errs[i] = c.AddScopes(context.Background(), testPool, testID, s)
+					_, errs[i] = c.AddScopes(t.Context(), testPool, testID, s)
 				}()
 			}
 			wg.Wait()
@@ -408,7 +408,7 @@ func TestVerifyReappliesOverwrittenChange(t *testing.T) {
 		once.Do(func() { f.put(makeServer(readScope, other)) })
 		return out, err
 	}
-	got, err := newTestClient(f).AddScope(context.Background(), testPool, testID, adminScope)
+	got, err := newTestClient(f).AddScope(t.Context(), testPool, testID, adminScope)
 	if err != nil {
 		t.Fatalf("AddScope() error = %v", err)
 	}
@@ -437,7 +437,7 @@ func TestVerifyReappliesRemoval(t *testing.T) {
 		once.Do(func() { f.put(makeServer(readScope, writeScope, other)) })
 		return out, err
 	}
-	got, err := newTestClient(f).RemoveScopes(context.Background(), testPool, testID, writeScope.Name)
+	got, err := newTestClient(f).RemoveScopes(t.Context(), testPool, testID, writeScope.Name)
 	if err != nil {
 		t.Fatalf("RemoveScopes() error = %v", err)
 	}
@@ -460,7 +460,7 @@ func TestVerifyGivesUpWithConflictError(t *testing.T) {
 		o.MaxAttempts = 3
 		o.Backoff = func(attempt int) time.Duration { backoffs = append(backoffs, attempt); return 0 }
 	})
-	_, err := c.AddScope(context.Background(), testPool, testID, adminScope)
+	_, err := c.AddScope(t.Context(), testPool, testID, adminScope)
 	if !rserrors.IsConflict(err) {
 		t.Fatalf("AddScope() error = %v, want a conflict", err)
 	}
@@ -488,7 +488,7 @@ func TestVerifyDisabledReturnsUpdateOutput(t *testing.T) {
 		}
 		return &cip.UpdateResourceServerOutput{ResourceServer: toType(answer)}, nil
 	}
-	got, err := newTestClient(f, noVerify).AddScope(context.Background(), testPool, testID, adminScope)
+	got, err := newTestClient(f, noVerify).AddScope(t.Context(), testPool, testID, adminScope)
 	if err != nil {
 		t.Fatalf("AddScope() error = %v", err)
 	}
@@ -507,7 +507,7 @@ func TestBackoffHonoursContext(t *testing.T) {
 		return out, err
 	}
 	c := newTestClient(f, func(o *resourceserver.Options) { o.Backoff = func(int) time.Duration { return time.Hour } })
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
 	defer cancel()
 	_, err := c.AddScope(ctx, testPool, testID, adminScope)
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -526,7 +526,7 @@ func TestUpdateErrorStopsTheLoop(t *testing.T) {
 	f.OnUpdate = func(context.Context, *cip.UpdateResourceServerInput) (*cip.UpdateResourceServerOutput, error) {
 		return nil, &types.NotAuthorizedException{Message: aws.String("Access denied")}
 	}
-	_, err := newTestClient(f).AddScope(context.Background(), testPool, testID, adminScope)
+	_, err := newTestClient(f).AddScope(t.Context(), testPool, testID, adminScope)
 	var na *rserrors.NotAuthorizedError
 	if !errors.As(err, &na) {
 		t.Fatalf("AddScope() error = %v, want *rserrors.NotAuthorizedError", err)

@@ -1,7 +1,6 @@
 package resourceserver_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -110,7 +109,7 @@ func TestLimitExceededIsSentOnce(t *testing.T) {
 			t.Parallel()
 			srv := newWireServer(t, "LimitExceededException", 400, 100, "")
 			c := resourceserver.New(sdkClient(srv.Server, tt.wrap))
-			_, err := c.Create(context.Background(), makeServer(readScope))
+			_, err := c.Create(t.Context(), makeServer(readScope))
 			if !rserrors.IsLimitExceeded(err) {
 				t.Fatalf("Create() error = %v, want LimitExceeded", err)
 			}
@@ -135,7 +134,7 @@ func TestRawSDKRetriesLimitExceeded(t *testing.T) {
 	t.Parallel()
 	srv := newWireServer(t, "LimitExceededException", 400, 100, "")
 	in := &cip.CreateResourceServerInput{UserPoolId: aws.String(testPool), Identifier: aws.String(testID), Name: aws.String("Orders")}
-	_, err := sdkClient(srv.Server, nil).CreateResourceServer(context.Background(), in)
+	_, err := sdkClient(srv.Server, nil).CreateResourceServer(t.Context(), in)
 	if !rserrors.IsLimitExceeded(err) {
 		t.Fatalf("CreateResourceServer() error = %v, want LimitExceeded", err)
 	}
@@ -162,7 +161,7 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 			t.Parallel()
 			for _, wrap := range []func(aws.Retryer) aws.Retryer{nil, func(r aws.Retryer) aws.Retryer { return v1Retryer{r} }} {
 				srv := newWireServer(t, tt.code, tt.status, tt.failures, describeBody)
-				got, err := resourceserver.New(sdkClient(srv.Server, wrap)).Get(context.Background(), testPool, testID)
+				got, err := resourceserver.New(sdkClient(srv.Server, wrap)).Get(t.Context(), testPool, testID)
 				if tt.wantErr != nil {
 					if !tt.wantErr(err) {
 						t.Errorf("Get() error = %v, want %s", err, tt.code)

@@ -157,7 +157,7 @@ func TestWithValidationStopsInvalidCalls(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFakeCognito(t)
-			err := tc.call.do(context.Background(), f.client(validate.WithValidation))
+			err := tc.call.do(t.Context(), f.client(validate.WithValidation))
 			var ve *rserrors.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("%s: error %v (%T), want a *rserrors.ValidationError", tc.call.op, err, err)
@@ -204,7 +204,7 @@ func TestWithValidationPassesValidCalls(t *testing.T) {
 			t.Run(where.name+"/"+c.op, func(t *testing.T) {
 				t.Parallel()
 				f := newFakeCognito(t)
-				if err := c.do(context.Background(), f.client(where.client...), where.perOp...); err != nil {
+				if err := c.do(t.Context(), f.client(where.client...), where.perOp...); err != nil {
 					t.Fatalf("%s: unexpected error %v", c.op, err)
 				}
 				if diff := cmp.Diff(map[string]int{c.op: 1}, f.requests()); diff != "" {
@@ -228,7 +228,7 @@ func TestWithValidationComesBeforeSDKCheck(t *testing.T) {
 			return nil
 		})
 	}
-	_, err := f.client(validate.WithValidation, record).DeleteResourceServer(context.Background(), &cip.DeleteResourceServerInput{})
+	_, err := f.client(validate.WithValidation, record).DeleteResourceServer(t.Context(), &cip.DeleteResourceServerInput{})
 	var ip smithy.InvalidParamsError
 	if errors.As(err, &ip) {
 		t.Errorf("got the SDK's %v, want ours first", err)

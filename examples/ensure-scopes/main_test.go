@@ -150,7 +150,7 @@ func TestEnsureScopes(t *testing.T) {
 				UserPoolID: tt.pool, Identifier: testID, Name: "Inventory API",
 				Scopes: []resourceserver.Scope{readScope, writeScope},
 			}
-			_, err := EnsureScopes(context.Background(), c, want)
+			_, err := EnsureScopes(t.Context(), c, want)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("EnsureScopes() error = %v, want %v", err, tt.wantErr)
 			}
@@ -197,7 +197,7 @@ func TestEnsureScopesReplicas(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = EnsureScopes(context.Background(), c, resourceserver.ResourceServer{
+			_, errs[i] = EnsureScopes(t.Context(), c, resourceserver.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Inventory API",
 				Scopes: []resourceserver.Scope{readScope, own},
 			})
@@ -234,8 +234,8 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	env := exampleenv.Embedded()
 	var out strings.Builder
-	err := run(context.Background(), &out, env)
-	if cerr := env.Close(context.Background()); cerr != nil {
+	err := run(t.Context(), &out, env)
+	if cerr := env.Close(t.Context()); cerr != nil {
 		t.Errorf("Close() = %v", cerr)
 	}
 	if err != nil {

@@ -177,7 +177,7 @@ func TestRegisterAPIWithFakeAPI(t *testing.T) {
 			// No rate limit: there is no quota to respect in a fake.
 			client := resourceserver.New(api, func(o *resourceserver.Options) { o.DisableRateLimit = true })
 			svc := &Service{Store: client, PoolID: tt.pool}
-			_, err := svc.RegisterAPI(context.Background(), testID, "Payments API", readScope, refundScope)
+			_, err := svc.RegisterAPI(t.Context(), testID, "Payments API", readScope, refundScope)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("RegisterAPI() error = %v, want %v", err, tt.wantErr)
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -66,7 +65,7 @@ func TestRegisterAPIEndToEnd(t *testing.T) {
 			svc := &Service{Store: client, PoolID: testPool}
 			// Twice: the second run must change nothing.
 			for range 2 {
-				got, err := svc.RegisterAPI(context.Background(), testID, "Payments API", readScope, refundScope)
+				got, err := svc.RegisterAPI(t.Context(), testID, "Payments API", readScope, refundScope)
 				if err != nil {
 					t.Fatalf("RegisterAPI() error = %v", err)
 				}
@@ -91,8 +90,8 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	env := exampleenv.Embedded()
 	var out strings.Builder
-	err := run(context.Background(), &out, env)
-	if cerr := env.Close(context.Background()); cerr != nil {
+	err := run(t.Context(), &out, env)
+	if cerr := env.Close(t.Context()); cerr != nil {
 		t.Errorf("Close() = %v", cerr)
 	}
 	if err != nil {

@@ -113,7 +113,7 @@ func TestRegisterAPIWithFakeStore(t *testing.T) {
 			t.Parallel()
 			store := &fakeStore{addScopes: tt.addScopes, create: tt.create}
 			svc := &Service{Store: store, PoolID: testPool}
-			got, err := svc.RegisterAPI(context.Background(), testID, "Payments API", tt.scopes...)
+			got, err := svc.RegisterAPI(t.Context(), testID, "Payments API", tt.scopes...)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("RegisterAPI(%v) error = %v, want %v", tt.scopes, err, tt.wantErr)
 			}
@@ -140,7 +140,7 @@ func TestRegisterAPICreatesWhatWasAsked(t *testing.T) {
 		},
 	}
 	svc := &Service{Store: store, PoolID: testPool}
-	if _, err := svc.RegisterAPI(context.Background(), testID, "Payments API", readScope, refundScope); err != nil {
+	if _, err := svc.RegisterAPI(t.Context(), testID, "Payments API", readScope, refundScope); err != nil {
 		t.Fatalf("RegisterAPI() error = %v", err)
 	}
 	want := resourceserver.ResourceServer{

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -16,9 +15,9 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	env := exampleenv.Embedded()
 	var out strings.Builder
-	err := run(context.Background(), &out, env)
+	err := run(t.Context(), &out, env)
 	left := env.Emulator.ResourceServers(env.PoolID)
-	if cerr := env.Close(context.Background()); cerr != nil {
+	if cerr := env.Close(t.Context()); cerr != nil {
 		t.Errorf("Close() = %v", cerr)
 	}
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -17,12 +16,12 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	env := exampleenv.Embedded()
 	defer func() {
-		if err := env.Close(context.Background()); err != nil {
+		if err := env.Close(t.Context()); err != nil {
 			t.Errorf("Close() = %v", err)
 		}
 	}()
 	var out strings.Builder
-	if err := run(context.Background(), &out, env); err != nil {
+	if err := run(t.Context(), &out, env); err != nil {
 		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
 	}
 	want := `validation-middleware on the embedded Cognito emulator (a new user pool)

@@ -73,7 +73,7 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	f := &fakeGo{outputs: sampleOutputs}
 	var out, progress strings.Builder
-	if err := run(context.Background(), &out, &progress, "2s", "10x", f.run); err != nil {
+	if err := run(t.Context(), &out, &progress, "2s", "10x", f.run); err != nil {
 		t.Fatalf("run() = %v", err)
 	}
 	want := "scopekeeper benchmarks: " + runtime.Version() + ` linux/amd64, Test CPU, GOMAXPROCS 2.
@@ -180,7 +180,7 @@ func TestRunErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var out strings.Builder
-			err := run(context.Background(), &out, &strings.Builder{}, "1s", "1x", tt.goCmd)
+			err := run(t.Context(), &out, &strings.Builder{}, "1s", "1x", tt.goCmd)
 			if !errors.Is(err, tt.wantErr) {
 				t.Errorf("run() = %v, want %v", err, tt.wantErr)
 			}

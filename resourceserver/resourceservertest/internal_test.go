@@ -1,7 +1,6 @@
 package resourceservertest
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -40,7 +39,7 @@ func TestCloseEndsDelays(t *testing.T) {
 	s.FailNext("", 1, Fault{Delay: time.Hour})
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Client(func(o *cip.Options) { o.RetryMaxAttempts = 1 }).DescribeUserPool(context.Background(), &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
+		_, err := s.Client(func(o *cip.Options) { o.RetryMaxAttempts = 1 }).DescribeUserPool(t.Context(), &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
 		done <- err
 	}()
 	s.waitArrivals(t, 1)

@@ -55,7 +55,7 @@ func TestRegisterFlags(t *testing.T) {
 // userPoolExists asks the emulator behind api whether the pool exists.
 func userPoolExists(t *testing.T, api *cip.Client, pool string) bool {
 	t.Helper()
-	_, err := api.DescribeUserPool(context.Background(), &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
+	_, err := api.DescribeUserPool(t.Context(), &cip.DescribeUserPoolInput{UserPoolId: aws.String(pool)})
 	if err != nil && !rserrors.IsNotFound(err) {
 		t.Fatalf("DescribeUserPool(%s) = %v", pool, err)
 	}
@@ -65,7 +65,7 @@ func userPoolExists(t *testing.T, api *cip.Client, pool string) bool {
 // createServer sends CreateResourceServer for id through env.
 func createServer(t *testing.T, env *Env, id string) {
 	t.Helper()
-	_, err := env.API().CreateResourceServer(context.Background(), &cip.CreateResourceServerInput{
+	_, err := env.API().CreateResourceServer(t.Context(), &cip.CreateResourceServerInput{
 		UserPoolId: aws.String(env.PoolID), Identifier: aws.String(id), Name: aws.String("Test"),
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func createServer(t *testing.T, env *Env, id string) {
 
 func TestEmbedded(t *testing.T) {
 	t.Parallel()
-	env, err := New(context.Background(), Config{Region: "eu-west-1"})
+	env, err := New(t.Context(), Config{Region: "eu-west-1"})
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}
@@ -93,13 +93,13 @@ func TestEmbedded(t *testing.T) {
 		t.Errorf("Identifier(%q) = %q, want %q", "orders", id, want)
 	}
 	createServer(t, env, id)
-	if err := env.Close(context.Background()); err != nil {
+	if err := env.Close(t.Context()); err != nil {
 		t.Fatalf("Close() = %v", err)
 	}
 	if _, ok := env.Emulator.ResourceServer(env.PoolID, id); ok {
 		t.Errorf("Close() left %s in the pool", id)
 	}
-	if err := env.Close(context.Background()); err != nil {
+	if err := env.Close(t.Context()); err != nil {
 		t.Errorf("second Close() = %v", err)
 	}
 }
@@ -110,7 +110,7 @@ func TestStandaloneNewPool(t *testing.T) {
 	t.Parallel()
 	srv := resourceservertest.NewServer()
 	t.Cleanup(srv.Close)
-	env, err := New(context.Background(), Config{Endpoint: srv.URL})
+	env, err := New(t.Context(), Config{Endpoint: srv.URL})
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}
@@ -124,7 +124,7 @@ func TestStandaloneNewPool(t *testing.T) {
 		t.Fatalf("New() did not create pool %s", env.PoolID)
 	}
 	createServer(t, env, env.Identifier("orders"))
-	if err := env.Close(context.Background()); err != nil {
+	if err := env.Close(t.Context()); err != nil {
 		t.Fatalf("Close() = %v", err)
 	}
 	if userPoolExists(t, srv.Client(), env.PoolID) {
@@ -145,7 +145,7 @@ func TestStandaloneGivenPool(t *testing.T) {
 	if err := srv.PutResourceServer(resourceservertest.ResourceServer{UserPoolID: pool, Identifier: "https://keep.example.com", Name: "Keep"}); err != nil {
 		t.Fatal(err)
 	}
-	env, err := New(context.Background(), Config{Endpoint: srv.URL, PoolID: pool})
+	env, err := New(t.Context(), Config{Endpoint: srv.URL, PoolID: pool})
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}
@@ -161,7 +161,7 @@ func TestStandaloneGivenPool(t *testing.T) {
 	}
 	createServer(t, env, id)
 	env.Identifier("never-created") // Close must not mind that it does not exist
-	if err := env.Close(context.Background()); err != nil {
+	if err := env.Close(t.Context()); err != nil {
 		t.Fatalf("Close() = %v", err)
 	}
 	var left []string
@@ -194,7 +194,7 @@ func TestCognito(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, err := New(context.Background(), tt.cfg)
+			env, err := New(t.Context(), tt.cfg)
 			if err != nil {
 				t.Fatalf("New(%+v) = %v", tt.cfg, err)
 			}
@@ -225,9 +225,9 @@ func TestNewErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			env, err := New(context.Background(), tt.cfg)
+			env, err := New(t.Context(), tt.cfg)
 			if err == nil {
-				_ = env.Close(context.Background())
+				_ = env.Close(t.Context())
 				t.Fatalf("New(%+v) = nil error, want one", tt.cfg)
 			}
 			if got := rserrors.IsValidation(err); got != tt.wantValidation {
