@@ -3,6 +3,7 @@ package errors
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -153,7 +154,9 @@ type InvalidParameterError struct {
 func (e *InvalidParameterError) Is(target error) bool { return target == ErrInvalidParameter }
 
 // As sets a **ServiceError target to the embedded ServiceError.
-func (e *InvalidParameterError) As(target any) bool { return asService(&e.ServiceError, target) }
+func (e *InvalidParameterError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
 
 // ResourceNotFoundError is Cognito's ResourceNotFoundException: the user pool
 // or the resource server does not exist.
@@ -163,7 +166,9 @@ type ResourceNotFoundError struct{ ServiceError }
 func (e *ResourceNotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // As sets a **ServiceError target to the embedded ServiceError.
-func (e *ResourceNotFoundError) As(target any) bool { return asService(&e.ServiceError, target) }
+func (e *ResourceNotFoundError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
 
 // NotAuthorizedError is Cognito's NotAuthorizedException: the caller's
 // credentials do not allow the operation.
@@ -173,7 +178,9 @@ type NotAuthorizedError struct{ ServiceError }
 func (e *NotAuthorizedError) Is(target error) bool { return target == ErrNotAuthorized }
 
 // As sets a **ServiceError target to the embedded ServiceError.
-func (e *NotAuthorizedError) As(target any) bool { return asService(&e.ServiceError, target) }
+func (e *NotAuthorizedError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
 
 // TooManyRequestsError is Cognito's TooManyRequestsException: a request rate
 // quota was exceeded. It is retryable.
@@ -183,7 +190,9 @@ type TooManyRequestsError struct{ ServiceError }
 func (e *TooManyRequestsError) Is(target error) bool { return target == ErrTooManyRequests }
 
 // As sets a **ServiceError target to the embedded ServiceError.
-func (e *TooManyRequestsError) As(target any) bool { return asService(&e.ServiceError, target) }
+func (e *TooManyRequestsError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
 
 // InternalError is Cognito's InternalErrorException (HTTP 500). It is
 // retryable.
@@ -193,7 +202,7 @@ type InternalError struct{ ServiceError }
 func (e *InternalError) Is(target error) bool { return target == ErrInternalError }
 
 // As sets a **ServiceError target to the embedded ServiceError.
-func (e *InternalError) As(target any) bool { return asService(&e.ServiceError, target) }
+func (e *InternalError) As(target any) bool { return e != nil && asService(&e.ServiceError, target) }
 
 // OperationNotEnabledError is Cognito's OperationNotEnabledException: the
 // operation is not enabled for the user pool or account.
@@ -203,7 +212,9 @@ type OperationNotEnabledError struct{ ServiceError }
 func (e *OperationNotEnabledError) Is(target error) bool { return target == ErrOperationNotEnabled }
 
 // As sets a **ServiceError target to the embedded ServiceError.
-func (e *OperationNotEnabledError) As(target any) bool { return asService(&e.ServiceError, target) }
+func (e *OperationNotEnabledError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
 
 // LimitExceededError is Cognito's LimitExceededException: a quota, such as
 // the number of resource servers per user pool, is used up. It is not
@@ -214,7 +225,9 @@ type LimitExceededError struct{ ServiceError }
 func (e *LimitExceededError) Is(target error) bool { return target == ErrLimitExceeded }
 
 // As sets a **ServiceError target to the embedded ServiceError.
-func (e *LimitExceededError) As(target any) bool { return asService(&e.ServiceError, target) }
+func (e *LimitExceededError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
 
 // From maps an error returned by the SDK's Cognito client to this package's
 // types: a known code to its typed error (Code spelled as the Code*
@@ -235,7 +248,7 @@ func From(err error) error {
 		return err
 	}
 	var api smithy.APIError
-	if !errors.As(err, &api) {
+	if !errors.As(err, &api) || isNil(api) {
 		return err
 	}
 	s := ServiceError{Code: canonical(api.ErrorCode()), Message: api.ErrorMessage(), Err: err}
@@ -302,12 +315,12 @@ func is(err, sentinel error, code string) bool {
 // stop at the first APIError, whatever its code.
 func hasCode(err error, code string) bool {
 	for err != nil {
-		if api, ok := err.(smithy.APIError); ok && strings.EqualFold(api.ErrorCode(), code) {
+		if api, ok := err.(smithy.APIError); ok && !isNil(api) && strings.EqualFold(api.ErrorCode(), code) {
 			return true
 		}
 		if x, ok := err.(interface{ As(any) bool }); ok {
 			var api smithy.APIError
-			if x.As(&api) && api != nil && strings.EqualFold(api.ErrorCode(), code) {
+			if x.As(&api) && !isNil(api) && strings.EqualFold(api.ErrorCode(), code) {
 				return true
 			}
 		}
@@ -373,3 +386,14 @@ func IsConflict(err error) bool { return err != nil && errors.Is(err, ErrConflic
 // made again unchanged: true for TooManyRequests and InternalError, false
 // for everything else, LimitExceeded included (a quota, not a throttle).
 func IsRetryable(err error) bool { return IsTooManyRequests(err) || IsInternalError(err) }
+
+// isNil reports whether api is nil or a nil pointer, such as a
+// (*smithy.GenericAPIError)(nil) in an error chain, whose methods would
+// dereference it.
+func isNil(api smithy.APIError) bool {
+	if api == nil {
+		return true
+	}
+	v := reflect.ValueOf(api)
+	return v.Kind() == reflect.Pointer && v.IsNil()
+}

@@ -751,3 +751,30 @@ func TestPredicatesOnBuiltErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestNilPointerErrors checks that a nil pointer to an SDK error type in a
+// chain, which errors.As matches, makes nothing panic.
+func TestNilPointerErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"nil GenericAPIError", (*smithy.GenericAPIError)(nil)},
+		{"nil SDK exception", (*types.ResourceNotFoundException)(nil)},
+		{"wrapped nil GenericAPIError", fmt.Errorf("wrap: %w", (*smithy.GenericAPIError)(nil))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := rserrors.From(tt.err); got != tt.err {
+				t.Errorf("From(%s) = %v, want the same error back", tt.name, got)
+			}
+			if rserrors.IsNotFound(tt.err) && !errors.Is(tt.err, rserrors.ErrNotFound) {
+				t.Errorf("IsNotFound(%s) = true without a code or sentinel", tt.name)
+			}
+			_ = rserrors.IsRetryable(tt.err)
+			_ = rserrors.IsLimitExceeded(tt.err)
+		})
+	}
+}

@@ -164,6 +164,9 @@ func (c *Client) Create(ctx context.Context, rs ResourceServer) (ResourceServer,
 	if err != nil {
 		return fail(rserrors.From(err))
 	}
+	if out == nil || out.ResourceServer == nil {
+		return rs.clone(), nil
+	}
 	return fromSDK(out.ResourceServer), nil
 }
 
@@ -201,7 +204,15 @@ func (c *Client) read(ctx context.Context, in *cip.DescribeResourceServerInput) 
 	if err != nil {
 		return ResourceServer{}, took, rserrors.From(err)
 	}
-	return fromSDK(out.ResourceServer), took, nil
+	var rs ResourceServer
+	if out != nil {
+		rs = fromSDK(out.ResourceServer)
+	}
+	// The server is the one asked for, whatever the answer says: an Update
+	// built from this state must go to the pool and identifier the caller
+	// named.
+	rs.UserPoolID, rs.Identifier = aws.ToString(in.UserPoolId), aws.ToString(in.Identifier)
+	return rs, took, nil
 }
 
 // Delete sends one DeleteResourceServer. App clients that allow the
@@ -240,7 +251,7 @@ func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ResourceServ
 			fail(err)
 			return
 		}
-		p := cip.NewListResourceServersPaginator(c.api, in, func(o *cip.ListResourceServersPaginatorOptions) {
+		p := cip.NewListResourceServersPaginator(nilSafeLister{c.api}, in, func(o *cip.ListResourceServersPaginatorOptions) {
 			o.StopOnDuplicateToken = true
 		})
 		for p.HasMorePages() {
@@ -260,4 +271,19 @@ func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ResourceServ
 			}
 		}
 	}
+}
+
+// nilSafeLister hands the SDK's paginator an empty page where an API (a
+// fake, typically) answers ListResourceServers with neither output nor
+// error, which the paginator would dereference.
+type nilSafeLister struct{ api API }
+
+// ListResourceServers calls the API and turns a nil output into an empty
+// last page.
+func (l nilSafeLister) ListResourceServers(ctx context.Context, in *cip.ListResourceServersInput, optFns ...func(*cip.Options)) (*cip.ListResourceServersOutput, error) {
+	out, err := l.api.ListResourceServers(ctx, in, optFns...)
+	if out == nil && err == nil {
+		out = &cip.ListResourceServersOutput{}
+	}
+	return out, err
 }

@@ -397,7 +397,7 @@ func (c *Client) write(ctx context.Context, cur, next ResourceServer, d *delta) 
 	if err != nil {
 		return ResourceServer{}, took, rserrors.From(err)
 	}
-	if out.ResourceServer == nil {
+	if out == nil || out.ResourceServer == nil {
 		return next, took, nil
 	}
 	return fromSDK(out.ResourceServer), took, nil

@@ -7,12 +7,14 @@ import (
 
 // A Fault is a failure the emulator injects into a call, chosen by [Server.FailNext] or
 // [Server.SetFaultRate]. Its parts combine: Delay happens first; then, if Drop is set, the
-// connection is closed without an answer; otherwise, if Code is set, that error is answered;
-// a Fault with neither Drop nor Code only delays the call. AfterWrite moves the failure after
-// the operation has run against the store.
+// connection is closed without an answer; otherwise, if Code or Status is set, that error is
+// answered; a Fault with none of Drop, Code and Status only delays the call. AfterWrite moves
+// the failure after the operation has run against the store.
 type Fault struct {
 	// Code is the error code to answer, such as "TooManyRequestsException" or
-	// "InternalErrorException"; any string is sent as is.
+	// "InternalErrorException"; any string is sent as is. "" with a Status of 500 or more means
+	// "InternalErrorException", and with a Status from 400 to 499 "BadRequestException" (a code
+	// Cognito does not use, which the SDK reports as a generic API error).
 	Code string
 	// Status is the HTTP status of the error; 0 means 500 for "InternalErrorException" and 400
 	// for any other code.
@@ -28,6 +30,19 @@ type Fault struct {
 	// AfterWrite runs the operation against the store first and only then answers the fault or
 	// drops the connection, so the client cannot tell whether its call took effect.
 	AfterWrite bool
+}
+
+// withCode returns f with the code its Status implies when it names a status but no code, so
+// that Fault{Status: 500} fails the call instead of doing nothing.
+func (f Fault) withCode() Fault {
+	switch {
+	case f.Code != "":
+	case f.Status >= 500:
+		f.Code = "InternalErrorException"
+	case f.Status >= 400:
+		f.Code = "BadRequestException"
+	}
+	return f
 }
 
 func (f Fault) status() int {
@@ -72,7 +87,7 @@ func (s *Server) FailNext(operation string, n int, f Fault) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failNext = append(s.failNext, &pendingFault{operation: operation, left: n, fault: f})
+	s.failNext = append(s.failNext, &pendingFault{operation: operation, left: n, fault: f.withCode()})
 }
 
 // SetFaultRate makes each call fail, independently, with probability fraction (clamped to
@@ -87,7 +102,10 @@ func (s *Server) SetFaultRate(fraction float64, faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faultRate = fraction
-	s.faults = append([]Fault(nil), faults...)
+	s.faults = make([]Fault, len(faults))
+	for i, f := range faults {
+		s.faults[i] = f.withCode()
+	}
 }
 
 // ClearFaults forgets every pending [Server.FailNext] entry and turns [Server.SetFaultRate] off.

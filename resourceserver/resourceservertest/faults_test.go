@@ -88,6 +88,31 @@ func TestFailNext(t *testing.T) {
 		}
 	})
 
+	t.Run("a status without a code", func(t *testing.T) {
+		t.Parallel()
+		tests := []struct {
+			status   int
+			wantCode string
+		}{
+			{500, "InternalErrorException"},
+			{503, "InternalErrorException"},
+			{400, "BadRequestException"},
+		}
+		for _, tt := range tests {
+			s, pool := setup(t)
+			_ = s.PutResourceServer(rst.ResourceServer{UserPoolID: pool, Identifier: "api", Name: "API"})
+			s.FailNext("", 1, rst.Fault{Status: tt.status})
+			err := describe(t.Context(), s.Client(oneShot), pool, "api")
+			var api smithy.APIError
+			if !errors.As(err, &api) || api.ErrorCode() != tt.wantCode {
+				t.Errorf("Fault{Status: %d}: describe = %v, want %s", tt.status, err, tt.wantCode)
+			}
+			if reqs := s.Requests(); len(reqs) != 1 || reqs[0].Status != tt.status || !reqs[0].Injected {
+				t.Errorf("Fault{Status: %d}: log = %+v, want one injected answer with that status", tt.status, reqs)
+			}
+		}
+	})
+
 	t.Run("only the named operation", func(t *testing.T) {
 		t.Parallel()
 		s, pool := setup(t)
