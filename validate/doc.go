@@ -1,10 +1,10 @@
 // Package validate checks the input of Amazon Cognito's five
 // resource-server operations against every rule the service applies, on
 // the client and before anything is sent. The SDK checks only that
-// required members are present; Cognito checks lengths and patterns and
-// answers a broken rule with an InvalidParameterException that names one
-// field. This package reports every broken rule at once, with its field
-// path, and sends nothing: it does no I/O.
+// required members are present; Cognito checks lengths and patterns only
+// after the request went out, and answers with an InvalidParameterException
+// whose message is text. This package reports every broken rule at once,
+// each a typed value with its field path, and sends nothing: it does no I/O.
 //
 // # Rules
 //
