@@ -60,13 +60,14 @@ type Options struct {
 
 	// ReadRate is the most DescribeResourceServer and ListResourceServers
 	// requests per second that the Client sends to one user pool, with a
-	// burst of 1. Zero means DefaultRate; a negative value means no limit.
+	// burst of 1. Zero (or NaN) means DefaultRate; a negative value means
+	// no limit.
 	ReadRate float64
 
 	// UpdateRate is the most CreateResourceServer, UpdateResourceServer and
 	// DeleteResourceServer requests per second that the Client sends to one
-	// user pool, with a burst of 1. Zero means DefaultRate; a negative
-	// value means no limit.
+	// user pool, with a burst of 1. Zero (or NaN) means DefaultRate; a
+	// negative value means no limit.
 	UpdateRate float64
 
 	// DisableRateLimit turns off both rate limits, as negative ReadRate
@@ -88,12 +89,14 @@ type Client struct {
 }
 
 // New returns a Client that sends its requests through api, usually a
-// *cognitoidentityprovider.Client, configured by optFns in order. It sends
-// nothing.
+// *cognitoidentityprovider.Client, configured by optFns in order (a nil
+// one is skipped). It sends nothing.
 func New(api API, optFns ...func(*Options)) *Client {
 	var o Options
 	for _, fn := range optFns {
-		fn(&o)
+		if fn != nil {
+			fn(&o)
+		}
 	}
 	if o.MaxAttempts < 1 {
 		o.MaxAttempts = DefaultMaxAttempts

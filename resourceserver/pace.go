@@ -3,6 +3,7 @@ package resourceserver
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 
 	"golang.org/x/time/rate"
@@ -38,7 +39,7 @@ func newPacer(o Options) *pacer {
 
 func limit(perSecond float64) rate.Limit {
 	switch {
-	case perSecond == 0:
+	case perSecond == 0 || math.IsNaN(perSecond):
 		return DefaultRate
 	case perSecond < 0:
 		return rate.Inf

@@ -40,8 +40,8 @@ var ErrNotLoopback = errors.New("not a loopback address")
 var ErrUserPoolNotFound = errors.New("user pool does not exist")
 
 // regionRE matches the regions WithRegion accepts: they must fit the [\w-]+ before the '_' of
-// a user pool id.
-var regionRE = regexp.MustCompile(`\A[A-Za-z0-9-]+\z`)
+// a user pool id, and leave room in its 55 characters for the '_' and 9 more.
+var regionRE = regexp.MustCompile(`\A[A-Za-z0-9-]{1,45}\z`)
 
 // A Server is a local emulator of the resource-server operations of Amazon Cognito user pools
 // (cognito-idp), speaking the awsJson1_1 protocol over HTTP on a loopback address. Create it with
@@ -153,7 +153,7 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 	}
 	if !regionRE.MatchString(cfg.region) {
 		_ = ln.Close()
-		return nil, fmt.Errorf("resourceservertest: region %q: %w: want letters, digits and '-'", cfg.region, ErrInvalidParameter)
+		return nil, fmt.Errorf("resourceservertest: region %q: %w: want 1 to 45 letters, digits and '-'", cfg.region, ErrInvalidParameter)
 	}
 	s := &Server{
 		URL:      "http://" + ln.Addr().String(),

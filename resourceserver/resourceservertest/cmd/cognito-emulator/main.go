@@ -20,7 +20,10 @@
 //	cognito-emulator -pool us-east-1_Example1=test &
 //	AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws cognito-idp create-resource-server \
 //	  --endpoint-url http://127.0.0.1:9229 --region us-east-1 \
-//	  --user-pool-id us-east-1_Example1 --identifier https://api.example.com --name API
+//	  --user-pool-id us-east-1_Example1 --identifier orders-api --name API
+//
+// (AWS CLI v1 fetches the content of any parameter that looks like a URL, so an identifier such
+// as https://api.example.com needs CLI v2 there, or cli_follow_urlparam = false.)
 package main
 
 import (
@@ -29,8 +32,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -77,8 +83,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cognito-emulator: -max-resource-servers must be at least 1")
 		return 2
 	}
-	if *rate < 0 {
-		fmt.Fprintln(stderr, "cognito-emulator: -rate must not be negative")
+	if !(*rate >= 0) || math.IsInf(*rate, 0) {
+		fmt.Fprintln(stderr, "cognito-emulator: -rate must be a finite number, 0 or more")
+		return 2
+	}
+	if _, port, err := net.SplitHostPort(*addr); err != nil || port == "" {
+		fmt.Fprintf(stderr, "cognito-emulator: -addr %q: want host:port, such as 127.0.0.1:9229\n", *addr)
+		return 2
+	} else if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		fmt.Fprintf(stderr, "cognito-emulator: -addr %q: the port must be a number from 0 to 65535\n", *addr)
 		return 2
 	}
 	opts := []resourceservertest.Option{
@@ -94,11 +107,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	srv, err := resourceservertest.NewServerAt(*addr, opts...)
-	if err != nil {
+	switch {
+	case errors.Is(err, resourceservertest.ErrInvalidParameter):
+		fmt.Fprintf(stderr, "cognito-emulator: -region: %v\n", err)
+		return 2
+	case errors.Is(err, resourceservertest.ErrNotLoopback):
 		fmt.Fprintf(stderr, "cognito-emulator: -addr: %v\n", err)
-		if errors.Is(err, resourceservertest.ErrNotLoopback) {
-			return 2
-		}
+		return 2
+	case err != nil:
+		fmt.Fprintf(stderr, "cognito-emulator: -addr: %v\n", err)
 		return 1
 	}
 	defer srv.Close()

@@ -116,6 +116,12 @@ func TestCommand(t *testing.T) {
 		{"stray argument", []string{"serve"}, 2, "unexpected arguments"},
 		{"negative rate", []string{"-rate", "-1"}, 2, "-rate"},
 		{"zero servers", []string{"-max-resource-servers", "0"}, 2, "-max-resource-servers"},
+		{"NaN rate", []string{"-rate", "NaN"}, 2, "-rate"},
+		{"infinite rate", []string{"-rate", "+Inf"}, 2, "-rate"},
+		{"no port", []string{"-addr", "127.0.0.1"}, 2, "-addr"},
+		{"bad port", []string{"-addr", "127.0.0.1:abc"}, 2, "-addr"},
+		{"bad region", []string{"-addr", "127.0.0.1:0", "-region", "a b"}, 2, "-region"},
+		{"long region", []string{"-addr", "127.0.0.1:0", "-region", strings.Repeat("a", 46)}, 2, "-region"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
