@@ -10,8 +10,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 // BenchmarkAddScope compares one AddScope through the Client (validation,
@@ -93,11 +93,11 @@ func BenchmarkAddScope(b *testing.B) {
 func BenchmarkCalls(b *testing.B) {
 	ctx := b.Context()
 	twenty := makeServer(makeScopes(20)...)
-	setupOne := func(b *testing.B, s *resourceservertest.Server) { put(b, s, twenty) }
+	setupOne := func(b *testing.B, s *cognitotest.Server) { put(b, s, twenty) }
 	ops := []struct {
 		name   string
-		setup  func(*testing.B, *resourceservertest.Server)
-		reset  func(*testing.B, *resourceservertest.Server) // before each iteration, outside the timer and the log; may be nil
+		setup  func(*testing.B, *cognitotest.Server)
+		reset  func(*testing.B, *cognitotest.Server) // before each iteration, outside the timer and the log; may be nil
 		client func(*resourceserver.Client, int) error
 		raw    func(*cip.Client, int) error
 		list   bool // no write, so no client-noverify variant
@@ -153,7 +153,7 @@ func BenchmarkCalls(b *testing.B) {
 		},
 		{
 			name: "List120",
-			setup: func(b *testing.B, s *resourceservertest.Server) {
+			setup: func(b *testing.B, s *cognitotest.Server) {
 				for i := range 120 {
 					rs := makeServer(readScope)
 					rs.Identifier = fmt.Sprintf("https://api-%03d.example.com", i)
@@ -187,7 +187,7 @@ func BenchmarkCalls(b *testing.B) {
 			list: true,
 		},
 	}
-	measure := func(b *testing.B, setup, reset func(*testing.B, *resourceservertest.Server), do func(*cip.Client, int) error) {
+	measure := func(b *testing.B, setup, reset func(*testing.B, *cognitotest.Server), do func(*cip.Client, int) error) {
 		s := startEmulator(b)
 		setup(b, s)
 		api := emuClient(s)

@@ -16,9 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 // These tests and benchmarks drive several Clients, each with its own SDK
@@ -107,9 +107,9 @@ type raceResult struct {
 // use its own SDK client and, for a Client, its own Client), and releases
 // raceWriters × racePerWriter goroutines together, each adding its own
 // scope once.
-func raceRounds(t *testing.T, rounds, together int, prepare func(*resourceservertest.Server), newAdders func(*resourceservertest.Server) []adder) []raceResult {
+func raceRounds(t *testing.T, rounds, together int, prepare func(*cognitotest.Server), newAdders func(*cognitotest.Server) []adder) []raceResult {
 	t.Helper()
-	servers := make([]*resourceservertest.Server, rounds)
+	servers := make([]*cognitotest.Server, rounds)
 	results := make([]raceResult, rounds)
 	for i := range servers {
 		servers[i] = startEmulator(t)
@@ -205,9 +205,9 @@ func TestConcurrentWriters(t *testing.T) {
 	naiveLost := 0
 	t.Run("naive Describe+Update", func(t *testing.T) {
 		const rounds = 10
-		for _, r := range raceRounds(t, rounds, raceTogether, func(s *resourceservertest.Server) {
-			s.FailNext(opDescribe, total, resourceservertest.Fault{Delay: 5 * time.Millisecond})
-		}, func(s *resourceservertest.Server) []adder {
+		for _, r := range raceRounds(t, rounds, raceTogether, func(s *cognitotest.Server) {
+			s.FailNext(opDescribe, total, cognitotest.Fault{Delay: 5 * time.Millisecond})
+		}, func(s *cognitotest.Server) []adder {
 			return writers(func() adder { return naiveAdder(emuClient(s)) })
 		}) {
 			for i, err := range r.errs {
@@ -228,7 +228,7 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Parallel()
 		const rounds = 10
 		var lost, conflicts, updates int
-		for _, r := range raceRounds(t, rounds, raceTogether, nil, func(s *resourceservertest.Server) []adder {
+		for _, r := range raceRounds(t, rounds, raceTogether, nil, func(s *cognitotest.Server) []adder {
 			return writers(func() adder { return clientAdder(resourceserver.New(emuClient(s), unpaced)) })
 		}) {
 			for i, err := range r.errs {
@@ -255,7 +255,7 @@ func TestConcurrentWriters(t *testing.T) {
 	t.Run("shared Locker", func(t *testing.T) {
 		t.Parallel()
 		const rounds = 2
-		for round, r := range raceRounds(t, rounds, raceTogether, nil, func(s *resourceservertest.Server) []adder {
+		for round, r := range raceRounds(t, rounds, raceTogether, nil, func(s *cognitotest.Server) []adder {
 			l := resourceserver.NewMemoryLocker() // one per round: every round uses the same key
 			return writers(func() adder {
 				return clientAdder(resourceserver.New(emuClient(s), unpaced, func(o *resourceserver.Options) { o.Locker = l }))
@@ -367,18 +367,18 @@ func TestConcurrentMixedChanges(t *testing.T) {
 // InternalErrorException (500), a quarter of those after the Update or
 // Describe took effect, and 10% have their connection dropped without an
 // answer, half of those after the operation took effect.
-var faultMix = func() []resourceservertest.Fault {
-	var f []resourceservertest.Fault
+var faultMix = func() []cognitotest.Fault {
+	var f []cognitotest.Fault
 	for range 12 {
-		f = append(f, resourceservertest.Fault{Code: rserrors.CodeTooManyRequests})
+		f = append(f, cognitotest.Fault{Code: rserrors.CodeTooManyRequests})
 	}
 	for range 3 {
-		f = append(f, resourceservertest.Fault{Code: rserrors.CodeInternalError})
+		f = append(f, cognitotest.Fault{Code: rserrors.CodeInternalError})
 	}
 	return append(f,
-		resourceservertest.Fault{Code: rserrors.CodeInternalError, AfterWrite: true},
-		resourceservertest.Fault{Drop: true}, resourceservertest.Fault{Drop: true},
-		resourceservertest.Fault{Drop: true, AfterWrite: true}, resourceservertest.Fault{Drop: true, AfterWrite: true},
+		cognitotest.Fault{Code: rserrors.CodeInternalError, AfterWrite: true},
+		cognitotest.Fault{Drop: true}, cognitotest.Fault{Drop: true},
+		cognitotest.Fault{Drop: true, AfterWrite: true}, cognitotest.Fault{Drop: true, AfterWrite: true},
 	)
 }()
 
@@ -433,7 +433,7 @@ func faultOutcome(err error, op string) string {
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	const n = 20
-	s := startEmulator(t, resourceservertest.WithSeed(6))
+	s := startEmulator(t, cognitotest.WithSeed(6))
 	var start []resourceserver.Scope
 	for i := range n {
 		start = append(start,
@@ -534,7 +534,7 @@ func TestFaults(t *testing.T) {
 
 // quotaServers is how many resource servers the quota test spreads its
 // changes over: Cognito's default quota per user pool.
-const quotaServers = resourceservertest.DefaultMaxResourceServers
+const quotaServers = cognitotest.DefaultMaxResourceServers
 
 // quotaRun starts an emulator that enforces perSecond requests per second
 // per pool and category (with the emulator's burst, int(perSecond)),
@@ -544,7 +544,7 @@ const quotaServers = resourceservertest.DefaultMaxResourceServers
 // many requests the emulator answered with TooManyRequestsException.
 func quotaRun(tb testing.TB, perSecond float64, n int, optFns ...func(*resourceserver.Options)) (time.Duration, []error, int) {
 	tb.Helper()
-	s := startEmulator(tb, resourceservertest.WithRateLimit(perSecond))
+	s := startEmulator(tb, cognitotest.WithRateLimit(perSecond))
 	for i := range quotaServers {
 		rs := makeServer(readScope)
 		rs.Identifier = fmt.Sprintf("https://api-%02d.example.com", i)
@@ -740,7 +740,7 @@ func TestContextDeadlineDuringAChange(t *testing.T) {
 		// primeUpdate sends one AddScope first, to take the only Update
 		// token.
 		primeUpdate bool
-		setup       func(*resourceservertest.Server)
+		setup       func(*cognitotest.Server)
 		api         func(*cip.Client) resourceserver.API
 		optFn       func(*resourceserver.Options)
 		deadline    time.Duration
@@ -772,8 +772,8 @@ func TestContextDeadlineDuringAChange(t *testing.T) {
 		},
 		{
 			name: "Describe in flight",
-			setup: func(s *resourceservertest.Server) {
-				s.FailNext(opDescribe, 1, resourceservertest.Fault{Delay: time.Hour})
+			setup: func(s *cognitotest.Server) {
+				s.FailNext(opDescribe, 1, cognitotest.Fault{Delay: time.Hour})
 			},
 			optFn:    unpaced,
 			deadline: time.Second,

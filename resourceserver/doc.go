@@ -115,6 +115,6 @@
 // # Testing
 //
 // [API] holds the five SDK methods a Client uses; a fake of it is enough
-// for unit tests. Package resourceservertest runs a local Cognito emulator
+// for unit tests. Package cognitotest runs a local Cognito emulator
 // that a real SDK client can talk to.
 package resourceserver

@@ -11,23 +11,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 // These tests drive the real SDK client against the local emulator.
 
 // emuClient returns the emulator's SDK client, which sends exactly one
 // request per call unless the answer asks for a retry.
-func emuClient(s *resourceservertest.Server) *cip.Client {
+func emuClient(s *cognitotest.Server) *cip.Client {
 	return s.Client()
 }
 
 // startEmulator starts an emulator holding testPool and returns it.
-func startEmulator(t testing.TB, opts ...resourceservertest.Option) *resourceservertest.Server {
+func startEmulator(t testing.TB, opts ...cognitotest.Option) *cognitotest.Server {
 	t.Helper()
-	s := resourceservertest.NewServer(opts...)
+	s := cognitotest.NewServer(opts...)
 	t.Cleanup(s.Close)
 	if err := s.AddUserPool(testPool, "test"); err != nil {
 		t.Fatalf("AddUserPool() error = %v", err)
@@ -36,11 +36,11 @@ func startEmulator(t testing.TB, opts ...resourceservertest.Option) *resourceser
 }
 
 // put stores rs in the emulator.
-func put(t testing.TB, s *resourceservertest.Server, rs resourceserver.ResourceServer) {
+func put(t testing.TB, s *cognitotest.Server, rs resourceserver.ResourceServer) {
 	t.Helper()
-	e := resourceservertest.ResourceServer{UserPoolID: rs.UserPoolID, Identifier: rs.Identifier, Name: rs.Name}
+	e := cognitotest.ResourceServer{UserPoolID: rs.UserPoolID, Identifier: rs.Identifier, Name: rs.Name}
 	for _, sc := range rs.Scopes {
-		e.Scopes = append(e.Scopes, resourceservertest.Scope{Name: sc.Name, Description: sc.Description})
+		e.Scopes = append(e.Scopes, cognitotest.Scope{Name: sc.Name, Description: sc.Description})
 	}
 	if err := s.PutResourceServer(e); err != nil {
 		t.Fatalf("PutResourceServer() error = %v", err)
@@ -48,7 +48,7 @@ func put(t testing.TB, s *resourceservertest.Server, rs resourceserver.ResourceS
 }
 
 // stored returns the emulator's state of testPool/id.
-func stored(t testing.TB, s *resourceservertest.Server, id string) resourceserver.ResourceServer {
+func stored(t testing.TB, s *cognitotest.Server, id string) resourceserver.ResourceServer {
 	t.Helper()
 	e, ok := s.ResourceServer(testPool, id)
 	if !ok {
@@ -63,7 +63,7 @@ func stored(t testing.TB, s *resourceservertest.Server, id string) resourceserve
 
 // requests returns "Operation" or "Operation:Code" for each logged
 // request.
-func requests(s *resourceservertest.Server) []string {
+func requests(s *cognitotest.Server) []string {
 	var out []string
 	for _, r := range s.Requests() {
 		if r.Code != "" {
@@ -176,7 +176,7 @@ func TestEmulatorPitfalls(t *testing.T) {
 
 func TestEmulatorLimitExceededSentOnce(t *testing.T) {
 	t.Parallel()
-	s := startEmulator(t, resourceservertest.WithMaxResourceServers(1))
+	s := startEmulator(t, cognitotest.WithMaxResourceServers(1))
 	c := newTestClient(emuClient(s))
 	if _, err := c.Create(t.Context(), makeServer(readScope)); err != nil {
 		t.Fatalf("first Create() error = %v", err)
@@ -198,7 +198,7 @@ func TestEmulatorRetriesThrottlingAndLostAnswers(t *testing.T) {
 	put(t, s, makeServer(readScope))
 	c := newTestClient(emuClient(s))
 
-	s.FailNext(opDescribe, 2, resourceservertest.Fault{Code: "TooManyRequestsException"})
+	s.FailNext(opDescribe, 2, cognitotest.Fault{Code: "TooManyRequestsException"})
 	if _, err := c.Get(t.Context(), testPool, testID); err != nil {
 		t.Fatalf("Get() error = %v", err)
 	}
@@ -210,7 +210,7 @@ func TestEmulatorRetriesThrottlingAndLostAnswers(t *testing.T) {
 	// The Update is applied but its answer is a 500: the SDK sends it again,
 	// which is safe because every Update carries the full state.
 	s.ResetRequests()
-	s.FailNext(opUpdate, 1, resourceservertest.Fault{Code: "InternalErrorException", AfterWrite: true})
+	s.FailNext(opUpdate, 1, cognitotest.Fault{Code: "InternalErrorException", AfterWrite: true})
 	got, err := c.AddScope(t.Context(), testPool, testID, adminScope)
 	if err != nil {
 		t.Fatalf("AddScope() error = %v", err)
@@ -228,12 +228,12 @@ func TestEmulatorConcurrentAddScopes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
-		clients func(*resourceservertest.Server) []*resourceserver.Client
+		clients func(*cognitotest.Server) []*resourceserver.Client
 	}{
-		{"one Client", func(s *resourceservertest.Server) []*resourceserver.Client {
+		{"one Client", func(s *cognitotest.Server) []*resourceserver.Client {
 			return []*resourceserver.Client{newTestClient(emuClient(s))}
 		}},
-		{"two Clients sharing a Locker", func(s *resourceservertest.Server) []*resourceserver.Client {
+		{"two Clients sharing a Locker", func(s *cognitotest.Server) []*resourceserver.Client {
 			l := resourceserver.NewMemoryLocker()
 			withLocker := func(o *resourceserver.Options) { o.Locker = l }
 			return []*resourceserver.Client{newTestClient(emuClient(s), withLocker), newTestClient(emuClient(s), withLocker)}
@@ -296,7 +296,7 @@ func TestEmulatorList(t *testing.T) {
 // calling in a tight loop, is.
 func TestEmulatorPacing(t *testing.T) {
 	t.Parallel()
-	s := startEmulator(t, resourceservertest.WithRateLimit(5))
+	s := startEmulator(t, cognitotest.WithRateLimit(5))
 	c := resourceserver.New(emuClient(s))
 	ctx := t.Context()
 	if _, err := c.Create(ctx, makeServer(readScope)); err != nil {

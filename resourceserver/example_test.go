@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"log"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 // The examples run against the local emulator; in production, pass
@@ -19,14 +19,14 @@ const examplePool = "us-east-1_Example1"
 // emulator starts a local Cognito emulator holding the user pool
 // examplePool and a resource server "https://orders.example.com" named
 // "Orders API" with the scope "orders.read".
-func emulator() *resourceservertest.Server {
-	s := resourceservertest.NewServer()
+func emulator() *cognitotest.Server {
+	s := cognitotest.NewServer()
 	if err := s.AddUserPool(examplePool, "example"); err != nil {
 		log.Fatal(err)
 	}
-	err := s.PutResourceServer(resourceservertest.ResourceServer{
+	err := s.PutResourceServer(cognitotest.ResourceServer{
 		UserPoolID: examplePool, Identifier: "https://orders.example.com", Name: "Orders API",
-		Scopes: []resourceservertest.Scope{{Name: "orders.read", Description: "Read orders"}},
+		Scopes: []cognitotest.Scope{{Name: "orders.read", Description: "Read orders"}},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -12,10 +12,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 const (
@@ -45,25 +45,25 @@ type call struct{ Operation, Code string }
 
 func TestEnsureScopes(t *testing.T) {
 	t.Parallel()
-	other := resourceservertest.ResourceServer{
+	other := cognitotest.ResourceServer{
 		UserPoolID: testPool, Identifier: testID, Name: "Inventory API of another replica",
-		Scopes: []resourceservertest.Scope{{Name: otherScope.Name, Description: otherScope.Description}},
+		Scopes: []cognitotest.Scope{{Name: otherScope.Name, Description: otherScope.Description}},
 	}
-	emu := func(s ...resourceserver.Scope) []resourceservertest.Scope {
-		out := make([]resourceservertest.Scope, len(s))
+	emu := func(s ...resourceserver.Scope) []cognitotest.Scope {
+		out := make([]cognitotest.Scope, len(s))
 		for i, x := range s {
-			out[i] = resourceservertest.Scope{Name: x.Name, Description: x.Description}
+			out[i] = cognitotest.Scope{Name: x.Name, Description: x.Description}
 		}
 		return out
 	}
 	tests := []struct {
 		name         string
-		pool         string                             // the pool EnsureScopes works in
-		existing     *resourceservertest.ResourceServer // stored before the call
-		createdFirst *resourceservertest.ResourceServer // stored just before the Create is sent
+		pool         string                      // the pool EnsureScopes works in
+		existing     *cognitotest.ResourceServer // stored before the call
+		createdFirst *cognitotest.ResourceServer // stored just before the Create is sent
 		wantCalls    []call
 		wantErr      error // matched with errors.Is
-		wantStored   *resourceservertest.ResourceServer
+		wantStored   *cognitotest.ResourceServer
 	}{
 		{
 			name: "missing server is created",
@@ -72,7 +72,7 @@ func TestEnsureScopes(t *testing.T) {
 				{"DescribeResourceServer", "ResourceNotFoundException"},
 				{"CreateResourceServer", ""},
 			},
-			wantStored: &resourceservertest.ResourceServer{
+			wantStored: &cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Inventory API", Scopes: emu(readScope, writeScope),
 			},
 		},
@@ -85,18 +85,18 @@ func TestEnsureScopes(t *testing.T) {
 				{"UpdateResourceServer", ""},
 				{"DescribeResourceServer", ""},
 			},
-			wantStored: &resourceservertest.ResourceServer{
+			wantStored: &cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: other.Name, Scopes: emu(otherScope, readScope, writeScope),
 			},
 		},
 		{
 			name: "nothing to do",
 			pool: testPool,
-			existing: &resourceservertest.ResourceServer{
+			existing: &cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Inventory API", Scopes: emu(writeScope, readScope),
 			},
 			wantCalls: []call{{"DescribeResourceServer", ""}},
-			wantStored: &resourceservertest.ResourceServer{
+			wantStored: &cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Inventory API", Scopes: emu(writeScope, readScope),
 			},
 		},
@@ -111,7 +111,7 @@ func TestEnsureScopes(t *testing.T) {
 				{"UpdateResourceServer", ""},
 				{"DescribeResourceServer", ""},
 			},
-			wantStored: &resourceservertest.ResourceServer{
+			wantStored: &cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: other.Name, Scopes: emu(otherScope, readScope, writeScope),
 			},
 		},
@@ -128,7 +128,7 @@ func TestEnsureScopes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := resourceservertest.NewServer()
+			srv := cognitotest.NewServer()
 			t.Cleanup(srv.Close)
 			if err := srv.AddUserPool(testPool, "test"); err != nil {
 				t.Fatal(err)
@@ -161,7 +161,7 @@ func TestEnsureScopes(t *testing.T) {
 			if diff := cmp.Diff(tt.wantCalls, got); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
-			var stored *resourceservertest.ResourceServer
+			var stored *cognitotest.ResourceServer
 			if rs, ok := srv.ResourceServer(testPool, testID); ok {
 				stored = &rs
 			}
@@ -178,7 +178,7 @@ func TestEnsureScopes(t *testing.T) {
 func TestEnsureScopesReplicas(t *testing.T) {
 	t.Parallel()
 	const n = 8
-	srv := resourceservertest.NewServer()
+	srv := cognitotest.NewServer()
 	t.Cleanup(srv.Close)
 	if err := srv.AddUserPool(testPool, "test"); err != nil {
 		t.Fatal(err)
@@ -186,10 +186,10 @@ func TestEnsureScopesReplicas(t *testing.T) {
 	locker := resourceserver.NewMemoryLocker()
 	var wg sync.WaitGroup
 	errs := make([]error, n)
-	var want []resourceservertest.Scope
+	var want []cognitotest.Scope
 	for i := range n {
 		own := resourceserver.Scope{Name: fmt.Sprintf("inventory.job-%d", i), Description: fmt.Sprintf("Jobs of replica %d", i)}
-		want = append(want, resourceservertest.Scope{Name: own.Name, Description: own.Description})
+		want = append(want, cognitotest.Scope{Name: own.Name, Description: own.Description})
 		c := resourceserver.New(srv.Client(), func(o *resourceserver.Options) {
 			o.Locker = locker
 			o.DisableRateLimit = true
@@ -209,12 +209,12 @@ func TestEnsureScopesReplicas(t *testing.T) {
 			t.Errorf("replica %d: EnsureScopes() = %v", i, err)
 		}
 	}
-	want = append(want, resourceservertest.Scope{Name: readScope.Name, Description: readScope.Description})
+	want = append(want, cognitotest.Scope{Name: readScope.Name, Description: readScope.Description})
 	stored, ok := srv.ResourceServer(testPool, testID)
 	if !ok {
 		t.Fatalf("the emulator holds no %s", testID)
 	}
-	byName := cmpopts.SortSlices(func(a, b resourceservertest.Scope) bool { return a.Name < b.Name })
+	byName := cmpopts.SortSlices(func(a, b cognitotest.Scope) bool { return a.Name < b.Name })
 	if diff := cmp.Diff(want, stored.Scopes, byName); diff != "" {
 		t.Errorf("stored scopes (-want +got):\n%s", diff)
 	}

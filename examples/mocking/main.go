@@ -7,7 +7,7 @@
 //     of Service's own logic, with no HTTP at all;
 //   - client_test.go: a hand-written fake of resourceserver.API under a
 //     real resourceserver.Client, to see which requests the Client sends;
-//   - main_test.go: the local emulator of package resourceservertest,
+//   - main_test.go: the local emulator of package cognitotest,
 //     end to end through the real SDK client over HTTP.
 //
 // Run it, then its tests:

@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 // TestRegisterAPIEndToEnd runs Service on a real Client and a real SDK
@@ -16,17 +16,17 @@ import (
 // emulator then stores.
 func TestRegisterAPIEndToEnd(t *testing.T) {
 	t.Parallel()
-	legacy := resourceservertest.Scope{Name: "payments.legacy", Description: "Old payment scope"}
+	legacy := cognitotest.Scope{Name: "payments.legacy", Description: "Old payment scope"}
 	tests := []struct {
 		name     string
-		existing *resourceservertest.ResourceServer // stored before RegisterAPI
-		want     resourceservertest.ResourceServer
+		existing *cognitotest.ResourceServer // stored before RegisterAPI
+		want     cognitotest.ResourceServer
 	}{
 		{
 			name: "new server",
-			want: resourceservertest.ResourceServer{
+			want: cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Payments API",
-				Scopes: []resourceservertest.Scope{
+				Scopes: []cognitotest.Scope{
 					{Name: "payments.read", Description: "Read payments"},
 					{Name: "payments.refund", Description: "Refund payments"},
 				},
@@ -34,13 +34,13 @@ func TestRegisterAPIEndToEnd(t *testing.T) {
 		},
 		{
 			name: "existing server keeps its scopes",
-			existing: &resourceservertest.ResourceServer{
+			existing: &cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Payments",
-				Scopes: []resourceservertest.Scope{legacy},
+				Scopes: []cognitotest.Scope{legacy},
 			},
-			want: resourceservertest.ResourceServer{
+			want: cognitotest.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Payments",
-				Scopes: []resourceservertest.Scope{
+				Scopes: []cognitotest.Scope{
 					legacy,
 					{Name: "payments.read", Description: "Read payments"},
 					{Name: "payments.refund", Description: "Refund payments"},
@@ -51,7 +51,7 @@ func TestRegisterAPIEndToEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv := resourceservertest.NewServer()
+			srv := cognitotest.NewServer()
 			t.Cleanup(srv.Close)
 			if err := srv.AddUserPool(testPool, "test"); err != nil {
 				t.Fatal(err)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 // TestRun runs the example against the embedded emulator and checks its
@@ -52,9 +52,9 @@ requests sent through the validating client: 1
 		t.Errorf("requests received by the emulator (-want +got):\n%s", diff)
 	}
 	stored, ok := env.Emulator.ResourceServer(env.PoolID, "https://catalog.example.com")
-	wantStored := resourceservertest.ResourceServer{
+	wantStored := cognitotest.ResourceServer{
 		UserPoolID: env.PoolID, Identifier: "https://catalog.example.com", Name: "Catalog API",
-		Scopes: []resourceservertest.Scope{{Name: "catalog.read", Description: "Read the catalog"}},
+		Scopes: []cognitotest.Scope{{Name: "catalog.read", Description: "Read the catalog"}},
 	}
 	if !ok {
 		t.Fatal("the emulator holds no https://catalog.example.com")

@@ -3,12 +3,12 @@
 //
 // Three targets, chosen by flags or environment variables:
 //
-//   - the embedded emulator (the default): a resourceservertest.Server
+//   - the embedded emulator (the default): a cognitotest.Server
 //     started in the process, with a new user pool; nothing leaves the
 //     machine and the output is the same on every run;
 //   - a standalone emulator, -endpoint http://127.0.0.1:9229 (or
 //     SCOPEKEEPER_ENDPOINT), such as the one of
-//     `go run ./resourceserver/resourceservertest/cmd/cognito-emulator`;
+//     `go run ./cognitotest/cmd/cognito-emulator`;
 //     with -pool it uses that pool, without it creates one and deletes it
 //     at the end;
 //   - Amazon Cognito, -pool us-east-1_AbCdEf123 (or SCOPEKEEPER_POOL_ID)

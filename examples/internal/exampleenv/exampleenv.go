@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -92,7 +92,7 @@ type Env struct {
 	PoolID string
 	// Emulator is the embedded emulator, for examples that show what it
 	// received; nil on the other targets.
-	Emulator *resourceservertest.Server
+	Emulator *cognitotest.Server
 
 	target   target
 	region   string
@@ -108,9 +108,9 @@ type Env struct {
 
 // Embedded starts an emulator in the process with opts, adds a user pool
 // to it and returns the Env for it. It panics if the emulator cannot
-// listen on a loopback port, as resourceservertest.NewServer does.
-func Embedded(opts ...resourceservertest.Option) *Env {
-	srv := resourceservertest.NewServer(opts...)
+// listen on a loopback port, as cognitotest.NewServer does.
+func Embedded(opts ...cognitotest.Option) *Env {
+	srv := cognitotest.NewServer(opts...)
 	return &Env{
 		PoolID:   srv.CreateUserPool(poolName),
 		Emulator: srv,
@@ -140,7 +140,7 @@ func New(ctx context.Context, cfg Config) (*Env, error) {
 		return newCognito(ctx, cfg)
 	}
 	if cfg.Region != "" {
-		return Embedded(resourceservertest.WithRegion(cfg.Region)), nil
+		return Embedded(cognitotest.WithRegion(cfg.Region)), nil
 	}
 	return Embedded(), nil
 }

@@ -14,8 +14,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
 )
 
 func TestRegisterFlags(t *testing.T) {
@@ -108,7 +108,7 @@ func TestEmbedded(t *testing.T) {
 // a pool there and Close deletes it.
 func TestStandaloneNewPool(t *testing.T) {
 	t.Parallel()
-	srv := resourceservertest.NewServer()
+	srv := cognitotest.NewServer()
 	t.Cleanup(srv.Close)
 	env, err := New(t.Context(), Config{Endpoint: srv.URL})
 	if err != nil {
@@ -137,12 +137,12 @@ func TestStandaloneNewPool(t *testing.T) {
 func TestStandaloneGivenPool(t *testing.T) {
 	t.Parallel()
 	const pool = "us-east-1_Given1"
-	srv := resourceservertest.NewServer()
+	srv := cognitotest.NewServer()
 	t.Cleanup(srv.Close)
 	if err := srv.AddUserPool(pool, "given"); err != nil {
 		t.Fatal(err)
 	}
-	if err := srv.PutResourceServer(resourceservertest.ResourceServer{UserPoolID: pool, Identifier: "https://keep.example.com", Name: "Keep"}); err != nil {
+	if err := srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: "https://keep.example.com", Name: "Keep"}); err != nil {
 		t.Fatal(err)
 	}
 	env, err := New(t.Context(), Config{Endpoint: srv.URL, PoolID: pool})

@@ -1,4 +1,4 @@
-package resourceservertest_test
+package cognitotest_test
 
 import (
 	"encoding/json"

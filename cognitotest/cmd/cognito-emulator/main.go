@@ -1,4 +1,4 @@
-// Command cognito-emulator serves the resourceservertest emulator of Amazon Cognito's
+// Command cognito-emulator serves the cognitotest emulator of Amazon Cognito's
 // resource-server operations on a loopback address, so that programs in any language (through
 // an AWS SDK's or the AWS CLI's endpoint URL, with any credentials) can use it.
 //
@@ -40,7 +40,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
 func main() {
@@ -56,8 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:9229", "`host:port` to listen on; the host must be loopback; port 0 picks a free one")
 	rate := fs.Float64("rate", 0, "requests per second allowed per user pool and per category (read, update); 0 means no quota (Cognito allows 5)")
-	maxServers := fs.Int("max-resource-servers", resourceservertest.DefaultMaxResourceServers, "resource servers allowed per user pool")
-	region := fs.String("region", resourceservertest.DefaultRegion, "region prefix of the ids of user pools created by CreateUserPool")
+	maxServers := fs.Int("max-resource-servers", cognitotest.DefaultMaxResourceServers, "resource servers allowed per user pool")
+	region := fs.String("region", cognitotest.DefaultRegion, "region prefix of the ids of user pools created by CreateUserPool")
 	seed := fs.Uint64("seed", 0, "seed of the random source (pool ids); 0 means a random seed")
 	var pools []poolFlag
 	fs.Func("pool", "user pool to create, `id` or id=name (repeatable); the name defaults to the id", func(v string) error {
@@ -94,24 +94,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cognito-emulator: -addr %q: the port must be a number from 0 to 65535\n", *addr)
 		return 2
 	}
-	opts := []resourceservertest.Option{
-		resourceservertest.WithRateLimit(*rate),
-		resourceservertest.WithMaxResourceServers(*maxServers),
-		resourceservertest.WithRegion(*region),
+	opts := []cognitotest.Option{
+		cognitotest.WithRateLimit(*rate),
+		cognitotest.WithMaxResourceServers(*maxServers),
+		cognitotest.WithRegion(*region),
 	}
 	if *seed != 0 {
-		opts = append(opts, resourceservertest.WithSeed(*seed))
+		opts = append(opts, cognitotest.WithSeed(*seed))
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv, err := resourceservertest.NewServerAt(*addr, opts...)
+	srv, err := cognitotest.NewServerAt(*addr, opts...)
 	switch {
-	case errors.Is(err, resourceservertest.ErrInvalidParameter):
+	case errors.Is(err, cognitotest.ErrInvalidParameter):
 		fmt.Fprintf(stderr, "cognito-emulator: -region: %v\n", err)
 		return 2
-	case errors.Is(err, resourceservertest.ErrNotLoopback):
+	case errors.Is(err, cognitotest.ErrNotLoopback):
 		fmt.Fprintf(stderr, "cognito-emulator: -addr: %v\n", err)
 		return 2
 	case err != nil:

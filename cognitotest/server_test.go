@@ -1,4 +1,4 @@
-package resourceservertest_test
+package cognitotest_test
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/google/go-cmp/cmp"
 
-	rst "github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+	rst "github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
 func TestNewServerAt(t *testing.T) {

@@ -1,4 +1,4 @@
-package resourceservertest
+package cognitotest
 
 import (
 	"time"

@@ -1,4 +1,4 @@
-package resourceservertest_test
+package cognitotest_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 
-	rst "github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+	rst "github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
 func describe(ctx context.Context, c *cip.Client, pool, id string) error {

@@ -1,4 +1,4 @@
-package resourceservertest
+package cognitotest
 
 import (
 	"math/rand/v2"

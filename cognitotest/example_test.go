@@ -1,4 +1,4 @@
-package resourceservertest_test
+package cognitotest_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	rst "github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+	rst "github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
 func ExampleNewServer() {

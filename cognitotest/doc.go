@@ -1,4 +1,4 @@
-// Package resourceservertest provides a local emulator of Amazon Cognito user pools (the
+// Package cognitotest provides a local emulator of Amazon Cognito user pools (the
 // cognito-idp service) for the resource-server operations, in the spirit of net/http/httptest:
 // tests and examples drive the real AWS SDK client against it, over the real awsJson1_1 wire
 // protocol, on a loopback port.
@@ -58,7 +58,7 @@
 //
 // # Use from Go
 //
-//	srv := resourceservertest.NewServer()
+//	srv := cognitotest.NewServer()
 //	defer srv.Close()
 //	pool := srv.CreateUserPool("test")
 //	client := srv.Client() // a *cognitoidentityprovider.Client aimed at srv.URL
@@ -76,10 +76,10 @@
 //
 // The cognito-emulator command serves the same emulator until it is interrupted:
 //
-//	go run github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest/cmd/cognito-emulator -addr 127.0.0.1:9229 -pool us-east-1_Example1=test
+//	go run github.com/scopekeeper/scopekeeper/cognitotest/cmd/cognito-emulator -addr 127.0.0.1:9229 -pool us-east-1_Example1=test
 //
 // Any AWS SDK or the AWS CLI can then use it through its endpoint URL, with any credentials:
 //
 //	AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws cognito-idp describe-resource-server --endpoint-url http://127.0.0.1:9229 --region us-east-1 --user-pool-id us-east-1_Example1 --identifier https://api.example.com
 //	python3 -c 'import boto3; c = boto3.client("cognito-idp", endpoint_url="http://127.0.0.1:9229", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"); print(c.list_resource_servers(UserPoolId="us-east-1_Example1", MaxResults=50))'
-package resourceservertest
+package cognitotest

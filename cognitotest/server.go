@@ -1,4 +1,4 @@
-package resourceservertest
+package cognitotest
 
 import (
 	"bytes"
@@ -118,7 +118,7 @@ func (rs ResourceServer) clone() ResourceServer {
 func NewServer(opts ...Option) *Server {
 	s, err := NewServerAt("127.0.0.1:0", opts...)
 	if err != nil {
-		panic(fmt.Sprintf("resourceservertest: failed to listen on a port: %v", err))
+		panic(fmt.Sprintf("cognitotest: failed to listen on a port: %v", err))
 	}
 	return s
 }
@@ -132,18 +132,18 @@ func NewServer(opts ...Option) *Server {
 func NewServerAt(addr string, opts ...Option) (*Server, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, fmt.Errorf("resourceservertest: address %q: %w", addr, err)
+		return nil, fmt.Errorf("cognitotest: address %q: %w", addr, err)
 	}
 	if strings.EqualFold(host, "localhost") {
 		host = "127.0.0.1"
 	}
 	ip := net.ParseIP(host)
 	if ip == nil || !ip.IsLoopback() {
-		return nil, fmt.Errorf("resourceservertest: address %q: host %q must be 127.0.0.1, ::1 or localhost: %w", addr, host, ErrNotLoopback)
+		return nil, fmt.Errorf("cognitotest: address %q: host %q must be 127.0.0.1, ::1 or localhost: %w", addr, host, ErrNotLoopback)
 	}
 	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
 	if err != nil {
-		return nil, fmt.Errorf("resourceservertest: %w", err)
+		return nil, fmt.Errorf("cognitotest: %w", err)
 	}
 	cfg := defaultConfig()
 	for _, opt := range opts {
@@ -153,7 +153,7 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 	}
 	if !regionRE.MatchString(cfg.region) {
 		_ = ln.Close()
-		return nil, fmt.Errorf("resourceservertest: region %q: %w: want 1 to 45 letters, digits and '-'", cfg.region, ErrInvalidParameter)
+		return nil, fmt.Errorf("cognitotest: region %q: %w: want 1 to 45 letters, digits and '-'", cfg.region, ErrInvalidParameter)
 	}
 	s := &Server{
 		URL:      "http://" + ln.Addr().String(),
@@ -224,7 +224,7 @@ func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
 // breaks Cognito's PoolName constraints (1 to 128 characters of [\w\s+=,.@-]).
 func (s *Server) CreateUserPool(name string) string {
 	if v := checkPoolName(name); len(v) > 0 {
-		panic(fmt.Sprintf("resourceservertest: CreateUserPool: %s", v.message()))
+		panic(fmt.Sprintf("cognitotest: CreateUserPool: %s", v.message()))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -240,12 +240,12 @@ func (s *Server) AddUserPool(id, name string) error {
 	v.add(checkUserPoolID(id))
 	v.add(checkPoolName(name))
 	if len(v) > 0 {
-		return fmt.Errorf("resourceservertest: add user pool %s: %w: %s", id, ErrInvalidParameter, v.message())
+		return fmt.Errorf("cognitotest: add user pool %s: %w: %s", id, ErrInvalidParameter, v.message())
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.pools[id]; ok {
-		return fmt.Errorf("resourceservertest: add user pool %s: %w", id, ErrUserPoolExists)
+		return fmt.Errorf("cognitotest: add user pool %s: %w", id, ErrUserPoolExists)
 	}
 	now := time.Now()
 	s.pools[id] = &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer)}
@@ -292,16 +292,16 @@ func (s *Server) ResourceServers(poolID string) []ResourceServer {
 func (s *Server) PutResourceServer(rs ResourceServer) error {
 	v := checkServer(rs.UserPoolID, rs.Identifier, rs.Name, rs.Scopes)
 	if msg := v.message(); msg != "" {
-		return fmt.Errorf("resourceservertest: put resource server %s/%s: %w: %s", rs.UserPoolID, rs.Identifier, ErrInvalidParameter, msg)
+		return fmt.Errorf("cognitotest: put resource server %s/%s: %w: %s", rs.UserPoolID, rs.Identifier, ErrInvalidParameter, msg)
 	}
 	if msg := duplicateScope(rs.Scopes); msg != "" {
-		return fmt.Errorf("resourceservertest: put resource server %s/%s: %w: %s", rs.UserPoolID, rs.Identifier, ErrInvalidParameter, msg)
+		return fmt.Errorf("cognitotest: put resource server %s/%s: %w: %s", rs.UserPoolID, rs.Identifier, ErrInvalidParameter, msg)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, ok := s.pools[rs.UserPoolID]
 	if !ok {
-		return fmt.Errorf("resourceservertest: put resource server %s/%s: %w", rs.UserPoolID, rs.Identifier, ErrUserPoolNotFound)
+		return fmt.Errorf("cognitotest: put resource server %s/%s: %w", rs.UserPoolID, rs.Identifier, ErrUserPoolNotFound)
 	}
 	c := rs.clone()
 	p.servers[rs.Identifier] = &c

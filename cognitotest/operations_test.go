@@ -1,4 +1,4 @@
-package resourceservertest_test
+package cognitotest_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/google/go-cmp/cmp"
 
-	rst "github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+	rst "github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
 func TestResourceServerLifecycle(t *testing.T) {

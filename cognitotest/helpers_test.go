@@ -1,4 +1,4 @@
-package resourceservertest_test
+package cognitotest_test
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
-	rst "github.com/scopekeeper/scopekeeper/resourceserver/resourceservertest"
+	rst "github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
 // setup starts an emulator closed at the end of the test and adds one user pool to it.
