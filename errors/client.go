@@ -188,3 +188,28 @@ func (e *ConflictError) Error() string {
 
 // Is reports whether target is ErrConflict.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// LockLostError reports that a lock shared by several writers (a
+// resourceserver.Locker) was lost while a change held it: its lease ran out
+// or another owner took it over. The change was stopped before its next
+// write; what it wrote before the loss stays written.
+type LockLostError struct {
+	// Key is the lock's key, such as "cognito-idp/<pool>/<identifier>".
+	Key string
+	// Err is the Locker's own account of the loss, if it gave one.
+	Err error
+}
+
+// Error returns "lock <Key> lost", followed by the cause when there is one.
+func (e *LockLostError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("lock %s lost", e.Key)
+	}
+	return fmt.Sprintf("lock %s lost: %v", e.Key, e.Err)
+}
+
+// Unwrap returns the Locker's cause.
+func (e *LockLostError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrLockLost.
+func (e *LockLostError) Is(target error) bool { return target == ErrLockLost }

@@ -39,6 +39,9 @@ var (
 	// ErrConflict matches a ConflictError: concurrent writers kept
 	// overwriting a change and the bounded number of attempts ran out.
 	ErrConflict = errors.New("conflict")
+	// ErrLockLost matches a LockLostError: a shared lock was lost while a
+	// change held it, and the change stopped before its next write.
+	ErrLockLost = errors.New("lock lost")
 )
 
 // The error codes Cognito answers for the resource-server operations, as
@@ -381,6 +384,9 @@ func IsUnsafeUpdate(err error) bool { return err != nil && errors.Is(err, ErrUns
 
 // IsConflict reports whether err is, or wraps, a ConflictError.
 func IsConflict(err error) bool { return err != nil && errors.Is(err, ErrConflict) }
+
+// IsLockLost reports whether err is, or wraps, a LockLostError.
+func IsLockLost(err error) bool { return err != nil && errors.Is(err, ErrLockLost) }
 
 // IsRetryable reports whether the call that returned err may succeed if
 // made again unchanged: true for TooManyRequests and InternalError, false

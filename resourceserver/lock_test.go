@@ -25,26 +25,35 @@ type recordingLocker struct {
 	inner resourceserver.Locker
 }
 
-func (l *recordingLocker) Lock(ctx context.Context, key string) (func(), error) {
+func (l *recordingLocker) Lock(ctx context.Context, key string) (resourceserver.Lock, error) {
 	l.mu.Lock()
 	l.keys = append(l.keys, key)
 	l.mu.Unlock()
 	if l.err != nil {
 		return nil, l.err
 	}
-	unlock, err := l.inner.Lock(ctx, key)
+	inner, err := l.inner.Lock(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	l.mu.Lock()
 	l.held++
 	l.mu.Unlock()
-	return func() {
-		l.mu.Lock()
-		l.held--
-		l.mu.Unlock()
-		unlock()
-	}, nil
+	return recordingLock{l, inner}, nil
+}
+
+type recordingLock struct {
+	l     *recordingLocker
+	inner resourceserver.Lock
+}
+
+func (r recordingLock) Lost() <-chan struct{} { return r.inner.Lost() }
+
+func (r recordingLock) Unlock(ctx context.Context) error {
+	r.l.mu.Lock()
+	r.l.held--
+	r.l.mu.Unlock()
+	return r.inner.Unlock(ctx)
 }
 
 func TestLockerWrapsTheReadModifyWrite(t *testing.T) {
@@ -104,7 +113,7 @@ func TestLockerHonoursContext(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Lock() error = %v", err)
 	}
-	defer unlock()
+	defer unlock.Unlock(t.Context())
 	f := newFake(makeServer(readScope))
 	c := newTestClient(f, func(o *resourceserver.Options) { o.Locker = l })
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
@@ -202,7 +211,7 @@ func TestMemoryLocker(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Lock(b) error = %v", err)
 	}
-	unlockB()
+	unlockB.Unlock(t.Context())
 	for _, tt := range []struct {
 		name string
 		ctx  func() (context.Context, context.CancelFunc)
@@ -229,12 +238,12 @@ func TestMemoryLocker(t *testing.T) {
 	go func() {
 		unlock, err := l.Lock(t.Context(), "a")
 		if err == nil {
-			unlock()
+			unlock.Unlock(t.Context())
 		}
 		got <- err
 	}()
-	unlockA()
-	unlockA() // a second call does nothing
+	unlockA.Unlock(t.Context())
+	unlockA.Unlock(t.Context()) // a second call does nothing
 	if err := <-got; err != nil {
 		t.Errorf("Lock(a) after unlock error = %v", err)
 	}

@@ -299,13 +299,11 @@ func (c *Client) rmw(ctx context.Context, poolID, identifier string, check error
 	}
 	defer unlock()
 	if c.opts.Locker != nil {
-		unlockShared, err := c.opts.Locker.Lock(ctx, key)
+		shared, err := c.opts.Locker.Lock(ctx, key)
 		if err != nil {
 			return ResourceServer{}, err
 		}
-		if unlockShared != nil {
-			defer unlockShared()
-		}
+		defer shared.Unlock(context.WithoutCancel(ctx))
 	}
 
 	din := &cip.DescribeResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
