@@ -58,19 +58,22 @@ func TestBucket(t *testing.T) {
 	tests := []struct {
 		name    string
 		rate    float64
+		burst   int
 		offsets []time.Duration
 		want    []bool
 	}{
-		{"burst of 5 then empty", 5, []time.Duration{0, 0, 0, 0, 0, 0}, []bool{true, true, true, true, true, false}},
-		{"refill of one token", 5, []time.Duration{0, 0, 0, 0, 0, 0, 200 * time.Millisecond, 200 * time.Millisecond}, []bool{true, true, true, true, true, false, true, false}},
-		{"fractional rate has a burst of 1", 0.5, []time.Duration{0, 0, time.Second, 2 * time.Second}, []bool{true, false, false, true}},
-		{"refill stops at the burst", 2, []time.Duration{0, time.Hour, time.Hour, time.Hour, time.Hour}, []bool{true, true, true, false, false}},
+		{"burst of 5 then empty", 5, 0, []time.Duration{0, 0, 0, 0, 0, 0}, []bool{true, true, true, true, true, false}},
+		{"refill of one token", 5, 0, []time.Duration{0, 0, 0, 0, 0, 0, 200 * time.Millisecond, 200 * time.Millisecond}, []bool{true, true, true, true, true, false, true, false}},
+		{"fractional rate has a burst of 1", 0.5, 0, []time.Duration{0, 0, time.Second, 2 * time.Second}, []bool{true, false, false, true}},
+		{"refill stops at the burst", 2, 0, []time.Duration{0, time.Hour, time.Hour, time.Hour, time.Hour}, []bool{true, true, true, false, false}},
+		{"burst 1 refuses a call sooner than 1/rate", 5, 1, []time.Duration{0, 199 * time.Millisecond, 400 * time.Millisecond, 401 * time.Millisecond}, []bool{true, false, true, false}},
+		{"burst 1 after a quiet spell", 5, 1, []time.Duration{0, time.Hour, time.Hour}, []bool{true, true, false}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bucket
 			for i, off := range tt.offsets {
-				if got := b.take(start.Add(off), tt.rate); got != tt.want[i] {
+				if got := b.take(start.Add(off), tt.rate, tt.burst); got != tt.want[i] {
 					t.Errorf("take #%d at +%v = %t, want %t", i, off, got, tt.want[i])
 				}
 			}

@@ -16,6 +16,7 @@ const DefaultRegion = "us-east-1"
 type config struct {
 	maxResourceServers int
 	poolRate           float64
+	burst              int
 	accountReadRate    float64
 	accountUpdateRate  float64
 	region             string
@@ -56,6 +57,15 @@ func WithMaxResourceServers(n int) Option {
 // 0 (the default) or a negative value means no quota. Real Cognito allows 5 per second.
 func WithRateLimit(perSecond float64) Option {
 	return func(c *config) { c.poolRate = max(0, perSecond) }
+}
+
+// WithBurst sets the burst of every token bucket of [WithRateLimit] and
+// [WithAccountRateLimit]: how many calls may arrive at once after a quiet
+// spell. 0 (the default) means max(1, int(rate)); 1 is the strictest quota,
+// which refuses any call that arrives sooner than 1/rate after the last one
+// it let through.
+func WithBurst(n int) Option {
+	return func(c *config) { c.burst = max(0, n) }
 }
 
 // WithAccountRateLimit sets a request-rate quota over all user pools, one token bucket per

@@ -28,8 +28,11 @@ type bucket struct {
 
 // take refills the bucket for the time elapsed since its last use and takes a token if one is
 // there.
-func (b *bucket) take(now time.Time, rate float64) bool {
+func (b *bucket) take(now time.Time, rate float64, burstSetting int) bool {
 	burst := float64(max(1, int(rate)))
+	if burstSetting > 0 {
+		burst = float64(burstSetting)
+	}
 	if b.last.IsZero() {
 		b.tokens = burst
 	} else if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
@@ -44,9 +47,9 @@ func (b *bucket) take(now time.Time, rate float64) bool {
 }
 
 // peek reports whether take would succeed, without taking.
-func (b *bucket) peek(now time.Time, rate float64) bool {
+func (b *bucket) peek(now time.Time, rate float64, burst int) bool {
 	c := *b
-	return c.take(now, rate)
+	return c.take(now, rate, burst)
 }
 
 func (s *Server) bucketLocked(k bucketKey) *bucket {
@@ -73,19 +76,19 @@ func (s *Server) allow(cat category, poolID string, now time.Time) *apiError {
 	var poolBucket, accountBucket *bucket
 	if s.cfg.poolRate > 0 {
 		poolBucket = s.bucketLocked(bucketKey{pool: poolID, cat: cat})
-		if !poolBucket.peek(now, s.cfg.poolRate) {
+		if !poolBucket.peek(now, s.cfg.poolRate, s.cfg.burst) {
 			return errorf(codeTooManyRequests, "Too many requests")
 		}
 	}
 	if accountRate > 0 {
 		accountBucket = s.bucketLocked(bucketKey{account: true, cat: cat})
-		if !accountBucket.peek(now, accountRate) {
+		if !accountBucket.peek(now, accountRate, s.cfg.burst) {
 			return errorf(codeTooManyRequests, "Too many requests")
 		}
-		accountBucket.take(now, accountRate)
+		accountBucket.take(now, accountRate, s.cfg.burst)
 	}
 	if poolBucket != nil {
-		poolBucket.take(now, s.cfg.poolRate)
+		poolBucket.take(now, s.cfg.poolRate, s.cfg.burst)
 	}
 	return nil
 }
