@@ -213,3 +213,23 @@ func (e *LockLostError) Unwrap() error { return e.Err }
 
 // Is reports whether target is ErrLockLost.
 func (e *LockLostError) Is(target error) bool { return target == ErrLockLost }
+
+// InvalidResponseError reports an answer from Cognito (or from whatever
+// stands in for it: a proxy, a fake) that succeeded but lacks what the
+// operation must return, such as a DescribeResourceServer answer without a
+// resource server or without its name. Nothing is sent after it: writing
+// from such a state would delete what it left out.
+type InvalidResponseError struct {
+	// Operation is the SDK operation, such as "DescribeResourceServer".
+	Operation string
+	// Detail says what is missing.
+	Detail string
+}
+
+// Error returns "invalid <Operation> answer: <Detail>".
+func (e *InvalidResponseError) Error() string {
+	return "invalid " + e.Operation + " answer: " + e.Detail
+}
+
+// Is reports whether target is ErrInvalidResponse.
+func (e *InvalidResponseError) Is(target error) bool { return target == ErrInvalidResponse }

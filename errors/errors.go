@@ -42,6 +42,30 @@ var (
 	// ErrLockLost matches a LockLostError: a shared lock was lost while a
 	// change held it, and the change stopped before its next write.
 	ErrLockLost = errors.New("lock lost")
+	// ErrInvalidResponse matches an InvalidResponseError: a successful
+	// answer that lacks what the operation must return.
+	ErrInvalidResponse = errors.New("invalid response")
+	// ErrAlreadyExists matches an InvalidParameterError whose Reason is
+	// ReasonAlreadyExists: a Create refused because the identifier is taken.
+	ErrAlreadyExists = errors.New("already exists")
+)
+
+// What a ResourceNotFoundError's Resource or an InvalidParameterError's
+// Reason can hold, read from the service's message so that callers need
+// not compare strings.
+const (
+	// ResourceUserPool: the user pool does not exist ("User pool <id> does
+	// not exist.").
+	ResourceUserPool = "user pool"
+	// ResourceServer: the resource server does not exist ("Resource server
+	// <identifier> does not exist.").
+	ResourceServer = "resource server"
+	// ResourceAppClient: the app client does not exist ("User pool client
+	// <id> does not exist.").
+	ResourceAppClient = "app client"
+	// ReasonAlreadyExists: a Create named an identifier that is taken
+	// ("<identifier> already exists in user pool <pool>.").
+	ReasonAlreadyExists = "already exists"
 )
 
 // The error codes Cognito answers for the resource-server operations, as
@@ -151,19 +175,31 @@ type InvalidParameterError struct {
 	ServiceError
 	// ReasonCode is the exception's ReasonCode, empty if none came back.
 	ReasonCode string
+	// Reason is ReasonAlreadyExists when the message says a Create named an
+	// identifier that is taken, and empty otherwise.
+	Reason string
 }
 
-// Is reports whether target is ErrInvalidParameter.
-func (e *InvalidParameterError) Is(target error) bool { return target == ErrInvalidParameter }
+// Is reports whether target is ErrInvalidParameter, or ErrAlreadyExists
+// when Reason is ReasonAlreadyExists.
+func (e *InvalidParameterError) Is(target error) bool {
+	return target == ErrInvalidParameter || (target == ErrAlreadyExists && e.Reason == ReasonAlreadyExists)
+}
 
 // As sets a **ServiceError target to the embedded ServiceError.
 func (e *InvalidParameterError) As(target any) bool {
 	return e != nil && asService(&e.ServiceError, target)
 }
 
-// ResourceNotFoundError is Cognito's ResourceNotFoundException: the user pool
-// or the resource server does not exist.
-type ResourceNotFoundError struct{ ServiceError }
+// ResourceNotFoundError is Cognito's ResourceNotFoundException: the user pool,
+// the resource server or the app client does not exist.
+type ResourceNotFoundError struct {
+	ServiceError
+	// Resource is what does not exist, read from the message:
+	// ResourceUserPool, ResourceServer or ResourceAppClient; empty when the
+	// message says none of them.
+	Resource string
+}
 
 // Is reports whether target is ErrNotFound.
 func (e *ResourceNotFoundError) Is(target error) bool { return target == ErrNotFound }
@@ -271,9 +307,12 @@ func From(err error) error {
 		if errors.As(err, &ip) && ip.ReasonCode != nil {
 			e.ReasonCode = *ip.ReasonCode
 		}
+		if strings.Contains(s.Message, " already exists in user pool ") {
+			e.Reason = ReasonAlreadyExists
+		}
 		return e
 	case CodeNotFound:
-		return &ResourceNotFoundError{s}
+		return &ResourceNotFoundError{ServiceError: s, Resource: notFoundResource(s.Message)}
 	case CodeNotAuthorized:
 		return &NotAuthorizedError{s}
 	case CodeTooManyRequests:
@@ -286,6 +325,22 @@ func From(err error) error {
 		return &LimitExceededError{s}
 	}
 	return &s
+}
+
+// notFoundResource reads what a ResourceNotFoundException's message says
+// does not exist.
+func notFoundResource(msg string) string {
+	switch {
+	case !strings.HasSuffix(strings.TrimSuffix(msg, "."), " does not exist"):
+		return ""
+	case strings.HasPrefix(msg, "User pool client "):
+		return ResourceAppClient
+	case strings.HasPrefix(msg, "User pool "):
+		return ResourceUserPool
+	case strings.HasPrefix(msg, "Resource server "):
+		return ResourceServer
+	}
+	return ""
 }
 
 // codes lists the codes this package has a type for.
@@ -352,6 +407,38 @@ func IsInvalidParameter(err error) bool { return is(err, ErrInvalidParameter, Co
 // mapped or raw from the SDK.
 func IsNotFound(err error) bool { return is(err, ErrNotFound, CodeNotFound) }
 
+// IsUserPoolNotFound reports whether err is, or wraps, a
+// ResourceNotFoundException that says the user pool does not exist.
+func IsUserPoolNotFound(err error) bool { return notFound(err, ResourceUserPool) }
+
+// IsResourceServerNotFound reports whether err is, or wraps, a
+// ResourceNotFoundException that says the resource server does not exist
+// (its user pool does).
+func IsResourceServerNotFound(err error) bool { return notFound(err, ResourceServer) }
+
+func notFound(err error, resource string) bool {
+	var nf *ResourceNotFoundError
+	if errors.As(err, &nf) {
+		return nf.Resource == resource
+	}
+	var raw *types.ResourceNotFoundException
+	return errors.As(err, &raw) && notFoundResource(raw.ErrorMessage()) == resource
+}
+
+// IsAlreadyExists reports whether err is, or wraps, an
+// InvalidParameterException that says a Create named an identifier that is
+// taken, mapped or raw from the SDK.
+func IsAlreadyExists(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrAlreadyExists) {
+		return true
+	}
+	var raw *types.InvalidParameterException
+	return errors.As(err, &raw) && strings.Contains(raw.ErrorMessage(), " already exists in user pool ")
+}
+
 // IsNotAuthorized reports whether err is, or wraps, a NotAuthorizedException,
 // mapped or raw from the SDK.
 func IsNotAuthorized(err error) bool { return is(err, ErrNotAuthorized, CodeNotAuthorized) }
@@ -387,6 +474,10 @@ func IsConflict(err error) bool { return err != nil && errors.Is(err, ErrConflic
 
 // IsLockLost reports whether err is, or wraps, a LockLostError.
 func IsLockLost(err error) bool { return err != nil && errors.Is(err, ErrLockLost) }
+
+// IsInvalidResponse reports whether err is, or wraps, an
+// InvalidResponseError.
+func IsInvalidResponse(err error) bool { return err != nil && errors.Is(err, ErrInvalidResponse) }
 
 // IsRetryable reports whether the call that returned err may succeed if
 // made again unchanged: true for TooManyRequests and InternalError, false

@@ -1,5 +1,9 @@
 package resourceserver
 
-// HeldKeys returns how many keys c's in-process lock holds or waits for,
-// so tests can check that unused entries are removed.
-func HeldKeys(c *Client) int { return c.keys.len() }
+// HeldKeys returns how many resource servers c has changes queued or
+// running for, so tests can check that unused entries are removed.
+func HeldKeys(c *Client) int {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	return len(c.queues)
+}
