@@ -12,8 +12,14 @@ const DefaultMaxResourceServers = 25
 // creates, unless [WithRegion] says otherwise.
 const DefaultRegion = "us-east-1"
 
+// DefaultRequestLogSize is how many requests [Server.Requests] keeps unless
+// [WithRequestLogSize] says otherwise.
+const DefaultRequestLogSize = 10000
+
 // config holds the settings chosen with Options.
 type config struct {
+	requestLog         int
+	hostCheck          bool
 	maxResourceServers int
 	poolRate           float64
 	burst              int
@@ -28,6 +34,8 @@ func defaultConfig() config {
 	return config{
 		maxResourceServers: DefaultMaxResourceServers,
 		region:             DefaultRegion,
+		requestLog:         DefaultRequestLogSize,
+		hostCheck:          true,
 	}
 }
 
@@ -101,4 +109,21 @@ func WithSeed(seed uint64) Option {
 		c.seed = seed
 		c.seeded = true
 	}
+}
+
+// WithRequestLogSize sets how many requests the log of [Server.Requests] keeps (default
+// [DefaultRequestLogSize]): once it is full, each new request pushes out the oldest one, so that
+// a long-running emulator does not grow without limit. 0 or a negative value keeps none.
+func WithRequestLogSize(n int) Option {
+	return func(c *config) { c.requestLog = max(0, n) }
+}
+
+// WithHostCheck turns the Host check on (the default) or off. With it on, the emulator answers
+// only requests whose Host header names localhost or a loopback address (127.0.0.0/8, [::1]),
+// with or without a port; any other gets 403 AccessDeniedException, and nothing is done. A web
+// page cannot then reach the emulator through a name of its own that it makes resolve to
+// 127.0.0.1 (DNS rebinding). Turn it off only to reach the emulator through another name that
+// resolves to a loopback address, such as one in /etc/hosts.
+func WithHostCheck(on bool) Option {
+	return func(c *config) { c.hostCheck = on }
 }

@@ -2,6 +2,7 @@ package cognitotest
 
 import (
 	"bytes"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -69,6 +70,7 @@ type Server struct {
 	log       []logEntry
 	seq       uint64
 	epoch     uint64
+	tokenKey  [32]byte // seals page tokens (see paginate)
 	failNext  []*pendingFault
 	faultRate float64
 	faults    []Fault
@@ -164,6 +166,7 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 		rng:      cfg.rng(),
 		buckets:  make(map[bucketKey]*bucket),
 	}
+	_, _ = crand.Read(s.tokenKey[:])
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -223,7 +226,7 @@ func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
 // id: the region, "_", and 9 random letters and digits, as Cognito makes them. It panics if name
 // breaks Cognito's PoolName constraints (1 to 128 characters of [\w\s+=,.@-]).
 func (s *Server) CreateUserPool(name string) string {
-	if v := checkPoolName(name); len(v) > 0 {
+	if v := checkPoolName(name); v.total > 0 {
 		panic(fmt.Sprintf("cognitotest: CreateUserPool: %s", v.message()))
 	}
 	s.mu.Lock()
@@ -239,7 +242,7 @@ func (s *Server) AddUserPool(id, name string) error {
 	var v violations
 	v.add(checkUserPoolID(id))
 	v.add(checkPoolName(name))
-	if len(v) > 0 {
+	if v.total > 0 {
 		return fmt.Errorf("cognitotest: add user pool %s: %w: %s", id, ErrInvalidParameter, v.message())
 	}
 	s.mu.Lock()
