@@ -102,6 +102,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rec *Request) re
 	if in.Identifier != nil {
 		rec.Identifier = shorten(*in.Identifier)
 	}
+	if in.ClientID != nil {
+		rec.ClientID = shorten(*in.ClientID)
+	}
 
 	fault, faulted := s.takeFault(name)
 	if faulted && fault.Delay > 0 && !s.sleep(r.Context(), fault.Delay) {

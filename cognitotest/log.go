@@ -17,6 +17,8 @@ type Request struct {
 	UserPoolID string
 	// Identifier is the Identifier member of the request body, "" if absent or unreadable.
 	Identifier string
+	// ClientID is the ClientId member of the request body, "" if absent or unreadable.
+	ClientID string
 	// Status is the HTTP status of the answer; 0 when no answer was sent (a [Fault] with Drop,
 	// or a client that went away, or a server that closed, during a Delay).
 	Status int

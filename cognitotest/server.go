@@ -21,6 +21,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
 // ErrInvalidParameter is wrapped by the errors of [Server.AddUserPool] and
@@ -44,8 +45,8 @@ var ErrUserPoolNotFound = errors.New("user pool does not exist")
 // a user pool id, and leave room in its 55 characters for the '_' and 9 more.
 var regionRE = regexp.MustCompile(`\A[A-Za-z0-9-]{1,45}\z`)
 
-// A Server is a local emulator of the resource-server operations of Amazon Cognito user pools
-// (cognito-idp), speaking the awsJson1_1 protocol over HTTP on a loopback address. Create it with
+// A Server is a local emulator of the resource-server and app-client operations of Amazon
+// Cognito user pools (cognito-idp), speaking the awsJson1_1 protocol over HTTP on a loopback address. Create it with
 // [NewServer] or [NewServerAt] and stop it with [Server.Close]. All methods are safe for
 // concurrent use.
 type Server struct {
@@ -83,6 +84,7 @@ type pool struct {
 	created  time.Time
 	modified time.Time
 	servers  map[string]*ResourceServer
+	clients  map[string]*types.UserPoolClientType // by ClientId
 }
 
 // ResourceServer is a resource server as the emulator stores it; [Server.ResourceServer] returns
@@ -251,7 +253,7 @@ func (s *Server) AddUserPool(id, name string) error {
 		return fmt.Errorf("cognitotest: add user pool %s: %w", id, ErrUserPoolExists)
 	}
 	now := time.Now()
-	s.pools[id] = &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer)}
+	s.pools[id] = &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer), clients: make(map[string]*types.UserPoolClientType)}
 	return nil
 }
 
@@ -325,7 +327,7 @@ func (s *Server) createPoolLocked(name string, now time.Time) *pool {
 		if _, taken := s.pools[id]; taken {
 			continue
 		}
-		p := &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer)}
+		p := &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer), clients: make(map[string]*types.UserPoolClientType)}
 		s.pools[id] = p
 		return p
 	}

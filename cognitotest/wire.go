@@ -63,6 +63,8 @@ type input struct {
 	MaxResults *int32
 	NextToken  *string
 	PoolName   *string
+	ClientID   *string
+	Client     *clientInput // the app-client members of CreateUserPoolClient and UpdateUserPoolClient
 }
 
 // member names, as the model spells them (JSON member names are case-sensitive on the wire).
@@ -74,6 +76,9 @@ const (
 	mMaxResults = "MaxResults"
 	mNextToken  = "NextToken"
 	mPoolName   = "PoolName"
+	mClientID   = "ClientId"
+	// mClient stands for every member of clientInput.
+	mClient = "*client"
 )
 
 // parseInput decodes a JSON object body, reading only the given members; other members are
@@ -89,6 +94,13 @@ func parseInput(body []byte, members []string) (*input, *apiError) {
 	}
 	in := &input{}
 	for _, m := range members {
+		if m == mClient {
+			in.Client = &clientInput{}
+			if err := decodeMembers(obj, "", in.Client); err != nil {
+				return nil, errorf(codeSerialization, "%s", shorten(err.Error()))
+			}
+			continue
+		}
 		raw, ok := obj[m]
 		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue
@@ -105,6 +117,8 @@ func parseInput(body []byte, members []string) (*input, *apiError) {
 			err = json.Unmarshal(raw, &in.NextToken)
 		case mPoolName:
 			err = json.Unmarshal(raw, &in.PoolName)
+		case mClientID:
+			err = json.Unmarshal(raw, &in.ClientID)
 		case mMaxResults:
 			err = json.Unmarshal(raw, &in.MaxResults)
 		case mScopes:
