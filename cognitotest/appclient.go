@@ -79,7 +79,6 @@ const (
 	featureEnum              = "[ENABLED, DISABLED]"
 	codeScopeDoesNotExist    = "ScopeDoesNotExistException"
 	codeInvalidOAuthFlow     = "InvalidOAuthFlowException"
-	oauthFlowClientCreds     = "client_credentials"
 	clientIDAlphabet         = "abcdefghijklmnopqrstuvwxyz0123456789"
 	generatedClientIDLen     = 26
 	generatedClientSecretLen = 51
@@ -154,7 +153,7 @@ type clientInput struct {
 // decodeMembers decodes the members of obj named by the json tags of dst's fields (dst points to
 // a struct), exactly by name, as the service reads them; a null member is left nil, other members
 // are ignored. A field that points to a struct is decoded the same way, recursively.
-func decodeMembers(obj map[string]json.RawMessage, path string, dst any) error {
+func decodeMembers(obj map[string]json.RawMessage, path string, dst any) *apiError {
 	v := reflect.ValueOf(dst).Elem()
 	t := v.Type()
 	for i := range t.NumField() {
@@ -168,19 +167,19 @@ func decodeMembers(obj map[string]json.RawMessage, path string, dst any) error {
 		if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
 			var inner map[string]json.RawMessage
 			if err := json.Unmarshal(raw, &inner); err != nil {
-				return fmt.Errorf("Member %s%s has the wrong type: %v", path, name, err)
+				return errorf(codeSerialization, "Member %s%s has the wrong type: %s", path, name, shorten(err.Error()))
 			}
 			if inner == nil {
 				continue
 			}
 			field.Set(reflect.New(f.Type.Elem()))
-			if err := decodeMembers(inner, path+name+".", field.Interface()); err != nil {
-				return err
+			if e := decodeMembers(inner, path+name+".", field.Interface()); e != nil {
+				return e
 			}
 			continue
 		}
 		if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
-			return fmt.Errorf("Member %s%s has the wrong type: %v", path, name, err)
+			return errorf(codeSerialization, "Member %s%s has the wrong type: %s", path, name, shorten(err.Error()))
 		}
 	}
 	return nil

@@ -37,12 +37,9 @@ func init() {
 		run:      (*Server).describeUserPoolClient,
 	}
 	operations["UpdateUserPoolClient"] = &operation{
-		members:  []string{mUserPoolID, mClientID, mClient},
+		members:  []string{mUserPoolID, mClientID, mClientUpdate},
 		category: categoryClientUpdate,
 		check: func(in *input) violations {
-			// GenerateSecret and ClientSecret are not members of UpdateUserPoolClient: the
-			// service ignores them, as it ignores any member it does not know.
-			in.Client.GenerateSecret, in.Client.ClientSecret = nil, nil
 			v := poolAndClient(in)
 			v.add(checkClientInput(in.Client, false))
 			return v

@@ -95,6 +95,8 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add(uint8(3), `{"UserPoolId":"us-east-1_Fuzz1","Identifier":"api","Name":"a\u000bb","Scopes":[null,{"ScopeName":"x/y"}]}`)
 	f.Add(uint8(4), `{"PoolName":"p","MaxResults":60}`)
 	f.Add(uint8(5), `[1,2`)
+	f.Add(uint8(6), `{"UserPoolId":"us-east-1_Fuzz1","ClientName":"c","GenerateSecret":true,"AllowedOAuthFlowsUserPoolClient":true,"AllowedOAuthFlows":["client_credentials"],"AllowedOAuthScopes":["api/r"],"TokenValidityUnits":{"AccessToken":"minutes"},"AccessTokenValidity":5}`)
+	f.Add(uint8(7), `{"UserPoolId":"us-east-1_Fuzz1","ClientId":"abc","RefreshTokenRotation":{"Feature":"ENABLED","RetryGracePeriodSeconds":61},"CallbackURLs":["http://x#y",null]}`)
 	s := NewServer(WithMaxResourceServers(3))
 	f.Cleanup(s.Close)
 	if err := s.AddUserPool("us-east-1_Fuzz1", "fuzz"); err != nil {
