@@ -14,29 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// Cognito's defaults for the app-client fields a CreateUserPoolClient or UpdateUserPoolClient
-// request leaves out. UpdateUserPoolClient applies them too: every updatable field left out of
-// the request is reset, as the service documents ("If you don't provide a value for an
-// attribute, Amazon Cognito sets it to its default value"). The emulator stores and returns them
-// explicitly, as DescribeUserPoolClient does for a client created through the API:
-//
-//   - RefreshTokenValidity: 30 (days, the default unit), also when 0 is sent ("If you do, Amazon
-//     Cognito overrides the value with the default value of 30 days");
-//   - AccessTokenValidity, IdTokenValidity: absent (the tokens are valid one hour);
-//   - TokenValidityUnits: present and empty (hours for access and ID tokens, days for refresh
-//     tokens);
-//   - AllowedOAuthFlowsUserPoolClient: false ("it defaults to false"), which turns OAuth off;
-//   - EnableTokenRevocation: true ("token revocation is automatically activated");
-//   - EnablePropagateAdditionalUserContextData: false;
-//   - AuthSessionValidity: 3 minutes, the smallest value;
-//   - PreventUserExistenceErrors: LEGACY ("Defaults to LEGACY");
-//   - every list (ReadAttributes, WriteAttributes, ExplicitAuthFlows,
-//     SupportedIdentityProviders, CallbackURLs, LogoutURLs, AllowedOAuthFlows,
-//     AllowedOAuthScopes): absent;
-//   - DefaultRedirectURI, AnalyticsConfiguration, RefreshTokenRotation: absent.
-//
-// ClientName has no default: UpdateUserPoolClient keeps the name when the request leaves it out.
-// ClientId, ClientSecret, UserPoolId and CreationDate cannot be updated.
+// Cognito's defaults for the app-client fields a request leaves out that are not absent; the
+// package documentation lists them all.
 const (
 	defaultRefreshTokenValidity = 30
 	defaultAuthSessionValidity  = 3
@@ -337,7 +316,7 @@ func strs[T ~string](list []*string) []T {
 }
 
 // buildClient returns the app client a validated request describes, every field it leaves out
-// set to Cognito's default (see defaultRefreshTokenValidity). It does not set ClientId,
+// set to Cognito's default (listed in the package documentation). It does not set ClientId,
 // ClientName, ClientSecret, UserPoolId or the dates.
 func buildClient(in *clientInput) types.UserPoolClientType {
 	c := types.UserPoolClientType{
