@@ -616,6 +616,26 @@ func TestAppClientQuotas(t *testing.T) {
 			t.Error("a throttled DeleteUserPoolClient deleted the client")
 		}
 	})
+	t.Run("account quota per category", func(t *testing.T) {
+		t.Parallel()
+		s, pool := setup(t, rst.WithAccountRateLimit(1.0/3600, 1.0/3600))
+		other := s.CreateUserPool("other")
+		c := s.Client(oneShot)
+		ctx := t.Context()
+		if _, err := c.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: aws.String(pool)}); err != nil {
+			t.Errorf("first app-client read = %v, want success", err)
+		}
+		var tooMany *types.TooManyRequestsException
+		if _, err := c.ListUserPoolClients(ctx, &cip.ListUserPoolClientsInput{UserPoolId: aws.String(other)}); !errors.As(err, &tooMany) {
+			t.Errorf("second app-client read, in another pool = %v, want TooManyRequestsException", err)
+		}
+		if _, err := c.ListResourceServers(ctx, &cip.ListResourceServersInput{UserPoolId: aws.String(other)}); err != nil {
+			t.Errorf("first resource-server read = %v, want success", err)
+		}
+		if _, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: aws.String(other), ClientName: aws.String("c")}); err != nil {
+			t.Errorf("first app-client update = %v, want success", err)
+		}
+	})
 	t.Run("clients per pool", func(t *testing.T) {
 		t.Parallel()
 		s, pool := setup(t, rst.WithMaxAppClients(2))
