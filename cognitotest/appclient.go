@@ -21,55 +21,69 @@ const (
 	defaultAuthSessionValidity  = 3
 )
 
-// The model's limits and patterns for app clients.
+// The model's limits for app clients.
 const (
-	maxClientNameLen         = 128
-	maxClientIDLen           = 128
-	minClientSecretLen       = 24
-	maxClientSecretLen       = 64
-	maxRefreshValidity       = 315360000
-	maxTokenValidity         = 86400
-	maxPermissionLen         = 2048
-	maxProviderNameLen       = 32
-	maxURLs                  = 100
-	maxURLLen                = 1024
-	maxOAuthFlows            = 3
-	maxAllowedScopes         = 50
-	maxScopeLen              = 256
-	minAuthSession           = 3
-	maxAuthSession           = 15
-	maxRetryGrace            = 60
-	minARNLen                = 20
-	maxARNLen                = 2048
-	maxExternalIDLen         = 131072
-	maxListClients           = 60
-	defaultListClients       = 60
-	clientIDPattern          = `[\w+]+`
-	clientSecretPattern      = `[\w+]+`
-	providerNamePattern      = `[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+`
-	redirectURLPattern       = `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`
-	scopePattern             = `[\x21\x23-\x5B\x5D-\x7E]+`
-	hexPattern               = `^[0-9a-fA-F]+$`
-	arnPattern               = `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`
-	explicitAuthFlowsEnum    = "[ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH]"
-	oauthFlowEnum            = "[code, implicit, client_credentials]"
-	timeUnitsEnum            = "[seconds, minutes, hours, days]"
-	preventUserExistEnum     = "[LEGACY, ENABLED]"
-	featureEnum              = "[ENABLED, DISABLED]"
-	codeScopeDoesNotExist    = "ScopeDoesNotExistException"
-	codeInvalidOAuthFlow     = "InvalidOAuthFlowException"
-	clientIDAlphabet         = "abcdefghijklmnopqrstuvwxyz0123456789"
-	generatedClientIDLen     = 26
-	generatedClientSecretLen = 51
+	maxClientNameLen   = 128
+	maxClientIDLen     = 128
+	minClientSecretLen = 24
+	maxClientSecretLen = 64
+	maxRefreshValidity = 315360000
+	maxTokenValidity   = 86400
+	maxPermissionLen   = 2048
+	maxProviderNameLen = 32
+	maxURLs            = 100
+	maxURLLen          = 1024
+	maxOAuthFlows      = 3
+	maxAllowedScopes   = 50
+	maxScopeLen        = 256
+	minAuthSession     = 3
+	maxAuthSession     = 15
+	maxRetryGrace      = 60
+	minARNLen          = 20
+	maxARNLen          = 2048
+	maxExternalIDLen   = 131072
+	maxListClients     = 60
+	defaultListClients = 60
+)
+
+// The model's patterns, as the service's messages quote them, and their Go translations (see
+// rules.go). ScopeType has the pattern of Identifier, and ClientSecretType that of ClientIdType.
+const (
+	clientIDPattern     = `[\w+]+`
+	providerNamePattern = `[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+`
+	redirectURLPattern  = `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`
+	hexPattern          = `^[0-9a-fA-F]+$`
+	arnPattern          = `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`
 )
 
 var (
 	clientIDRE     = regexp.MustCompile(`\A[A-Za-z0-9_+]+\z`)
 	providerNameRE = regexp.MustCompile(`\A[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+\z`)
 	redirectURLRE  = regexp.MustCompile(`\A[\p{L}\p{M}\p{S}\p{N}\p{P}]+\z`)
-	scopeRE        = regexp.MustCompile(`\A[\x21\x23-\x5B\x5D-\x7E]+\z`)
 	hexRE          = regexp.MustCompile(`\A[0-9a-fA-F]+\z`)
-	arnRE          = regexp.MustCompile(`\Aarn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?\z`)
+	arnRE          = regexp.MustCompile(`\Aarn:[A-Za-z0-9_+=/,.@-]+:[A-Za-z0-9_+=/,.@-]+:([A-Za-z0-9_+=/,.@-]*)?:[0-9]+:[A-Za-z0-9_+=/,.@-]+(:[A-Za-z0-9_+=/,.@-]+)?(:[A-Za-z0-9_+=/,.@-]+)?\z`)
+)
+
+// The model's enums, as the service's messages print them.
+const (
+	explicitAuthFlowsEnum = "[ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH]"
+	oauthFlowEnum         = "[code, implicit, client_credentials]"
+	timeUnitsEnum         = "[seconds, minutes, hours, days]"
+	preventUserExistEnum  = "[LEGACY, ENABLED]"
+	featureEnum           = "[ENABLED, DISABLED]"
+)
+
+// Error codes of the app-client operations (the others are in wire.go).
+const (
+	codeScopeDoesNotExist = "ScopeDoesNotExistException"
+	codeInvalidOAuthFlow  = "InvalidOAuthFlowException"
+)
+
+// Generated ids and secrets: lowercase letters and digits, as Cognito makes them.
+const (
+	clientIDAlphabet         = "abcdefghijklmnopqrstuvwxyz0123456789"
+	generatedClientIDLen     = 26
+	generatedClientSecretLen = 51
 )
 
 // standardScopes are the scopes an app client may allow without a resource server.
@@ -172,7 +186,7 @@ func checkClientInput(c *clientInput, nameRequired bool) violations {
 		v.add(checkRequired(c.ClientName, "clientName", 1, maxClientNameLen, nameRE, namePattern))
 	}
 	if c.ClientSecret != nil {
-		v.add(checkString(*c.ClientSecret, "clientSecret", minClientSecretLen, maxClientSecretLen, clientIDRE, clientSecretPattern))
+		v.add(checkString(*c.ClientSecret, "clientSecret", minClientSecretLen, maxClientSecretLen, clientIDRE, clientIDPattern))
 	}
 	v.add(checkInt(c.RefreshTokenValidity, "refreshTokenValidity", 0, maxRefreshValidity))
 	v.add(checkInt(c.AccessTokenValidity, "accessTokenValidity", 1, maxTokenValidity))
@@ -198,7 +212,7 @@ func checkClientInput(c *clientInput, nameRequired bool) violations {
 	}
 	v.add(checkList(c.AllowedOAuthFlows, "allowedOAuthFlows", maxOAuthFlows, func(s, p string) violations { return checkEnum(&s, p, oauthFlowEnum) }))
 	v.add(checkList(c.AllowedOAuthScopes, "allowedOAuthScopes", maxAllowedScopes, func(s, p string) violations {
-		return checkString(s, p, 1, maxScopeLen, scopeRE, scopePattern)
+		return checkString(s, p, 1, maxScopeLen, identifierRE, identifierPattern)
 	}))
 	if a := c.AnalyticsConfiguration; a != nil {
 		if a.ApplicationID != nil {
