@@ -189,3 +189,26 @@ func ExampleServer_InactiveScopes() {
 	// inactive: [orders/write]
 	// sent back: Invalid scope requested: orders/write
 }
+
+// PutAppClient sets up a client directly, with Cognito's defaults for the fields left out; here
+// one that allows a scope no resource server defines any more.
+func ExampleServer_PutAppClient() {
+	srv := rst.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	c, err := srv.PutAppClient(pool, types.UserPoolClientType{
+		ClientId:           aws.String("legacyclient01"),
+		ClientName:         aws.String("legacy"),
+		AllowedOAuthScopes: []string{"https://old.example.com/read"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(aws.ToString(c.ClientId), c.RefreshTokenValidity, aws.ToBool(c.EnableTokenRevocation), aws.ToBool(c.AllowedOAuthFlowsUserPoolClient))
+	inactive, _ := srv.InactiveScopes(pool, "legacyclient01")
+	fmt.Println(inactive)
+	// Output:
+	// legacyclient01 30 true false
+	// [https://old.example.com/read]
+}
