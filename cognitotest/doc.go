@@ -16,7 +16,9 @@
 // It does not emulate app clients, users, tokens or any other operation (they answer
 // UnknownOperationException), and it does not verify signatures: any request whose
 // Authorization header starts with "AWS4-HMAC-SHA256" is accepted, whatever the credentials.
-// It binds loopback addresses only.
+// It binds loopback addresses only, and answers only requests whose Host header names localhost
+// or a loopback address (see [WithHostCheck]), so that a web page cannot reach it by DNS
+// rebinding.
 //
 // # Rules
 //
@@ -31,7 +33,11 @@
 //	failed to satisfy constraint: Member must not be null
 //
 // An empty string breaks both the minimum length and the pattern, and is reported twice, as the
-// service does. A request that repeats a ScopeName is refused with InvalidParameterException: the
+// service does. However large the request, the answer stays short: a message spells out the
+// first 10 violations and ends "; and N more", and a value longer than 512 code points is quoted
+// as its first 512 followed by "... (N characters)". A request body over 1 MiB, not valid UTF-8,
+// or with a \u escape of an unpaired UTF-16 surrogate is refused with SerializationException,
+// never stored altered. A request that repeats a ScopeName is refused with InvalidParameterException: the
 // service does not document what it does then, and a scope list with a repeated name is
 // ambiguous, so the emulator takes the strict side.
 //
@@ -49,8 +55,8 @@
 //
 // ListResourceServers returns servers sorted by identifier, 50 per page unless MaxResults
 // (1 to 50) says otherwise; ListUserPools requires MaxResults (1 to 60) and sorts by id. Page
-// tokens are opaque; one that the emulator did not issue for that list is refused with
-// InvalidParameterException.
+// tokens are opaque and sealed with a key of the server's own: one that this server did not issue
+// for that list is refused with InvalidParameterException.
 //
 // Errors are answered with status 400 (500 for InternalErrorException), the body
 // {"__type": "<Code>", "message": "<text>"} and the header X-Amzn-ErrorType: <Code>; every
@@ -68,7 +74,8 @@
 //	})
 //	rs, _ := srv.ResourceServer(pool, "https://api.example.com") // the stored state
 //
-// [Server.Requests] is the log of every call with its answer; [Server.FailNext] and
+// [Server.Requests] is the log of the last calls with their answers ([WithRequestLogSize],
+// [Server.ResetRequests]); [Server.FailNext] and
 // [Server.SetFaultRate] inject errors, delays and dropped connections, before or after the
 // operation takes effect; [WithRateLimit] reproduces Cognito's request quotas.
 //

@@ -102,7 +102,7 @@ func FuzzServeHTTP(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, op uint8, body string) {
 		name := ops[int(op)%len(ops)]
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", targetPrefix+name)
 		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
 		w := httptest.NewRecorder()

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -89,6 +90,28 @@ func TestCommand(t *testing.T) {
 		pool, err := client.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("us-east-1_Example2")})
 		if err != nil || aws.ToString(pool.UserPool.Name) != "us-east-1_Example2" {
 			t.Errorf("DescribeUserPool(Example2) = %v, %v; want the id as its name", pool, err)
+		}
+
+		// DNS rebinding: a request whose Host is not a loopback name is refused.
+		for _, tc := range []struct {
+			host string
+			want int
+		}{{"evil.example:9229", http.StatusForbidden}, {"127.0.0.1.evil.example", http.StatusForbidden}, {"localhost:9229", http.StatusOK}, {"[::1]:9229", http.StatusOK}} {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, m[1], strings.NewReader(`{"UserPoolId":"us-east-1_Example1"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = tc.host
+			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.DescribeUserPool")
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("Host %q: status %d, want %d", tc.host, resp.StatusCode, tc.want)
+			}
 		}
 
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
