@@ -108,8 +108,8 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 //     *ScopeNotFoundError. Nothing has been written yet.
 //  4. If nothing changed (a new order of AllowedOAuthScopes alone is no
 //     change), Modify returns here.
-//  5. The input is checked: at most MaxScopes scopes, else a
-//     *rserrors.ValidationError; then a guard refuses, with an
+//  5. The input is checked: at most MaxScopes scopes, and at least one
+//     while OAuth is on, else a *rserrors.ValidationError; then a guard refuses, with an
 //     *UnsafeUpdateError, an input that would change a member fn did not
 //     change, or turn OAuth off (AllowedOAuthFlowsUserPoolClient from true to
 //     false) unless fn set it to false itself.
@@ -194,7 +194,10 @@ func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scope
 // only DescribeUserPoolClient is sent. Scopes are validated as for
 // [Client.GrantScopes] but need not exist, so an inactive scope can be
 // revoked. Otherwise it sends what [Client.Modify] sends, with the same
-// guard, verification and errors.
+// guard, verification and errors. Revoking the last scope of an app client
+// with OAuth on is refused with a *rserrors.ValidationError (Cognito
+// requires a scope then) and no update is sent; OAuth is never turned off
+// behind the caller's back.
 func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
 	distinct, errs := scopeArgs(scopes)
 	check := collect("RevokeScopes", append([]error{idCheck("RevokeScopes", poolID, clientID)}, errs...)...)
@@ -308,10 +311,8 @@ func isConcurrentModification(err error) bool {
 // Cognito stored and how long the call took. It is the only place that
 // sends UpdateUserPoolClient.
 func (c *Client) write(ctx context.Context, log *slog.Logger, cur state, next AppClient, d *delta) (AppClient, time.Duration, error) {
-	if n := len(next.AllowedOAuthScopes); n > MaxScopes {
-		return AppClient{}, 0, &rserrors.ValidationError{Operation: "UpdateUserPoolClient", Violations: []*rserrors.FieldError{
-			rserrors.NewFieldError("AllowedOAuthScopes", rserrors.RuleMaxItems, fmt.Sprintf("at most %d scopes, got %d", MaxScopes, n), ""),
-		}}
+	if err := checkResult(next); err != nil {
+		return AppClient{}, 0, err
 	}
 	in := updateInput(next.UserPoolID, next.ClientID, cur.raw, &cur.app, &next)
 	if err := guard(cur, next, in, d); err != nil {
@@ -336,6 +337,24 @@ func (c *Client) write(ctx context.Context, log *slog.Logger, cur state, next Ap
 	stored := fromSDK(out.UserPoolClient)
 	stored.UserPoolID, stored.ClientID = next.UserPoolID, next.ClientID
 	return stored, took, nil
+}
+
+// checkResult refuses, before the guard, a result that Cognito would
+// refuse for its scopes: more than MaxScopes, or none while OAuth is on
+// (Cognito requires AllowedOAuthScopes then).
+func checkResult(next AppClient) error {
+	var v []*rserrors.FieldError
+	switch n := len(next.AllowedOAuthScopes); {
+	case n > MaxScopes:
+		v = append(v, rserrors.NewFieldError("AllowedOAuthScopes", rserrors.RuleMaxItems, fmt.Sprintf("at most %d scopes, got %d", MaxScopes, n), ""))
+	case n == 0 && next.AllowedOAuthFlowsUserPoolClient:
+		v = append(v, rserrors.NewFieldError("AllowedOAuthScopes", rserrors.RuleRequired,
+			"an app client with OAuth on (AllowedOAuthFlowsUserPoolClient) needs at least one scope; turn OAuth off with Modify to remove the last one", ""))
+	}
+	if len(v) == 0 {
+		return nil
+	}
+	return &rserrors.ValidationError{Operation: "UpdateUserPoolClient", Violations: v}
 }
 
 func fieldNames(fs []field) []string {

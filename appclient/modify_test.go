@@ -236,6 +236,18 @@ func TestRevokeScopes(t *testing.T) {
 	}
 }
 
+func TestRevokeLastScopeOfOAuthClient(t *testing.T) {
+	f, c := setup(t)
+	_, err := c.RevokeScopes(context.Background(), testPool, testClient, ordersAPI+"/orders.read")
+	var fe *rserrors.FieldError
+	if !errors.As(err, &fe) || fe.Field != "AllowedOAuthScopes" || fe.Rule != rserrors.RuleRequired {
+		t.Fatalf("RevokeScopes(last) error = %v, want AllowedOAuthScopes: required", err)
+	}
+	if n := f.count(opUpdateClient); n != 0 {
+		t.Errorf("UpdateUserPoolClient calls = %d, want 0", n)
+	}
+}
+
 func TestModify(t *testing.T) {
 	t.Run("fn error", func(t *testing.T) {
 		f, c := setup(t)
