@@ -100,7 +100,7 @@ type Client struct {
 	callOpt []func(*cip.Options)
 
 	mu    sync.Mutex
-	locks map[string]chan struct{}
+	locks map[string]*keyLock
 }
 
 // New returns a Client that sends its requests through api, usually a
@@ -135,7 +135,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 		log:     log,
 		pace:    newPacer(o),
 		callOpt: slices.Clip(slices.DeleteFunc(slices.Clone(o.ClientOptions), func(f func(*cip.Options)) bool { return f == nil })),
-		locks:   make(map[string]chan struct{}),
+		locks:   make(map[string]*keyLock),
 	}
 }
 
@@ -182,21 +182,37 @@ func (c *Client) callOpts(ctx context.Context, pool string, cat category) ([]fun
 }
 
 // lock takes the in-process lock of one app client, honouring ctx, and
-// returns the function that frees it.
+// returns the function that frees it. A lock nobody holds or waits for is
+// forgotten.
 func (c *Client) lock(ctx context.Context, key string) (func(), error) {
 	c.mu.Lock()
-	ch := c.locks[key]
-	if ch == nil {
-		ch = make(chan struct{}, 1)
-		c.locks[key] = ch
+	l := c.locks[key]
+	if l == nil {
+		l = &keyLock{ch: make(chan struct{}, 1)}
+		c.locks[key] = l
 	}
+	l.refs++
 	c.mu.Unlock()
+	release := func() {
+		c.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(c.locks, key)
+		}
+		c.mu.Unlock()
+	}
 	select {
-	case ch <- struct{}{}:
-		return func() { <-ch }, nil
+	case l.ch <- struct{}{}:
+		return func() { <-l.ch; release() }, nil
 	case <-ctx.Done():
+		release()
 		return nil, ctx.Err()
 	}
+}
+
+// keyLock is one app client's lock and how many hold or wait for it.
+type keyLock struct {
+	ch   chan struct{}
+	refs int
 }
 
 // clientIDPattern is Cognito's pattern for ClientId, 1 to 128 characters.

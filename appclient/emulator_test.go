@@ -3,7 +3,9 @@ package appclient_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -301,5 +303,36 @@ func TestEmulatorErrors(t *testing.T) {
 	}
 	if _, err := c.Grants(ctx, "us-east-1_Nope"); !rserrors.IsNotFound(err) {
 		t.Errorf("Grants(missing pool) error = %v, want not found", err)
+	}
+}
+
+// TestEmulatorConcurrentGrants grants 20 scopes to one app client from 20
+// goroutines through one Client: changes to one app client run one at a
+// time, so none is lost.
+func TestEmulatorConcurrentGrants(t *testing.T) {
+	s := startEmulator(t)
+	var names []string
+	for i := range 20 {
+		names = append(names, fmt.Sprintf("s%02d", i))
+	}
+	putServer(t, s, ordersAPI, append([]string{"orders.read"}, names...)...)
+	putClient(t, s, machine("m1", ordersAPI+"/orders.read"))
+	c := emuClient(s)
+	var wg sync.WaitGroup
+	errs := make([]error, len(names))
+	for i, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.GrantScopes(context.Background(), testPool, "m1", ordersAPI+"/"+n)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("GrantScopes() errors: %v", err)
+	}
+	stored, _ := s.AppClient(testPool, "m1")
+	if len(stored.AllowedOAuthScopes) != 21 {
+		t.Errorf("stored scopes = %d %q, want 21", len(stored.AllowedOAuthScopes), stored.AllowedOAuthScopes)
 	}
 }

@@ -154,28 +154,24 @@ func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (m
 	for _, ids := range out {
 		slices.Sort(ids)
 	}
+	c.log.LogAttrs(ctx, slog.LevelInfo, "appclient: holders read", slog.String("user_pool_id", poolID),
+		slog.Int("app_clients", len(clients)), slog.Int("scopes_held", len(out)))
 	return out, nil
 }
 
 // Revoke removes scope from the AllowedOAuthScopes of each of clientIDs, in
-// order, with [Client.RevokeScopes] (one read-modify-write each); an app
-// client that no longer exists is skipped. It is the other half of the
-// seam used for a cascade. It stops at the first error, an *OpError of
-// RevokeScopes; the app clients before it keep their revocation, and
-// calling Revoke again is safe.
+// order, with [Client.RevokeScopes] (one read-modify-write each). It is the
+// other half of the seam, used for a cascade. It stops at the first error,
+// an *OpError of RevokeScopes (a client deleted since it was listed gives
+// a *rserrors.ResourceNotFoundError); the app clients before it keep their
+// revocation, and calling Revoke again is safe.
 func (c *Client) Revoke(ctx context.Context, poolID, scope string, clientIDs []string) error {
 	for _, id := range clientIDs {
-		if _, err := c.RevokeScopes(ctx, poolID, id, scope); err != nil && !notFoundClient(err) {
+		if _, err := c.RevokeScopes(ctx, poolID, id, scope); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// notFoundClient reports whether err is a ResourceNotFoundException for
-// the app client, as opposed to a validation error or another failure.
-func notFoundClient(err error) bool {
-	return rserrors.IsNotFound(err) && !rserrors.IsValidation(err)
 }
 
 // definedScopes returns every scope the pool's resource servers define,

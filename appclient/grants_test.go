@@ -170,13 +170,17 @@ func TestRevoke(t *testing.T) {
 	f := grantsFake(25)
 	c := appclient.New(f, noWait)
 	gone := goneAPI + "/x"
-	if err := c.Revoke(context.Background(), testPool, gone, []string{"c0000", "c0010", "nosuch"}); err != nil {
+	if err := c.Revoke(context.Background(), testPool, gone, []string{"c0000", "c0010"}); err != nil {
 		t.Fatalf("Revoke() error = %v", err)
+	}
+	if err := c.Revoke(context.Background(), testPool, gone, []string{"nosuch", "c0020"}); !rserrors.IsNotFound(err) {
+		t.Fatalf("Revoke(nosuch) error = %v, want not found", err)
 	}
 	got, err := c.Holders(context.Background(), testPool, []string{gone})
 	if err != nil {
 		t.Fatalf("Holders() error = %v", err)
 	}
+	// c0020 comes after the failure: it keeps the scope.
 	if diff := cmp.Diff(map[string][]string{gone: {"c0020"}}, got); diff != "" {
 		t.Errorf("Holders() after Revoke (-want +got):\n%s", diff)
 	}
