@@ -25,10 +25,12 @@ const (
 	opListServers    = "ListResourceServers"
 )
 
-// call is one call the fake received: the operation and its input.
+// call is one call the fake received: the operation, its input, and the
+// AppID that its per-call options set on empty cip.Options.
 type call struct {
 	Op    string
 	Input any
+	AppID string
 }
 
 // fakeAPI is a hand-written fake of appclient.API, safe for concurrent
@@ -84,10 +86,25 @@ func (f *fakeAPI) putServer(pool, identifier string, scopes ...string) {
 	f.servers[key(pool, identifier)] = rs
 }
 
-func (f *fakeAPI) record(op string, in any) {
+func (f *fakeAPI) record(op string, in any, optFns []func(*cip.Options)) {
+	var o cip.Options
+	for _, fn := range optFns {
+		fn(&o)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.log = append(f.log, call{Op: op, Input: in})
+	f.log = append(f.log, call{Op: op, Input: in, AppID: o.AppID})
+}
+
+// appIDs returns the AppID of each call, in order.
+func (f *fakeAPI) appIDs() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []string
+	for _, c := range f.log {
+		ids = append(ids, c.AppID)
+	}
+	return ids
 }
 
 // ops returns the operations of the call log, in order.
@@ -129,8 +146,8 @@ func clientNotFound(pool, id string) error {
 	return &types.ResourceNotFoundException{Message: aws.String(fmt.Sprintf("User pool client %s does not exist in %s.", id, pool))}
 }
 
-func (f *fakeAPI) DescribeUserPoolClient(ctx context.Context, in *cip.DescribeUserPoolClientInput, _ ...func(*cip.Options)) (*cip.DescribeUserPoolClientOutput, error) {
-	f.record(opDescribeClient, in)
+func (f *fakeAPI) DescribeUserPoolClient(ctx context.Context, in *cip.DescribeUserPoolClientInput, optFns ...func(*cip.Options)) (*cip.DescribeUserPoolClientOutput, error) {
+	f.record(opDescribeClient, in, optFns)
 	if f.OnDescribeClient != nil {
 		return f.OnDescribeClient(ctx, in)
 	}
@@ -141,8 +158,8 @@ func (f *fakeAPI) DescribeUserPoolClient(ctx context.Context, in *cip.DescribeUs
 	return &cip.DescribeUserPoolClientOutput{UserPoolClient: &c}, nil
 }
 
-func (f *fakeAPI) UpdateUserPoolClient(ctx context.Context, in *cip.UpdateUserPoolClientInput, _ ...func(*cip.Options)) (*cip.UpdateUserPoolClientOutput, error) {
-	f.record(opUpdateClient, in)
+func (f *fakeAPI) UpdateUserPoolClient(ctx context.Context, in *cip.UpdateUserPoolClientInput, optFns ...func(*cip.Options)) (*cip.UpdateUserPoolClientOutput, error) {
+	f.record(opUpdateClient, in, optFns)
 	if f.OnUpdateClient != nil {
 		return f.OnUpdateClient(ctx, in)
 	}
@@ -175,8 +192,8 @@ func (f *fakeAPI) update(in *cip.UpdateUserPoolClientInput) (*cip.UpdateUserPool
 	return &cip.UpdateUserPoolClientOutput{UserPoolClient: &c}, nil
 }
 
-func (f *fakeAPI) ListUserPoolClients(ctx context.Context, in *cip.ListUserPoolClientsInput, _ ...func(*cip.Options)) (*cip.ListUserPoolClientsOutput, error) {
-	f.record(opListClients, in)
+func (f *fakeAPI) ListUserPoolClients(ctx context.Context, in *cip.ListUserPoolClientsInput, optFns ...func(*cip.Options)) (*cip.ListUserPoolClientsOutput, error) {
+	f.record(opListClients, in, optFns)
 	if f.OnListClients != nil {
 		return f.OnListClients(ctx, in)
 	}
@@ -194,8 +211,8 @@ func (f *fakeAPI) ListUserPoolClients(ctx context.Context, in *cip.ListUserPoolC
 	return &cip.ListUserPoolClientsOutput{UserPoolClients: page, NextToken: next}, nil
 }
 
-func (f *fakeAPI) DescribeResourceServer(ctx context.Context, in *cip.DescribeResourceServerInput, _ ...func(*cip.Options)) (*cip.DescribeResourceServerOutput, error) {
-	f.record(opDescribeServer, in)
+func (f *fakeAPI) DescribeResourceServer(ctx context.Context, in *cip.DescribeResourceServerInput, optFns ...func(*cip.Options)) (*cip.DescribeResourceServerOutput, error) {
+	f.record(opDescribeServer, in, optFns)
 	if f.OnDescribeServer != nil {
 		return f.OnDescribeServer(ctx, in)
 	}
@@ -208,8 +225,8 @@ func (f *fakeAPI) DescribeResourceServer(ctx context.Context, in *cip.DescribeRe
 	return &cip.DescribeResourceServerOutput{ResourceServer: &rs}, nil
 }
 
-func (f *fakeAPI) ListResourceServers(ctx context.Context, in *cip.ListResourceServersInput, _ ...func(*cip.Options)) (*cip.ListResourceServersOutput, error) {
-	f.record(opListServers, in)
+func (f *fakeAPI) ListResourceServers(ctx context.Context, in *cip.ListResourceServersInput, optFns ...func(*cip.Options)) (*cip.ListResourceServersOutput, error) {
+	f.record(opListServers, in, optFns)
 	if f.OnListServers != nil {
 		return f.OnListServers(ctx, in)
 	}

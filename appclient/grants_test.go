@@ -218,3 +218,27 @@ func TestLogger(t *testing.T) {
 		t.Errorf("log records (-want +got):\n%s", diff)
 	}
 }
+
+// TestClientOptions checks that Options.ClientOptions reach every SDK call.
+func TestClientOptions(t *testing.T) {
+	f := grantsFake(3)
+	c := appclient.New(f, noWait, func(o *appclient.Options) {
+		o.ClientOptions = []func(*cip.Options){nil, func(o *cip.Options) { o.AppID = "scopekeeper-test" }}
+	})
+	ctx := context.Background()
+	if _, err := c.Grants(ctx, testPool); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GrantScopes(ctx, testPool, "c0001", ordersAPI+"/orders.write"); err != nil {
+		t.Fatal(err)
+	}
+	ids := f.appIDs()
+	for i, id := range ids {
+		if id != "scopekeeper-test" {
+			t.Errorf("call %d (%s) AppID = %q, want the ClientOptions' value", i, f.ops()[i], id)
+		}
+	}
+	if len(ids) != 1+1+3+4 {
+		t.Errorf("calls = %v, want 9", f.ops())
+	}
+}
