@@ -166,7 +166,7 @@ func (p *Pacer) Rate(pool string, c Category) float64 {
 	l := p.limiters[key{pool, c}]
 	p.mu.Unlock()
 	if l == nil {
-		return ceiling
+		return ceiling * headroom
 	}
 	return l.current()
 }
