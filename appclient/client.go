@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -67,19 +68,23 @@ type Options struct {
 	// app client is read again before it is written.
 	Backoff func(attempt int) time.Duration
 
-	// ReadRate is the most read requests per second sent to one user pool
-	// in each read category: DescribeUserPoolClient and ListUserPoolClients
+	// ReadRate is the ceiling, in requests per second to one user pool, of
+	// each read category: DescribeUserPoolClient and ListUserPoolClients
 	// (UserPoolClientRead), and separately DescribeResourceServer and
-	// ListResourceServers (UserPoolResourceRead). Burst 1. Zero (or NaN)
-	// means DefaultRate; a negative value means no limit.
+	// ListResourceServers (UserPoolResourceRead). Requests are spaced at
+	// the moment of sending, every attempt included; a
+	// TooManyRequestsException lowers the rate below the ceiling and is
+	// retried. Zero (or NaN) means DefaultRate; a negative value means no
+	// limit.
 	ReadRate float64
 
-	// UpdateRate is the most UpdateUserPoolClient requests per second sent
-	// to one user pool (UserPoolClientUpdate). Burst 1. Zero (or NaN) means
-	// DefaultRate; a negative value means no limit.
+	// UpdateRate is the same ceiling for UpdateUserPoolClient
+	// (UserPoolClientUpdate). Zero (or NaN) means DefaultRate; a negative
+	// value means no limit.
 	UpdateRate float64
 
-	// DisableRateLimit turns off every rate limit.
+	// DisableRateLimit turns off every rate limit, and with it the retries
+	// of throttles beyond those of the SDK client's retryer.
 	DisableRateLimit bool
 
 	// Parallelism is how many DescribeUserPoolClient requests Grants and
@@ -96,7 +101,7 @@ type Client struct {
 	api     API
 	opts    Options
 	log     *slog.Logger
-	pace    *pacer
+	pace    *pace.Pacer
 	callOpt []func(*cip.Options)
 
 	mu    sync.Mutex
@@ -171,14 +176,16 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// callOpts is the one call path of every SDK request: it waits for the
-// pool's rate limit of category c and returns the options the call
-// carries.
-func (c *Client) callOpts(ctx context.Context, pool string, cat category) ([]func(*cip.Options), error) {
-	if err := c.pace.wait(ctx, pool, cat); err != nil {
+// callOpts is the one call path of every SDK request: it returns the
+// options of one call to pool in quota category cat, the caller's
+// ClientOptions followed by the pacer's option, which waits for a pacing
+// slot before every attempt of the call and retries throttles. It fails
+// only when ctx is already done.
+func (c *Client) callOpts(ctx context.Context, pool string, cat pace.Category) ([]func(*cip.Options), error) {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return c.callOpt, nil
+	return append(slices.Clip(c.callOpt), c.pace.Option(pool, cat)), nil
 }
 
 // lock takes the in-process lock of one app client, honouring ctx, and
@@ -282,7 +289,7 @@ type state struct {
 // read sends one paced DescribeUserPoolClient and returns the app client
 // and how long the call took, without the wait for the rate limit.
 func (c *Client) read(ctx context.Context, poolID, clientID string) (state, time.Duration, error) {
-	opts, err := c.callOpts(ctx, poolID, clientRead)
+	opts, err := c.callOpts(ctx, poolID, pace.ClientRead)
 	if err != nil {
 		return state{}, 0, err
 	}

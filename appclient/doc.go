@@ -39,11 +39,13 @@
 //
 // # Pacing
 //
-// Each request waits for its user pool's rate limit in its Cognito quota
-// category (Options.ReadRate and Options.UpdateRate, 5 per second by
-// default): DescribeUserPoolClient and ListUserPoolClients in
-// UserPoolClientRead, UpdateUserPoolClient in UserPoolClientUpdate, and
-// the resource-server reads in UserPoolResourceRead.
+// Every request is spaced, at the moment of sending and on every attempt,
+// to stay under its user pool's quota in its Cognito category: 5 requests
+// per second by default (Options.ReadRate and Options.UpdateRate) for
+// DescribeUserPoolClient and ListUserPoolClients (UserPoolClientRead),
+// UpdateUserPoolClient (UserPoolClientUpdate), and the resource-server
+// reads (UserPoolResourceRead). A TooManyRequestsException lowers the rate
+// and is retried. A LimitExceededException is never retried.
 //
 // # Errors
 //

@@ -13,6 +13,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -183,7 +184,7 @@ func (c *Client) definedScopes(ctx context.Context, poolID string) (map[string]b
 	})
 	defined := make(map[string]bool)
 	for p.HasMorePages() {
-		opts, err := c.callOpts(ctx, poolID, resourceRead)
+		opts, err := c.callOpts(ctx, poolID, pace.ResourceRead)
 		if err != nil {
 			return nil, err
 		}
@@ -213,7 +214,7 @@ func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, err
 	seen := make(map[string]bool)
 	calls := 0
 	for p.HasMorePages() {
-		opts, err := c.callOpts(ctx, poolID, clientRead)
+		opts, err := c.callOpts(ctx, poolID, pace.ClientRead)
 		if err != nil {
 			return nil, calls, err
 		}

@@ -14,6 +14,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 )
 
 // codeConcurrentModification is Cognito's answer to an UpdateUserPoolClient
@@ -319,7 +320,7 @@ func (c *Client) write(ctx context.Context, log *slog.Logger, cur state, next Ap
 		log.LogAttrs(ctx, slog.LevelWarn, "appclient: unsafe update refused", slog.String("error", err.Error()))
 		return AppClient{}, 0, err
 	}
-	opts, err := c.callOpts(ctx, next.UserPoolID, clientUpdate)
+	opts, err := c.callOpts(ctx, next.UserPoolID, pace.ClientUpdate)
 	if err != nil {
 		return AppClient{}, 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -94,7 +95,7 @@ func (c *Client) missingScopes(ctx context.Context, poolID string, scopes []stri
 		}
 		names, seen := defined[id]
 		if !seen {
-			opts, err := c.callOpts(ctx, poolID, resourceRead)
+			opts, err := c.callOpts(ctx, poolID, pace.ResourceRead)
 			if err != nil {
 				return nil, err
 			}
