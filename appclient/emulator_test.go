@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -336,3 +337,47 @@ func TestEmulatorConcurrentGrants(t *testing.T) {
 		t.Errorf("stored scopes = %d %q, want 21", len(stored.AllowedOAuthScopes), stored.AllowedOAuthScopes)
 	}
 }
+
+func TestEmulatorGet(t *testing.T) {
+	s := startEmulator(t)
+	stored := putClient(t, s, webClient())
+	got, err := emuClient(s).Get(context.Background(), testPool, "web1")
+	if err != nil {
+		t.Fatalf("Get() error = %v", err)
+	}
+	want := appclient.AppClient{
+		UserPoolID: testPool, ClientID: "web1", HasSecret: true,
+		CreationDate: *stored.CreationDate, LastModifiedDate: *stored.LastModifiedDate,
+		ClientName: "web", AllowedOAuthFlowsUserPoolClient: true,
+		AllowedOAuthFlows:  []types.OAuthFlowType{types.OAuthFlowTypeCode, types.OAuthFlowTypeImplicit},
+		AllowedOAuthScopes: []string{"openid", "email", ordersAPI + "/orders.read"},
+		CallbackURLs:       []string{"https://app.example.com/cb", "https://app.example.com/cb2"},
+		LogoutURLs:         []string{"https://app.example.com/bye"}, DefaultRedirectURI: "https://app.example.com/cb2",
+		SupportedIdentityProviders: []string{"COGNITO", "Google"},
+		ExplicitAuthFlows:          []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth},
+		ReadAttributes:             []string{"email", "name"}, WriteAttributes: []string{"name"},
+		AccessTokenValidity: 30, IDTokenValidity: 45, RefreshTokenValidity: 7,
+		TokenValidityUnits:  appclient.TokenValidityUnits{AccessToken: types.TimeUnitsTypeMinutes, IDToken: types.TimeUnitsTypeMinutes, RefreshToken: types.TimeUnitsTypeDays},
+		AuthSessionValidity: 10, PreventUserExistenceErrors: types.PreventUserExistenceErrorTypesEnabled,
+		EnableTokenRevocation: false, EnablePropagateAdditionalUserContextData: true,
+		AnalyticsConfiguration: appclient.AnalyticsConfiguration{
+			ApplicationID: "0123456789abcdef0123456789abcdef", RoleARN: "arn:aws:iam::123456789012:role/pinpoint", ExternalID: "ext", UserDataShared: true,
+		},
+		RefreshTokenRotation: appclient.RefreshTokenRotation{Feature: types.FeatureTypeEnabled, RetryGracePeriodSeconds: 20},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApproxTime(time.Millisecond)); diff != "" {
+		t.Errorf("Get() (-want +got):\n%s", diff)
+	}
+	if _, err := emuClient(s).Get(context.Background(), testPool, "nosuch"); !rserrors.IsNotFound(err) {
+		t.Errorf("Get(nosuch) error = %v, want not found", err)
+	}
+}
+
+// grantChecker is the interface package resourceserver defines for its
+// app-client check; *appclient.Client must satisfy it.
+type grantChecker interface {
+	Holders(ctx context.Context, poolID string, scopes []string) (map[string][]string, error)
+	Revoke(ctx context.Context, poolID, scope string, clientIDs []string) error
+}
+
+var _ grantChecker = (*appclient.Client)(nil)

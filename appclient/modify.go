@@ -172,7 +172,7 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 // DescribeUserPoolClient and the existence check are sent. New scopes are
 // appended in order. A scope repeated in the arguments counts once.
 //
-// Each scope must be a standard scope ([StandardScopes]) or
+// Each scope must be a standard scope ([IsStandard]) or
 // "<identifier>/<scope name>" (split on the last "/", each part obeying
 // Cognito's rules), and there may be at most MaxScopes; otherwise a
 // *rserrors.ValidationError with the path of the bad argument

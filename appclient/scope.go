@@ -14,12 +14,14 @@ import (
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
-// StandardScopes are the scopes Cognito defines itself; every other scope
-// is "<resource server identifier>/<scope name>".
-var StandardScopes = []string{"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
+// standardScopes are the scopes Cognito defines itself.
+var standardScopes = []string{"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
 
-// IsStandard reports whether scope is one of StandardScopes.
-func IsStandard(scope string) bool { return slices.Contains(StandardScopes, scope) }
+// IsStandard reports whether scope is one of the scopes Cognito defines
+// itself: openid, email, phone, profile, aws.cognito.signin.user.admin.
+// Every other scope is "<resource server identifier>/<scope name>". It
+// sends nothing.
+func IsStandard(scope string) bool { return slices.Contains(standardScopes, scope) }
 
 // splitScope splits a custom scope on its last "/" into the resource
 // server's identifier and the scope name; ok is false without a "/".
