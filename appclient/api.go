@@ -8,7 +8,8 @@ import (
 
 // API is the part of the Cognito client that a Client uses, with the SDK's
 // exact signatures: three app-client operations, and the two resource-server
-// reads that tell whether a scope exists. Pass a
+// reads that tell whether a scope exists (DescribeResourceServer, before a
+// grant) and which scopes are inactive (ListResourceServers, for Grants). Pass a
 // *cognitoidentityprovider.Client in production and a hand-written fake in
 // unit tests. It is separate from resourceserver.API, so fakes of that
 // interface are unaffected.

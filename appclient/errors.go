@@ -9,7 +9,8 @@ import (
 )
 
 // The error codes of Cognito's app-client operations that package errors
-// (rserrors.From) has no type for; [from] maps them to this package's types.
+// (rserrors.From) has no type for. A Client maps them to a
+// *ScopeNotFoundError and an *InvalidOAuthFlowError.
 const (
 	CodeScopeDoesNotExist = "ScopeDoesNotExistException"
 	CodeInvalidOAuthFlow  = "InvalidOAuthFlowException"
