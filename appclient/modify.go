@@ -182,7 +182,10 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 // Otherwise it sends what [Client.Modify] sends, with the same guard,
 // verification and errors; the result may hold at most MaxScopes scopes.
 // It never turns OAuth on or off: a client without OAuth gets Cognito's
-// answer.
+// answer. A scope the app client already holds is sent back as it is,
+// inactive or not; whether Cognito accepts an inactive one back is not
+// documented, and if it refuses, the error is a *ScopeNotFoundError naming
+// it, with Err set, and nothing has changed: revoke it first.
 func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
 	distinct, errs := scopeArgs(scopes)
 	check := collect("GrantScopes", append([]error{idCheck("GrantScopes", poolID, clientID)}, errs...)...)
