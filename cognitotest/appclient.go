@@ -14,84 +14,76 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// Cognito's defaults for the app-client fields a CreateUserPoolClient or UpdateUserPoolClient
-// request leaves out. UpdateUserPoolClient applies them too: every updatable field left out of
-// the request is reset, as the service documents ("If you don't provide a value for an
-// attribute, Amazon Cognito sets it to its default value"). The emulator stores and returns them
-// explicitly, as DescribeUserPoolClient does for a client created through the API:
-//
-//   - RefreshTokenValidity: 30 (days, the default unit), also when 0 is sent ("If you do, Amazon
-//     Cognito overrides the value with the default value of 30 days");
-//   - AccessTokenValidity, IdTokenValidity: absent (the tokens are valid one hour);
-//   - TokenValidityUnits: present and empty (hours for access and ID tokens, days for refresh
-//     tokens);
-//   - AllowedOAuthFlowsUserPoolClient: false ("it defaults to false"), which turns OAuth off;
-//   - EnableTokenRevocation: true ("token revocation is automatically activated");
-//   - EnablePropagateAdditionalUserContextData: false;
-//   - AuthSessionValidity: 3 minutes, the smallest value;
-//   - PreventUserExistenceErrors: LEGACY ("Defaults to LEGACY");
-//   - every list (ReadAttributes, WriteAttributes, ExplicitAuthFlows,
-//     SupportedIdentityProviders, CallbackURLs, LogoutURLs, AllowedOAuthFlows,
-//     AllowedOAuthScopes): absent;
-//   - DefaultRedirectURI, AnalyticsConfiguration, RefreshTokenRotation: absent.
-//
-// ClientName has no default: UpdateUserPoolClient keeps the name when the request leaves it out.
-// ClientId, ClientSecret, UserPoolId and CreationDate cannot be updated.
+// Cognito's defaults for the app-client fields a request leaves out that are not absent; the
+// package documentation lists them all.
 const (
 	defaultRefreshTokenValidity = 30
 	defaultAuthSessionValidity  = 3
 )
 
-// The model's limits and patterns for app clients.
+// The model's limits for app clients.
 const (
-	maxClientNameLen         = 128
-	maxClientIDLen           = 128
-	minClientSecretLen       = 24
-	maxClientSecretLen       = 64
-	maxRefreshValidity       = 315360000
-	maxTokenValidity         = 86400
-	maxPermissionLen         = 2048
-	maxProviderNameLen       = 32
-	maxURLs                  = 100
-	maxURLLen                = 1024
-	maxOAuthFlows            = 3
-	maxAllowedScopes         = 50
-	maxScopeLen              = 256
-	minAuthSession           = 3
-	maxAuthSession           = 15
-	maxRetryGrace            = 60
-	minARNLen                = 20
-	maxARNLen                = 2048
-	maxExternalIDLen         = 131072
-	maxListClients           = 60
-	defaultListClients       = 60
-	clientIDPattern          = `[\w+]+`
-	clientSecretPattern      = `[\w+]+`
-	providerNamePattern      = `[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+`
-	redirectURLPattern       = `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`
-	scopePattern             = `[\x21\x23-\x5B\x5D-\x7E]+`
-	hexPattern               = `^[0-9a-fA-F]+$`
-	arnPattern               = `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`
-	explicitAuthFlowsEnum    = "[ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH]"
-	oauthFlowEnum            = "[code, implicit, client_credentials]"
-	timeUnitsEnum            = "[seconds, minutes, hours, days]"
-	preventUserExistEnum     = "[LEGACY, ENABLED]"
-	featureEnum              = "[ENABLED, DISABLED]"
-	codeScopeDoesNotExist    = "ScopeDoesNotExistException"
-	codeInvalidOAuthFlow     = "InvalidOAuthFlowException"
-	oauthFlowClientCreds     = "client_credentials"
-	clientIDAlphabet         = "abcdefghijklmnopqrstuvwxyz0123456789"
-	generatedClientIDLen     = 26
-	generatedClientSecretLen = 51
+	maxClientNameLen   = 128
+	maxClientIDLen     = 128
+	minClientSecretLen = 24
+	maxClientSecretLen = 64
+	maxRefreshValidity = 315360000
+	maxTokenValidity   = 86400
+	maxPermissionLen   = 2048
+	maxProviderNameLen = 32
+	maxURLs            = 100
+	maxURLLen          = 1024
+	maxOAuthFlows      = 3
+	maxAllowedScopes   = 50
+	maxScopeLen        = 256
+	minAuthSession     = 3
+	maxAuthSession     = 15
+	maxRetryGrace      = 60
+	minARNLen          = 20
+	maxARNLen          = 2048
+	maxExternalIDLen   = 131072
+	maxListClients     = 60
+	defaultListClients = 60
+)
+
+// The model's patterns, as the service's messages quote them, and their Go translations (see
+// rules.go). ScopeType has the pattern of Identifier, and ClientSecretType that of ClientIdType.
+const (
+	clientIDPattern     = `[\w+]+`
+	providerNamePattern = `[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+`
+	redirectURLPattern  = `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`
+	hexPattern          = `^[0-9a-fA-F]+$`
+	arnPattern          = `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`
 )
 
 var (
 	clientIDRE     = regexp.MustCompile(`\A[A-Za-z0-9_+]+\z`)
 	providerNameRE = regexp.MustCompile(`\A[\p{L}\p{M}\p{S}\p{N}\p{P}\p{Z}]+\z`)
 	redirectURLRE  = regexp.MustCompile(`\A[\p{L}\p{M}\p{S}\p{N}\p{P}]+\z`)
-	scopeRE        = regexp.MustCompile(`\A[\x21\x23-\x5B\x5D-\x7E]+\z`)
 	hexRE          = regexp.MustCompile(`\A[0-9a-fA-F]+\z`)
-	arnRE          = regexp.MustCompile(`\Aarn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?\z`)
+	arnRE          = regexp.MustCompile(`\Aarn:[A-Za-z0-9_+=/,.@-]+:[A-Za-z0-9_+=/,.@-]+:([A-Za-z0-9_+=/,.@-]*)?:[0-9]+:[A-Za-z0-9_+=/,.@-]+(:[A-Za-z0-9_+=/,.@-]+)?(:[A-Za-z0-9_+=/,.@-]+)?\z`)
+)
+
+// The model's enums, as the service's messages print them.
+const (
+	explicitAuthFlowsEnum = "[ADMIN_NO_SRP_AUTH, CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH, ALLOW_ADMIN_USER_PASSWORD_AUTH, ALLOW_CUSTOM_AUTH, ALLOW_USER_PASSWORD_AUTH, ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH, ALLOW_USER_AUTH]"
+	oauthFlowEnum         = "[code, implicit, client_credentials]"
+	timeUnitsEnum         = "[seconds, minutes, hours, days]"
+	preventUserExistEnum  = "[LEGACY, ENABLED]"
+	featureEnum           = "[ENABLED, DISABLED]"
+)
+
+// Error codes of the app-client operations (the others are in wire.go).
+const (
+	codeScopeDoesNotExist = "ScopeDoesNotExistException"
+	codeInvalidOAuthFlow  = "InvalidOAuthFlowException"
+)
+
+// Generated ids and secrets: lowercase letters and digits, as Cognito makes them.
+const (
+	clientIDAlphabet         = "abcdefghijklmnopqrstuvwxyz0123456789"
+	generatedClientIDLen     = 26
+	generatedClientSecretLen = 51
 )
 
 // standardScopes are the scopes an app client may allow without a resource server.
@@ -154,7 +146,7 @@ type clientInput struct {
 // decodeMembers decodes the members of obj named by the json tags of dst's fields (dst points to
 // a struct), exactly by name, as the service reads them; a null member is left nil, other members
 // are ignored. A field that points to a struct is decoded the same way, recursively.
-func decodeMembers(obj map[string]json.RawMessage, path string, dst any) error {
+func decodeMembers(obj map[string]json.RawMessage, path string, dst any) *apiError {
 	v := reflect.ValueOf(dst).Elem()
 	t := v.Type()
 	for i := range t.NumField() {
@@ -168,19 +160,19 @@ func decodeMembers(obj map[string]json.RawMessage, path string, dst any) error {
 		if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
 			var inner map[string]json.RawMessage
 			if err := json.Unmarshal(raw, &inner); err != nil {
-				return fmt.Errorf("Member %s%s has the wrong type: %v", path, name, err)
+				return errorf(codeSerialization, "Member %s%s has the wrong type: %s", path, name, shorten(err.Error()))
 			}
 			if inner == nil {
 				continue
 			}
 			field.Set(reflect.New(f.Type.Elem()))
-			if err := decodeMembers(inner, path+name+".", field.Interface()); err != nil {
-				return err
+			if e := decodeMembers(inner, path+name+".", field.Interface()); e != nil {
+				return e
 			}
 			continue
 		}
 		if err := json.Unmarshal(raw, field.Addr().Interface()); err != nil {
-			return fmt.Errorf("Member %s%s has the wrong type: %v", path, name, err)
+			return errorf(codeSerialization, "Member %s%s has the wrong type: %s", path, name, shorten(err.Error()))
 		}
 	}
 	return nil
@@ -194,7 +186,7 @@ func checkClientInput(c *clientInput, nameRequired bool) violations {
 		v.add(checkRequired(c.ClientName, "clientName", 1, maxClientNameLen, nameRE, namePattern))
 	}
 	if c.ClientSecret != nil {
-		v.add(checkString(*c.ClientSecret, "clientSecret", minClientSecretLen, maxClientSecretLen, clientIDRE, clientSecretPattern))
+		v.add(checkString(*c.ClientSecret, "clientSecret", minClientSecretLen, maxClientSecretLen, clientIDRE, clientIDPattern))
 	}
 	v.add(checkInt(c.RefreshTokenValidity, "refreshTokenValidity", 0, maxRefreshValidity))
 	v.add(checkInt(c.AccessTokenValidity, "accessTokenValidity", 1, maxTokenValidity))
@@ -220,7 +212,7 @@ func checkClientInput(c *clientInput, nameRequired bool) violations {
 	}
 	v.add(checkList(c.AllowedOAuthFlows, "allowedOAuthFlows", maxOAuthFlows, func(s, p string) violations { return checkEnum(&s, p, oauthFlowEnum) }))
 	v.add(checkList(c.AllowedOAuthScopes, "allowedOAuthScopes", maxAllowedScopes, func(s, p string) violations {
-		return checkString(s, p, 1, maxScopeLen, scopeRE, scopePattern)
+		return checkString(s, p, 1, maxScopeLen, identifierRE, identifierPattern)
 	}))
 	if a := c.AnalyticsConfiguration; a != nil {
 		if a.ApplicationID != nil {
@@ -338,7 +330,7 @@ func strs[T ~string](list []*string) []T {
 }
 
 // buildClient returns the app client a validated request describes, every field it leaves out
-// set to Cognito's default (see defaultRefreshTokenValidity). It does not set ClientId,
+// set to Cognito's default (listed in the package documentation). It does not set ClientId,
 // ClientName, ClientSecret, UserPoolId or the dates.
 func buildClient(in *clientInput) types.UserPoolClientType {
 	c := types.UserPoolClientType{

@@ -37,12 +37,9 @@ func init() {
 		run:      (*Server).describeUserPoolClient,
 	}
 	operations["UpdateUserPoolClient"] = &operation{
-		members:  []string{mUserPoolID, mClientID, mClient},
+		members:  []string{mUserPoolID, mClientID, mClientUpdate},
 		category: categoryClientUpdate,
 		check: func(in *input) violations {
-			// GenerateSecret and ClientSecret are not members of UpdateUserPoolClient: the
-			// service ignores them, as it ignores any member it does not know.
-			in.Client.GenerateSecret, in.Client.ClientSecret = nil, nil
 			v := poolAndClient(in)
 			v.add(checkClientInput(in.Client, false))
 			return v
@@ -97,8 +94,8 @@ func (s *Server) clientLocked(poolID, clientID string) (*pool, *types.UserPoolCl
 }
 
 // createUserPoolClient adds an app client. In order: the pool must exist; GenerateSecret and
-// ClientSecret exclude each other; the client must satisfy Cognito's rules (see clientRules);
-// and the pool must hold fewer clients than its quota.
+// ClientSecret exclude each other; the client must satisfy Cognito's rules (clientRules); and
+// the pool must hold fewer clients than its quota.
 func (s *Server) createUserPoolClient(in *input, now time.Time) (any, *apiError) {
 	p, e := s.poolLocked(*in.UserPoolID)
 	if e != nil {
@@ -136,7 +133,7 @@ func (s *Server) describeUserPoolClient(in *input, _ time.Time) (any, *apiError)
 }
 
 // updateUserPoolClient replaces every updatable field of the client with the request's, each
-// field left out reset to its default (see defaultRefreshTokenValidity), as the service does. It
+// field left out reset to its default (see the package documentation), as the service does. It
 // keeps ClientId, ClientSecret, CreationDate and, when the request leaves it out, ClientName.
 func (s *Server) updateUserPoolClient(in *input, now time.Time) (any, *apiError) {
 	p, old, e := s.clientLocked(*in.UserPoolID, *in.ClientID)
@@ -230,30 +227,9 @@ func definedScopeLocked(p *pool, scope string) bool {
 	return ok && slices.ContainsFunc(rs.Scopes, func(sc Scope) bool { return sc.Name == scope[i+1:] })
 }
 
-// clientRules checks the rules Cognito applies to an app client beyond the model's constraints,
-// in this order, the first failure giving the answer; old is the stored client on Update, nil on
-// Create.
-//
-//  1. ExplicitAuthFlows does not mix the legacy values (ADMIN_NO_SRP_AUTH,
-//     CUSTOM_AUTH_FLOW_ONLY, USER_PASSWORD_AUTH) with ALLOW_ ones (InvalidParameterException).
-//  2. Token validities, in their units (hours for access and ID tokens, days for refresh tokens,
-//     unless TokenValidityUnits says otherwise), lie within Cognito's ranges: 5 minutes to 1 day
-//     for access and ID tokens, 1 hour to 10 years for refresh tokens (InvalidParameterException
-//     "Invalid range for token validity.").
-//  3. EnablePropagateAdditionalUserContextData needs a client secret (InvalidParameterException).
-//  4. Each CallbackURLs, LogoutURLs and DefaultRedirectURI value is an absolute URI without a
-//     fragment, and uses http only for localhost, 127.0.0.1 or [::1]; DefaultRedirectURI is one
-//     of the CallbackURLs (InvalidParameterException).
-//  5. Each AllowedOAuthScopes value is a standard scope (openid, email, phone, profile,
-//     aws.cognito.signin.user.admin) or "<identifier>/<scope name>" of a scope defined in the
-//     pool, else ScopeDoesNotExistException "Invalid scope requested: <scope>". On Update, a scope
-//     the client already allows that is no longer defined (inactive) is accepted only under
-//     WithInactiveScopes(true).
-//  6. With AllowedOAuthFlowsUserPoolClient true, AllowedOAuthFlows and AllowedOAuthScopes are
-//     not empty (InvalidParameterException), and code or implicit needs CallbackURLs
-//     (InvalidParameterException).
-//  7. client_credentials is not combined with code or implicit, needs a client secret, and allows
-//     custom scopes only (InvalidOAuthFlowException).
+// clientRules applies Cognito's rules on app clients, in the order the package documentation
+// lists them ("App clients"), the first failure giving the answer; old is the stored client on
+// Update, nil on Create. (GenerateSecret with ClientSecret is checked by createUserPoolClient.)
 func (s *Server) clientRules(p *pool, c, old *types.UserPoolClientType) *apiError {
 	var legacy, allow bool
 	for _, f := range c.ExplicitAuthFlows {
@@ -322,7 +298,7 @@ func (s *Server) clientRules(p *pool, c, old *types.UserPoolClientType) *apiErro
 	return nil
 }
 
-// checkValidities applies rule 2 of clientRules.
+// checkValidities applies rule 2 of clientRules: token validities within Cognito's ranges.
 func checkValidities(c *types.UserPoolClientType) *apiError {
 	var units types.TokenValidityUnitsType
 	if c.TokenValidityUnits != nil {
@@ -361,7 +337,8 @@ func checkValidities(c *types.UserPoolClientType) *apiError {
 	return check("RefreshTokenValidity", &c.RefreshTokenValidity, units.RefreshToken, types.TimeUnitsTypeDays, hour, 3650*day)
 }
 
-// checkRedirectURL applies rule 4 of clientRules to one URL.
+// checkRedirectURL applies rule 4 of clientRules to one URL: absolute, no fragment, http only for
+// a loopback host.
 func checkRedirectURL(raw string) *apiError {
 	u, err := url.Parse(raw)
 	switch {

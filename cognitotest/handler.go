@@ -17,19 +17,22 @@ import (
 //  1. method POST and path "/", else UnknownOperationException (405 or 404);
 //  2. X-Amz-Target names a supported operation, else UnknownOperationException;
 //  3. an Authorization header starting with AWS4-HMAC-SHA256, else NotAuthorizedException;
-//  4. the body is one JSON object whose known members have the right types, else
-//     SerializationException;
+//  4. the body is at most 1 MiB of valid UTF-8 without a \u escape of an unpaired surrogate, and
+//     one JSON object whose known members have the right types, else SerializationException;
 //  5. an injected fault (FailNext first, then SetFaultRate): its Delay, then its error or drop,
 //     unless it is AfterWrite;
 //  6. the rate quotas, per pool then per account, else TooManyRequestsException;
-//  7. the field constraints, all violations in one InvalidParameterException, then the
-//     duplicate-scope check;
+//  7. the field constraints, all violations in one InvalidParameterException (the first 10
+//     spelled out), then the duplicate-scope check;
 //  8. the operation against the store, under the store's lock: pool existence
-//     (ResourceNotFoundException), server existence or duplication, the servers-per-pool quota
+//     (ResourceNotFoundException), server or app-client existence or server duplication, the
+//     app-client rules (ScopeDoesNotExistException, InvalidOAuthFlowException,
+//     InvalidParameterException), the servers- or clients-per-pool quota
 //     (LimitExceededException), the page token;
 //  9. an AfterWrite fault replaces the answer of step 8.
 //
-// Every answer carries a fresh X-Amzn-Requestid, and every request is logged.
+// Every answer carries a fresh X-Amzn-Requestid, and every request is logged (the log keeps the
+// last WithRequestLogSize entries).
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.enter() {
 		abort(w)

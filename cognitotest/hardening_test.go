@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,36 @@ func TestHugeInvalidRequestGetsShortAnswer(t *testing.T) {
 	}
 }
 
+// TestHugeRequestsKeepNoMemory sends five 1 MiB invalid requests and checks that the heap left
+// after them (answers and log included) grows by less than the bodies sent: the emulator keeps
+// nothing in proportion to a request. (Before the answers and log were bounded, each such
+// request left a 96 MB message in the log.) It does not run in parallel, so that other tests do
+// not disturb the measure.
+func TestHugeRequestsKeepNoMemory(t *testing.T) {
+	s, pool := setup(t)
+	n := (1<<20 - len(hugeScopesBody(pool, 0)) + 1) / 3
+	body := hugeScopesBody(pool, n)
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	before := heap()
+	for range 5 {
+		if got := post(t, s, "", "CreateResourceServer", body); got.code != "InvalidParameterException" {
+			t.Fatalf("answer %+v, want InvalidParameterException", got)
+		}
+	}
+	after := heap()
+	growth := int64(after) - int64(before)
+	t.Logf("heap before %d KiB, after 5 requests of %d KiB: %d KiB (growth %d KiB)", before>>10, len(body)>>10, after>>10, growth>>10)
+	if growth > int64(len(body)) {
+		t.Errorf("heap grew by %d bytes after 5 requests, more than one request body (%d bytes)", growth, len(body))
+	}
+	runtime.KeepAlive(body)
+}
+
 func TestLongValuesAreShortened(t *testing.T) {
 	t.Parallel()
 	s, pool := setup(t)
@@ -134,11 +165,20 @@ func TestLongValuesAreShortened(t *testing.T) {
 				t.Errorf("%s message (-want +got):\n%s", tt.op, diff)
 			}
 			reqs := s.Requests()
-			if len(reqs) != 1 || reqs[0].UserPoolID != tt.logPool || reqs[0].Message != tt.want {
-				t.Errorf("Requests() = %.300v, want one entry with the pool id %.40q and the message", reqs, tt.logPool)
+			if len(reqs) != 1 || reqs[0].UserPoolID != tt.logPool || reqs[0].Message != shortened(tt.want) {
+				t.Errorf("Requests() = %.300v, want one entry with the pool id %.40q and the message shortened", reqs, tt.logPool)
 			}
 		})
 	}
+}
+
+// shortened is s cut as the request log cuts it: its first 512 code points and its length.
+func shortened(s string) string {
+	r := []rune(s)
+	if len(r) <= 512 {
+		return s
+	}
+	return string(r[:512]) + fmt.Sprintf("... (%d characters)", len(r))
 }
 
 func TestBodyLimit(t *testing.T) {

@@ -56,6 +56,7 @@ func (s *Server) record(seq, epoch uint64, r Request) {
 	if epoch != s.epoch {
 		return
 	}
+	r.Message = shorten(r.Message)
 	i, _ := slices.BinarySearchFunc(s.log, seq, func(e logEntry, seq uint64) int {
 		switch {
 		case e.seq < seq:

@@ -77,8 +77,11 @@ const (
 	mNextToken  = "NextToken"
 	mPoolName   = "PoolName"
 	mClientID   = "ClientId"
-	// mClient stands for every member of clientInput.
-	mClient = "*client"
+	// mClient stands for every member of clientInput, mClientUpdate for those of
+	// UpdateUserPoolClient: all but GenerateSecret and ClientSecret, which the service ignores
+	// there as it ignores any member it does not know.
+	mClient       = "*client"
+	mClientUpdate = "*client-update"
 )
 
 // parseInput decodes a JSON object body, reading only the given members; other members are
@@ -94,10 +97,14 @@ func parseInput(body []byte, members []string) (*input, *apiError) {
 	}
 	in := &input{}
 	for _, m := range members {
-		if m == mClient {
+		if m == mClient || m == mClientUpdate {
+			if m == mClientUpdate {
+				delete(obj, "GenerateSecret")
+				delete(obj, "ClientSecret")
+			}
 			in.Client = &clientInput{}
-			if err := decodeMembers(obj, "", in.Client); err != nil {
-				return nil, errorf(codeSerialization, "%s", shorten(err.Error()))
+			if e := decodeMembers(obj, "", in.Client); e != nil {
+				return nil, e
 			}
 			continue
 		}
