@@ -48,11 +48,11 @@ const (
 
 // Config configures a Pacer.
 type Config struct {
-	// Ceilings holds the highest rate, in requests per second to one user
-	// pool, of each paced category; the rate adapts below it. A category
-	// missing from a non-nil map is not paced. Nil means the four
-	// categories above, each at DefaultCeiling. Each value must be a
-	// positive, finite number.
+	// Ceilings holds the quota, in requests per second to one user pool,
+	// of each paced category; the Pacer sends at most 97% of it and adapts
+	// its rate below that. A category missing from a non-nil map is not
+	// paced. Nil means the four categories above, each at DefaultCeiling.
+	// Each value must be a positive, finite number.
 	Ceilings map[Category]float64
 
 	// ThrottleRetries is how many times a call is sent again, each time
