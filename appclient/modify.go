@@ -115,8 +115,8 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 //     change, or turn OAuth off (AllowedOAuthFlowsUserPoolClient from true to
 //     false) unless fn set it to false itself.
 //  6. UpdateUserPoolClient.
-//  7. After waiting twice as long as the Describe and the Update took (at
-//     most 2s), DescribeUserPoolClient verifies that fn's change is in
+//  7. After waiting twice as long as the Describe and the Update took, their
+//     pacing waits included (at most 2s), DescribeUserPoolClient verifies that fn's change is in
 //     place, compared with the values the Update returned. If another
 //     writer overwrote it, or Cognito answered
 //     ConcurrentModificationException, the change (not fn) is applied
