@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -101,8 +103,8 @@ type Options struct {
 type Client struct {
 	api     API
 	opts    Options
-	pace    *pacer
-	callOpt []func(*cip.Options)
+	pace    *pace.Pacer          // nil: pacing off
+	callOpt []func(*cip.Options) // Options.ClientOptions
 
 	qmu    sync.Mutex
 	queues map[string]*queue // by lockKey: the changes waiting for a resource server
@@ -124,8 +126,19 @@ func New(api API, optFns ...func(*Options)) *Client {
 		}
 	}
 	for name, r := range map[string]float64{"ReadRate": o.ReadRate, "UpdateRate": o.UpdateRate} {
-		if r < 0 || math.IsNaN(r) {
-			panic(fmt.Sprintf("resourceserver: Options.%s is %v; it must be positive, or 0 for the default (set DisableRateLimit to switch pacing off)", name, r))
+		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			panic(fmt.Sprintf("resourceserver: Options.%s is %v; it must be positive and finite, or 0 for the default (set DisableRateLimit to switch pacing off)", name, r))
+		}
+	}
+	var p *pace.Pacer
+	if !o.DisableRateLimit {
+		var err error
+		p, err = pace.New(pace.Config{
+			Ceilings: map[pace.Category]float64{read: orDefault(o.ReadRate), write: orDefault(o.UpdateRate)},
+			Logger:   o.Logger,
+		})
+		if err != nil { // the rates were checked above
+			panic("resourceserver: " + err.Error())
 		}
 	}
 	if o.MaxAttempts < 1 {
@@ -137,10 +150,17 @@ func New(api API, optFns ...func(*Options)) *Client {
 	return &Client{
 		api:     api,
 		opts:    o,
-		pace:    newPacer(o),
-		callOpt: append([]func(*cip.Options){withoutQuotaRetries}, o.ClientOptions...),
+		pace:    p,
+		callOpt: slices.Clip(o.ClientOptions),
 		queues:  make(map[string]*queue),
 	}
+}
+
+func orDefault(rate float64) float64 {
+	if rate == 0 {
+		return DefaultRate
+	}
+	return rate
 }
 
 // isNilPointer reports whether v holds a nil pointer, such as a
