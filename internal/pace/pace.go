@@ -151,8 +151,8 @@ func (p *Pacer) limiter(pool string, c Category) *limiter {
 }
 
 // Rate returns the rate, in requests per second, at which the Pacer now
-// sends requests of category c to pool: the ceiling until a throttle
-// lowers it, and +Inf when (pool, c) is not paced (a nil Pacer, or a
+// sends requests of category c to pool: 97% of the ceiling until a
+// throttle lowers it, and +Inf when (pool, c) is not paced (a nil Pacer, or a
 // category without a ceiling). It sends nothing.
 func (p *Pacer) Rate(pool string, c Category) float64 {
 	if p == nil {
