@@ -48,6 +48,12 @@ var (
 	// ErrAlreadyExists matches an InvalidParameterError whose Reason is
 	// ReasonAlreadyExists: a Create refused because the identifier is taken.
 	ErrAlreadyExists = errors.New("already exists")
+	// ErrDanglingGrants matches a GrantsError whose change would remove
+	// scopes that app clients allow.
+	ErrDanglingGrants = errors.New("scopes granted to app clients")
+	// ErrRegrant matches a GrantsError whose change would define again
+	// scopes that app clients still list as inactive.
+	ErrRegrant = errors.New("inactive scopes would be granted again")
 )
 
 // What a ResourceNotFoundError's Resource or an InvalidParameterError's
@@ -474,6 +480,14 @@ func IsConflict(err error) bool { return err != nil && errors.Is(err, ErrConflic
 
 // IsLockLost reports whether err is, or wraps, a LockLostError.
 func IsLockLost(err error) bool { return err != nil && errors.Is(err, ErrLockLost) }
+
+// IsDanglingGrants reports whether err is, or wraps, a GrantsError for
+// scopes that app clients allow.
+func IsDanglingGrants(err error) bool { return err != nil && errors.Is(err, ErrDanglingGrants) }
+
+// IsRegrant reports whether err is, or wraps, a GrantsError for inactive
+// scopes that would be granted again.
+func IsRegrant(err error) bool { return err != nil && errors.Is(err, ErrRegrant) }
 
 // IsInvalidResponse reports whether err is, or wraps, an
 // InvalidResponseError.

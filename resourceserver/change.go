@@ -27,6 +27,9 @@ type Change struct {
 	replace bool     // the scope set becomes exactly upsert
 	upsert  []Scope  // scopes to add or describe anew; names unique, in order
 	remove  []string // names to remove; disjoint from upsert, empty when replace
+
+	policy    GrantPolicy // see WithGrantPolicy
+	hasPolicy bool
 }
 
 // Rename returns ch followed by setting the name to name.
@@ -88,6 +91,9 @@ func (ch Change) Then(next Change) Change {
 	}
 	if next.rename {
 		ch = ch.Rename(next.name)
+	}
+	if next.hasPolicy {
+		ch.policy, ch.hasPolicy = next.policy, true
 	}
 	return ch
 }

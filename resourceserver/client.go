@@ -89,6 +89,25 @@ type Options struct {
 	// a batch of coalesced changes. Nil is silent.
 	Logger *slog.Logger
 
+	// Grants, if set, makes every change check the app clients of the pool
+	// before it removes a scope (RemoveScopes, UpdateScopes, ClearScopes,
+	// Modify, Apply, Delete) or defines one again that app clients still
+	// list as inactive (any change that adds a scope), and do what
+	// GrantPolicy (or the Change's own policy, [Change.WithGrantPolicy])
+	// says. Pass an *appclient.Client. The check costs what
+	// GrantChecker.Holders costs (for appclient: one ListUserPoolClients
+	// per 60 app clients and one DescribeUserPoolClient per app client)
+	// for each change that removes or adds a scope. Nil: no check, as
+	// Cognito does: removed scopes stay inactive on app clients, and
+	// defining them again grants them again.
+	Grants GrantChecker
+
+	// GrantPolicy is what a change does about those app clients when
+	// Grants is set and the Change has no policy of its own; the zero
+	// value, RefuseGrants, refuses the change with a
+	// *rserrors.GrantsError. Delete always follows it.
+	GrantPolicy GrantPolicy
+
 	// ClientOptions are appended to the options of every SDK call the
 	// Client makes, after its own, to add middleware, tracing or a
 	// retryer.
@@ -285,6 +304,9 @@ func (c *Client) Delete(ctx context.Context, poolID, identifier string) error {
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	if err := r.Err("Delete"); err != nil {
+		return opError("Delete", poolID, identifier, err)
+	}
+	if err := c.deleteGrants(ctx, poolID, identifier); err != nil {
 		return opError("Delete", poolID, identifier, err)
 	}
 	in := &cip.DeleteResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
