@@ -3,10 +3,10 @@ package resourceserver
 import (
 	"context"
 	"errors"
-	"strconv"
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 )
