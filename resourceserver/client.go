@@ -22,8 +22,8 @@ import (
 
 // Defaults of Options.
 const (
-	// DefaultMaxAttempts is how many times a scope helper writes its change
-	// when verification keeps finding it overwritten.
+	// DefaultMaxAttempts is how many times Apply writes a change when
+	// verification keeps finding it overwritten.
 	DefaultMaxAttempts = 5
 	// DefaultRate is Cognito's per-pool quota, in requests per second, of
 	// each category (UserPoolResourceRead and UserPoolResourceUpdate).
@@ -33,12 +33,13 @@ const (
 	listPageSize = 50
 )
 
-// Options configures a Client. The zero value is the default: rate limits
-// at Cognito's quotas, verification on, five attempts, no Locker.
+// Options configures a Client. The zero value is the default: adaptive
+// pacing under Cognito's quotas, verification on, five attempts, no
+// Locker, no app-client check, no logging.
 type Options struct {
-	// MaxAttempts bounds how many times Modify and the scope helpers write
-	// their change when the verifying Describe finds it overwritten by
-	// another writer; then they return a *rserrors.ConflictError. Values
+	// MaxAttempts bounds how many times Apply (and every helper) writes a
+	// change when the verifying Describe finds it overwritten by another
+	// writer; then it returns a *rserrors.ConflictError. Values
 	// below 1 mean DefaultMaxAttempts. Each extra attempt costs a
 	// Describe that re-reads the state after the backoff (none when
 	// Backoff returns 0), an Update and a verifying Describe.
@@ -62,21 +63,23 @@ type Options struct {
 
 	// Locker, if set, is locked around each read-modify-write with the key
 	// "cognito-idp/<user pool id>/<identifier>", after the Client's own
-	// in-process lock for that key. It costs no Cognito call.
+	// queue for that key; a lost lock stops the change before its next
+	// Update. It costs no Cognito call.
 	Locker Locker
 
 	// ReadRate is the most DescribeResourceServer and ListResourceServers
 	// requests per second that the Client sends to one user pool
-	// (UserPoolResourceRead), with a burst of 1: the ceiling of its
-	// adaptive pacing. Zero means DefaultRate; a negative or NaN value
-	// makes New panic.
+	// (UserPoolResourceRead): the ceiling of its adaptive pacing, which
+	// sends at most 97% of it, one request at a time, and lowers the rate
+	// on throttles. Zero means DefaultRate; a negative, infinite or NaN
+	// value makes New panic.
 	ReadRate float64
 
 	// UpdateRate is the most CreateResourceServer, UpdateResourceServer and
 	// DeleteResourceServer requests per second that the Client sends to one
-	// user pool (UserPoolResourceUpdate), with a burst of 1: the ceiling of
-	// its adaptive pacing. Zero means DefaultRate; a negative or NaN value
-	// makes New panic.
+	// user pool (UserPoolResourceUpdate): the ceiling of its adaptive
+	// pacing, as for ReadRate. Zero means DefaultRate; a negative, infinite
+	// or NaN value makes New panic.
 	UpdateRate float64
 
 	// DisableRateLimit turns pacing off: requests are sent as soon as they
@@ -132,7 +135,7 @@ type Client struct {
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
 // one is skipped). It sends nothing. It panics when api is nil, or when
-// ReadRate or UpdateRate is negative or NaN: a mistake in the program,
+// ReadRate or UpdateRate is negative, infinite or NaN: a mistake in the program,
 // not in its input.
 func New(api API, optFns ...func(*Options)) *Client {
 	if api == nil || isNilPointer(api) {
