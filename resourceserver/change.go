@@ -102,11 +102,21 @@ func (ch Change) Then(next Change) Change {
 func (ch Change) NewName() (string, bool) { return ch.name, ch.rename }
 
 // Added returns the scopes ch adds or describes anew, in order.
-func (ch Change) Added() []Scope { return cloneScopes(ch.upsert) }
+func (ch Change) Added() []Scope {
+	if len(ch.upsert) == 0 {
+		return nil
+	}
+	return cloneScopes(ch.upsert)
+}
 
 // Removed returns the scope names ch removes by name, in order. A Change
 // that replaces the whole set removes every scope not in Added instead.
-func (ch Change) Removed() []string { return slices.Clone(ch.remove) }
+func (ch Change) Removed() []string {
+	if len(ch.remove) == 0 {
+		return nil
+	}
+	return slices.Clone(ch.remove)
+}
 
 // ReplacesAll reports whether ch makes the scope set exactly Added.
 func (ch Change) ReplacesAll() bool { return ch.replace }
