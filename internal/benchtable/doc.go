@@ -34,6 +34,6 @@
 // benchmarks, whose counts are exact but whose times need some
 // repetitions. BenchmarkDeployCoalesce always runs once (-benchtime 1x),
 // as each of its iterations waits seconds for the quota. The whole run
-// takes about a minute on two cores. It exits 1 if a benchmark fails or a
+// takes about 30 s on two cores. It exits 1 if a benchmark fails or a
 // figure is missing.
 package main
