@@ -1,0 +1,182 @@
+package appclient
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+)
+
+// The error codes of Cognito's app-client operations that package errors
+// (rserrors.From) has no type for. A Client maps them to a
+// *ScopeNotFoundError and an *InvalidOAuthFlowError.
+const (
+	CodeScopeDoesNotExist = "ScopeDoesNotExistException"
+	CodeInvalidOAuthFlow  = "InvalidOAuthFlowException"
+)
+
+// Sentinels for errors.Is.
+var (
+	// ErrScopeNotFound matches a *ScopeNotFoundError.
+	ErrScopeNotFound = errors.New("scope does not exist")
+	// ErrInvalidOAuthFlow matches an *InvalidOAuthFlowError.
+	ErrInvalidOAuthFlow = errors.New("invalid oauth flow")
+)
+
+// OpError records an error from a Client method together with the method,
+// the user pool and the app client it worked on, in the manner of
+// io/fs.PathError. Every error a Client method returns is an *OpError.
+//
+// Err is the cause, kept in the chain: a service error mapped by
+// rserrors.From (so rserrors.IsNotFound(err) works), a *ScopeNotFoundError,
+// an *InvalidOAuthFlowError, a *rserrors.ValidationError, an
+// *UnsafeUpdateError, a *rserrors.ConflictError, a context error, or the
+// error returned by a Modify function.
+type OpError struct {
+	// Op is the Client method, such as "GrantScopes".
+	Op string
+	// UserPoolID is the user pool the method worked on.
+	UserPoolID string
+	// ClientID is the app client's ID; empty for methods over the whole pool.
+	ClientID string
+	// Err is the cause.
+	Err error
+}
+
+// Error returns "appclient: <Op> <UserPoolID>/<ClientID>: <cause>", leaving
+// out "/<ClientID>" when it is empty.
+func (e *OpError) Error() string {
+	s := "appclient: " + e.Op + " " + e.UserPoolID
+	if e.ClientID != "" {
+		s += "/" + e.ClientID
+	}
+	if e.Err == nil {
+		return s
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *OpError) Unwrap() error { return e.Err }
+
+func opError(op, pool, client string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &OpError{Op: op, UserPoolID: pool, ClientID: client, Err: err}
+}
+
+// ScopeNotFoundError reports a scope that an app client was to be granted
+// but that does not exist: no resource server of the pool has that
+// identifier, or it has no scope of that name. It is what Cognito's
+// ScopeDoesNotExistException ("Invalid scope requested: <scope>") says;
+// a Client finds it before sending the UpdateUserPoolClient, or maps
+// Cognito's answer to it.
+type ScopeNotFoundError struct {
+	// UserPoolID is the user pool.
+	UserPoolID string
+	// Scopes lists the scopes that do not exist, "<identifier>/<name>", in
+	// the order they were asked for.
+	Scopes []string
+	// Err is Cognito's error when the service reported it (a
+	// *rserrors.ServiceError with Code CodeScopeDoesNotExist), nil when the
+	// Client found it first.
+	Err error
+}
+
+// Error returns "scope(s) do not exist in user pool <pool>: <scopes>",
+// followed by Cognito's error when there is one.
+func (e *ScopeNotFoundError) Error() string {
+	s := fmt.Sprintf("%d scope(s) do not exist in user pool %s: %s", len(e.Scopes), e.UserPoolID, strings.Join(e.Scopes, ", "))
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns Cognito's error, if any.
+func (e *ScopeNotFoundError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrScopeNotFound.
+func (e *ScopeNotFoundError) Is(target error) bool { return target == ErrScopeNotFound }
+
+// InvalidOAuthFlowError is Cognito's InvalidOAuthFlowException: the
+// combination of OAuth flows, scopes and settings of an app client breaks
+// one of Cognito's rules (for example, client_credentials with another
+// flow, or a client without a secret).
+type InvalidOAuthFlowError struct {
+	// Err is Cognito's error, a *rserrors.ServiceError with Code
+	// CodeInvalidOAuthFlow.
+	Err error
+}
+
+// Error returns "invalid oauth flow: " and Cognito's error.
+func (e *InvalidOAuthFlowError) Error() string { return "invalid oauth flow: " + e.Err.Error() }
+
+// Unwrap returns Cognito's error.
+func (e *InvalidOAuthFlowError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrInvalidOAuthFlow.
+func (e *InvalidOAuthFlowError) Is(target error) bool { return target == ErrInvalidOAuthFlow }
+
+// UnsafeUpdateError reports an UpdateUserPoolClient that was refused before
+// it was sent because it would have changed what the caller did not ask to
+// change. errors.Is(err, rserrors.ErrUnsafeUpdate) and
+// rserrors.IsUnsafeUpdate(err) match it.
+type UnsafeUpdateError struct {
+	// UserPoolID and ClientID name the app client.
+	UserPoolID, ClientID string
+	// OAuthOff is true when the update would have turned OAuth off
+	// (AllowedOAuthFlowsUserPoolClient from true to false) without the
+	// caller setting it to false.
+	OAuthOff bool
+	// Lost lists the UpdateUserPoolClientInput members the update would
+	// have reset or changed although the caller did not change them.
+	Lost []string
+}
+
+// Error lists what the update would have changed: "unsafe update of app
+// client <pool>/<client> refused: it would turn OAuth off; it would reset
+// or change <n> field(s) not asked for: <Lost...>".
+func (e *UnsafeUpdateError) Error() string {
+	var parts []string
+	if e.OAuthOff {
+		parts = append(parts, "it would turn OAuth off")
+	}
+	if len(e.Lost) > 0 {
+		parts = append(parts, fmt.Sprintf("it would reset or change %d field(s) not asked for: %s",
+			len(e.Lost), strings.Join(e.Lost, ", ")))
+	}
+	s := fmt.Sprintf("unsafe update of app client %s/%s refused", e.UserPoolID, e.ClientID)
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, "; ")
+	}
+	return s
+}
+
+// Is reports whether target is rserrors.ErrUnsafeUpdate.
+func (e *UnsafeUpdateError) Is(target error) bool { return target == rserrors.ErrUnsafeUpdate }
+
+// from maps an SDK error as rserrors.From does, and the two app-client codes
+// it has no type for to *ScopeNotFoundError (its Scopes taken from
+// Cognito's message "Invalid scope requested: <scope>") and
+// *InvalidOAuthFlowError.
+func from(pool string, err error) error {
+	err = rserrors.From(err)
+	var s *rserrors.ServiceError
+	if !errors.As(err, &s) {
+		return err
+	}
+	switch {
+	case strings.EqualFold(s.Code, CodeScopeDoesNotExist):
+		e := &ScopeNotFoundError{UserPoolID: pool, Err: err}
+		if _, scope, ok := strings.Cut(s.Message, "Invalid scope requested: "); ok && scope != "" {
+			e.Scopes = strings.Split(scope, ", ")
+		}
+		return e
+	case strings.EqualFold(s.Code, CodeInvalidOAuthFlow):
+		return &InvalidOAuthFlowError{Err: err}
+	}
+	return err
+}
