@@ -16,6 +16,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/internal/awsenv"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
+	"github.com/scopekeeper/scopekeeper/validate"
 )
 
 func (a *app) root() *cobra.Command {
@@ -471,6 +472,11 @@ them again: that is refused unless --allow-regrant.`,
 				return err
 			}
 			ctx, id, name := cmd.Context(), args[0], args[1]
+			var r validate.Report
+			r.Identifier("IDENTIFIER", id).ScopeName("NAME", name).ScopeDescription("DESCRIPTION", args[2])
+			if err := r.Err("add-scope"); err != nil {
+				return err
+			}
 			if !allowRegrant {
 				cur, err := a.rs.Get(ctx, a.pool, id)
 				if err != nil {
