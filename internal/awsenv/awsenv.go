@@ -1,8 +1,3 @@
-// Package awsenv turns the command's flags and SCOPEKEEPER_* environment
-// variables into an aws.Config: the standard AWS configuration chain
-// (config.LoadDefaultConfig: AWS_* variables, shared config and credentials
-// files, SSO, roles), or a local emulator such as cognitotest when an
-// endpoint is given.
 package awsenv
 
 import (
