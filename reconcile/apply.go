@@ -169,16 +169,15 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Re
 	case r.apps == nil && (p.AppClients.read() || len(p.Grants) > 0):
 		return nil, errors.New("reconcile: Apply: the plan reads or writes app clients, and this Reconciler has no app-client client")
 	}
-	if ie := (&ImpactError{UserPoolID: p.UserPoolID}); !opts.AllowDangling || !opts.AllowRegrant {
-		if !opts.AllowDangling {
-			ie.Dangling = p.Dangling
-		}
-		if !opts.AllowRegrant {
-			ie.Regrants = p.Regrants
-		}
-		if len(ie.Dangling) > 0 || len(ie.Regrants) > 0 {
-			return nil, ie
-		}
+	ie := &ImpactError{UserPoolID: p.UserPoolID}
+	if !opts.AllowDangling {
+		ie.Dangling = p.Dangling
+	}
+	if !opts.AllowRegrant {
+		ie.Regrants = p.Regrants
+	}
+	if len(ie.Dangling) > 0 || len(ie.Regrants) > 0 {
+		return nil, ie
 	}
 	servers, err := r.readServers(ctx, p.UserPoolID)
 	if err != nil {

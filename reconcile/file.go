@@ -308,17 +308,6 @@ func parentPath(at string) string {
 	return at[:i]
 }
 
-// definedScopes returns the token scopes the file defines.
-func (f *File) definedScopes() map[string]bool {
-	out := map[string]bool{}
-	for _, s := range f.ResourceServers {
-		for _, sc := range s.Scopes {
-			out[s.Identifier+"/"+sc.Name] = true
-		}
-	}
-	return out
-}
-
 // server returns the file's server with the identifier, if any.
 func (f *File) server(identifier string) (Server, bool) {
 	i := slices.IndexFunc(f.ResourceServers, func(s Server) bool { return s.Identifier == identifier })
