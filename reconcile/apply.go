@@ -169,15 +169,8 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Re
 	case r.apps == nil && (p.AppClients.read() || len(p.Grants) > 0):
 		return nil, errors.New("reconcile: Apply: the plan reads or writes app clients, and this Reconciler has no app-client client")
 	}
-	ie := &ImpactError{UserPoolID: p.UserPoolID}
-	if !opts.AllowDangling {
-		ie.Dangling = p.Dangling
-	}
-	if !opts.AllowRegrant {
-		ie.Regrants = p.Regrants
-	}
-	if len(ie.Dangling) > 0 || len(ie.Regrants) > 0 {
-		return nil, ie
+	if err := p.Allowed(opts); err != nil {
+		return nil, err
 	}
 	servers, err := r.readServers(ctx, p.UserPoolID)
 	if err != nil {
@@ -196,6 +189,24 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Re
 		return a.res, &ApplyError{Result: a.res}
 	}
 	return a.res, nil
+}
+
+// Allowed returns nil if opts allow what p does to grants, or an
+// *[ImpactError] listing the dangling grants (unless opts.AllowDangling)
+// and the re-grants (unless opts.AllowRegrant) of p. It sends nothing; a
+// command calls it to refuse before it asks for confirmation.
+func (p *Plan) Allowed(opts ApplyOptions) error {
+	ie := &ImpactError{UserPoolID: p.UserPoolID}
+	if !opts.AllowDangling {
+		ie.Dangling = p.Dangling
+	}
+	if !opts.AllowRegrant {
+		ie.Regrants = p.Regrants
+	}
+	if len(ie.Dangling) > 0 || len(ie.Regrants) > 0 {
+		return ie
+	}
+	return nil
 }
 
 // apply is one run of Apply.

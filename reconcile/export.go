@@ -104,7 +104,9 @@ func (f *File) WriteYAML(w io.Writer) error {
 		for _, c := range f.AppClients {
 			switch {
 			case c.ClientID != "" && f.names[c.ClientID] != "":
-				fmt.Fprintf(bw, "  - clientId: %s # %s\n", q(c.ClientID), f.names[c.ClientID])
+				// A client name may hold any whitespace, a newline too: a
+				// comment gets it on one line.
+				fmt.Fprintf(bw, "  - clientId: %s # %s\n", q(c.ClientID), strings.Join(strings.Fields(f.names[c.ClientID]), " "))
 			case c.ClientID != "":
 				fmt.Fprintf(bw, "  - clientId: %s\n", q(c.ClientID))
 			default:

@@ -191,6 +191,9 @@ standard error.`,
 				if !p.HasChanges() {
 					return a.printResult(&reconcile.Result{UserPoolID: p.UserPoolID})
 				}
+				if err := p.Allowed(opts); err != nil {
+					return refused(err)
+				}
 				if !auto {
 					if err := a.confirm(p); err != nil {
 						return err
@@ -214,11 +217,7 @@ standard error.`,
 			}
 			res, err := a.rec.Apply(cmd.Context(), p, opts)
 			if res == nil {
-				var ie *reconcile.ImpactError
-				if errors.As(err, &ie) {
-					return fmt.Errorf("%w (use --allow-dangling or --allow-regrant to apply it anyway)", err)
-				}
-				return err
+				return refused(err)
 			}
 			if perr := a.printResult(res); perr != nil {
 				return perr
@@ -236,6 +235,15 @@ standard error.`,
 	c.Flags().BoolVar(&opts.AllowRegrant, "allow-regrant", false, "apply additions that make inactive grants active again")
 	c.Flags().BoolVar(&cont, "continue-on-error", false, "go on after a failed step and try every step that does not depend on it")
 	return c
+}
+
+// refused adds to an *reconcile.ImpactError the flags that allow it.
+func refused(err error) error {
+	var ie *reconcile.ImpactError
+	if errors.As(err, &ie) {
+		return fmt.Errorf("%w (use --allow-dangling or --allow-regrant to apply it anyway)", err)
+	}
+	return err
 }
 
 // stderrOrOut is where apply prints the plan: standard output for text,

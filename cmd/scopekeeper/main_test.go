@@ -346,3 +346,36 @@ func TestRunUsesEnvironment(t *testing.T) {
 		t.Errorf("run(list) = %d, stdout %q, stderr %q; want 0 and []", code, out.String(), errb.String())
 	}
 }
+
+func TestApplyDanglingRefusedThenAllowed(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	const id = "https://orders.example.com"
+	if err := c.srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: id, Name: "Orders API",
+		Scopes: []cognitotest.Scope{{Name: "orders.read", Description: "Read orders"}, {Name: "orders.write", Description: "Write orders"}, {Name: "orders.admin", Description: "Admin"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.srv.PutAppClient(pool, types.UserPoolClientType{
+		ClientId: aws.String("worker1"), ClientName: aws.String("worker"), ClientSecret: aws.String("s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t"),
+		AllowedOAuthFlowsUserPoolClient: aws.Bool(true), AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials},
+		AllowedOAuthScopes: []string{id + "/orders.read", id + "/orders.admin"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	file := c.write("scopes.yaml", ordersFile)
+	c.tty = true // refused before any question
+	code, out, errOut := c.run("", "apply", "-f", file)
+	if code != 1 || !strings.Contains(errOut, "removing "+id+"/orders.admin leaves it inactive on app client(s) worker1") ||
+		!strings.Contains(out, "! removing "+id+"/orders.admin") || strings.Contains(errOut, "Only 'yes'") {
+		t.Fatalf("apply of a dangling removal = %d\nstdout:\n%s\nstderr:\n%s\nwant 1 and the dangling grant named", code, out, errOut)
+	}
+	if rs, _ := c.srv.ResourceServer(pool, id); len(rs.Scopes) != 3 {
+		t.Fatalf("refused apply wrote: %+v", rs.Scopes)
+	}
+	if code, _, errOut := c.run("", "apply", "-f", file, "--auto-approve", "--allow-dangling"); code != 0 {
+		t.Fatalf("apply --allow-dangling = %d: %s", code, errOut)
+	}
+	if rs, _ := c.srv.ResourceServer(pool, id); len(rs.Scopes) != 2 {
+		t.Errorf("after apply --allow-dangling the server has %+v", rs.Scopes)
+	}
+}
