@@ -51,8 +51,9 @@
 //
 // Every error a Client method returns is an [*OpError] naming the method,
 // the user pool and the app client. Its cause is a service error mapped by
-// rserrors.From (so rserrors.IsNotFound works), a [*ScopeNotFoundError], an
-// [*InvalidOAuthFlowError], an [*UnsafeUpdateError]
+// rserrors.From (so rserrors.IsNotFound and rserrors.IsInvalidOAuthFlow
+// work), a [*ScopeNotFoundError] (rserrors.IsScopeDoesNotExist), whether
+// the Client found the scope missing or Cognito did, an [*UnsafeUpdateError]
 // (rserrors.IsUnsafeUpdate), a *rserrors.ValidationError, a
 // *rserrors.ConflictError or the context's error.
 //

@@ -264,7 +264,9 @@ func TestEmulatorInactiveScopes(t *testing.T) {
 				}
 			} else {
 				var e *appclient.ScopeNotFoundError
-				if !errors.As(err, &e) || e.Err == nil || !cmp.Equal(e.Scopes, []string{gone}) {
+				var sd *rserrors.ScopeDoesNotExistError
+				if !errors.As(err, &e) || !errors.As(e.Err, &sd) || sd.Operation != "UpdateUserPoolClient" ||
+					!cmp.Equal(e.Scopes, []string{gone}) || !rserrors.IsScopeDoesNotExist(err) {
 					t.Fatalf("GrantScopes() error = %v, want Cognito's ScopeDoesNotExist for %s", err, gone)
 				}
 				if diff := cmp.Diff([]string{read, gone}, stored.AllowedOAuthScopes); diff != "" {
@@ -295,9 +297,9 @@ func TestEmulatorErrors(t *testing.T) {
 		t.Errorf("GrantScopes(missing client) error = %v, want not found", err)
 	}
 	_, err := c.GrantScopes(ctx, testPool, "m1", "openid")
-	var flow *appclient.InvalidOAuthFlowError
-	if !errors.As(err, &flow) {
-		t.Errorf("GrantScopes(openid to client_credentials) error = %v, want *InvalidOAuthFlowError", err)
+	var flow *rserrors.InvalidOAuthFlowError
+	if !errors.As(err, &flow) || !rserrors.IsInvalidOAuthFlow(err) {
+		t.Errorf("GrantScopes(openid to client_credentials) error = %v, want *rserrors.InvalidOAuthFlowError", err)
 	}
 	if _, err := c.RevokeScopes(ctx, testPool, "m1", ordersAPI+"/orders.read"); !rserrors.IsValidation(err) {
 		t.Errorf("RevokeScopes(last scope) error = %v, want a validation error", err)

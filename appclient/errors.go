@@ -3,25 +3,10 @@ package appclient
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-)
-
-// The error codes of Cognito's app-client operations that package errors
-// (rserrors.From) has no type for. A Client maps them to a
-// *ScopeNotFoundError and an *InvalidOAuthFlowError.
-const (
-	CodeScopeDoesNotExist = "ScopeDoesNotExistException"
-	CodeInvalidOAuthFlow  = "InvalidOAuthFlowException"
-)
-
-// Sentinels for errors.Is.
-var (
-	// ErrScopeNotFound matches a *ScopeNotFoundError.
-	ErrScopeNotFound = errors.New("scope does not exist")
-	// ErrInvalidOAuthFlow matches an *InvalidOAuthFlowError.
-	ErrInvalidOAuthFlow = errors.New("invalid oauth flow")
 )
 
 // OpError records an error from a Client method together with the method,
@@ -29,10 +14,12 @@ var (
 // io/fs.PathError. Every error a Client method returns is an *OpError.
 //
 // Err is the cause, kept in the chain: a service error mapped by
-// rserrors.From (so rserrors.IsNotFound(err) works), a *ScopeNotFoundError,
-// an *InvalidOAuthFlowError, a *rserrors.ValidationError, an
-// *UnsafeUpdateError, a *rserrors.ConflictError, a context error, or the
-// error returned by a Modify function.
+// rserrors.From (so rserrors.IsNotFound(err) works), except that a
+// ScopeDoesNotExistException comes wrapped in a *ScopeNotFoundError; a
+// *ScopeNotFoundError found before anything was sent; a
+// *rserrors.ValidationError, an *UnsafeUpdateError, a
+// *rserrors.ConflictError, a context error, or the error returned by a
+// Modify function.
 type OpError struct {
 	// Op is the Client method, such as "GrantScopes".
 	Op string
@@ -71,17 +58,18 @@ func opError(op, pool, client string, err error) error {
 // but that does not exist: no resource server of the pool has that
 // identifier, or it has no scope of that name. It is what Cognito's
 // ScopeDoesNotExistException ("Invalid scope requested: <scope>") says;
-// a Client finds it before sending the UpdateUserPoolClient, or maps
-// Cognito's answer to it.
+// a Client finds it before sending the UpdateUserPoolClient, or wraps
+// Cognito's answer in it. Either way errors.Is(err,
+// rserrors.ErrScopeDoesNotExist) and rserrors.IsScopeDoesNotExist(err)
+// match it.
 type ScopeNotFoundError struct {
 	// UserPoolID is the user pool.
 	UserPoolID string
 	// Scopes lists the scopes that do not exist, "<identifier>/<name>", in
-	// the order they were asked for.
+	// the order they were asked for, or as Cognito's message names them.
 	Scopes []string
-	// Err is Cognito's error when the service reported it (a
-	// *rserrors.ServiceError with Code CodeScopeDoesNotExist), nil when the
-	// Client found it first.
+	// Err is Cognito's error, a *rserrors.ScopeDoesNotExistError, when the
+	// service reported it; nil when the Client found it first.
 	Err error
 }
 
@@ -98,27 +86,8 @@ func (e *ScopeNotFoundError) Error() string {
 // Unwrap returns Cognito's error, if any.
 func (e *ScopeNotFoundError) Unwrap() error { return e.Err }
 
-// Is reports whether target is ErrScopeNotFound.
-func (e *ScopeNotFoundError) Is(target error) bool { return target == ErrScopeNotFound }
-
-// InvalidOAuthFlowError is Cognito's InvalidOAuthFlowException: the
-// combination of OAuth flows, scopes and settings of an app client breaks
-// one of Cognito's rules (for example, client_credentials with another
-// flow, or a client without a secret).
-type InvalidOAuthFlowError struct {
-	// Err is Cognito's error, a *rserrors.ServiceError with Code
-	// CodeInvalidOAuthFlow.
-	Err error
-}
-
-// Error returns "invalid oauth flow: " and Cognito's error.
-func (e *InvalidOAuthFlowError) Error() string { return "invalid oauth flow: " + e.Err.Error() }
-
-// Unwrap returns Cognito's error.
-func (e *InvalidOAuthFlowError) Unwrap() error { return e.Err }
-
-// Is reports whether target is ErrInvalidOAuthFlow.
-func (e *InvalidOAuthFlowError) Is(target error) bool { return target == ErrInvalidOAuthFlow }
+// Is reports whether target is rserrors.ErrScopeDoesNotExist.
+func (e *ScopeNotFoundError) Is(target error) bool { return target == rserrors.ErrScopeDoesNotExist }
 
 // UnsafeUpdateError reports an UpdateUserPoolClient that was refused before
 // it was sent because it would have changed what the caller did not ask to
@@ -158,25 +127,14 @@ func (e *UnsafeUpdateError) Error() string {
 // Is reports whether target is rserrors.ErrUnsafeUpdate.
 func (e *UnsafeUpdateError) Is(target error) bool { return target == rserrors.ErrUnsafeUpdate }
 
-// from maps an SDK error as rserrors.From does, and the two app-client codes
-// it has no type for to *ScopeNotFoundError (its Scopes taken from
-// Cognito's message "Invalid scope requested: <scope>") and
-// *InvalidOAuthFlowError.
+// from maps an SDK error with rserrors.From, and wraps a
+// *rserrors.ScopeDoesNotExistError in a *ScopeNotFoundError for pool that
+// lists the scopes Cognito's message names.
 func from(pool string, err error) error {
 	err = rserrors.From(err)
-	var s *rserrors.ServiceError
-	if !errors.As(err, &s) {
-		return err
-	}
-	switch {
-	case strings.EqualFold(s.Code, CodeScopeDoesNotExist):
-		e := &ScopeNotFoundError{UserPoolID: pool, Err: err}
-		if _, scope, ok := strings.Cut(s.Message, "Invalid scope requested: "); ok && scope != "" {
-			e.Scopes = strings.Split(scope, ", ")
-		}
-		return e
-	case strings.EqualFold(s.Code, CodeInvalidOAuthFlow):
-		return &InvalidOAuthFlowError{Err: err}
+	var sd *rserrors.ScopeDoesNotExistError
+	if errors.As(err, &sd) {
+		return &ScopeNotFoundError{UserPoolID: pool, Scopes: slices.Clone(sd.Scopes), Err: err}
 	}
 	return err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	"github.com/scopekeeper/scopekeeper/cognitotest"
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
 )
 
 // The examples run against the local emulator; in production, pass
@@ -74,8 +75,11 @@ func ExampleClient_GrantScopes_missingScope() {
 	if errors.As(err, &missing) {
 		fmt.Println("not granted:", missing.Scopes)
 	}
+	// The same predicate matches a scope Cognito itself refused.
+	fmt.Println("scope does not exist:", rserrors.IsScopeDoesNotExist(err))
 	// Output:
 	// not granted: [https://billing.example.com/invoices.read]
+	// scope does not exist: true
 }
 
 func ExampleClient_RevokeScopes() {

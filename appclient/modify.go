@@ -2,12 +2,10 @@ package appclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,10 +14,6 @@ import (
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
 )
-
-// codeConcurrentModification is Cognito's answer to an UpdateUserPoolClient
-// that overlaps another change of the same app client.
-const codeConcurrentModification = "ConcurrentModificationException"
 
 // delta is the caller's change, kept apart from any state so that it can
 // be applied again to a fresher state: fields set to the values of want,
@@ -115,8 +109,8 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 //     change, or turn OAuth off (AllowedOAuthFlowsUserPoolClient from true to
 //     false) unless fn set it to false itself.
 //  6. UpdateUserPoolClient.
-//  7. After waiting twice as long as the Describe and the Update took (at
-//     most 2s), DescribeUserPoolClient verifies that fn's change is in
+//  7. After waiting twice as long as the Describe and the Update took, their
+//     pacing waits included (at most 2s), DescribeUserPoolClient verifies that fn's change is in
 //     place, compared with the values the Update returned. If another
 //     writer overwrote it, or Cognito answered
 //     ConcurrentModificationException, the change (not fn) is applied
@@ -133,7 +127,7 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 // sent for a result that breaks a rule); fn's own error, with nothing more
 // sent; a *ScopeNotFoundError; an *UnsafeUpdateError; a
 // *rserrors.ConflictError; a service error mapped by rserrors.From (such as
-// *rserrors.ResourceNotFoundError), or an *InvalidOAuthFlowError or a
+// *rserrors.ResourceNotFoundError or *rserrors.InvalidOAuthFlowError), or a
 // *ScopeNotFoundError from Cognito's own answer; the context's error,
 // which can come after the Update took effect.
 func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (AppClient, error) {
@@ -182,7 +176,10 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 // Otherwise it sends what [Client.Modify] sends, with the same guard,
 // verification and errors; the result may hold at most MaxScopes scopes.
 // It never turns OAuth on or off: a client without OAuth gets Cognito's
-// answer.
+// answer. A scope the app client already holds is sent back as it is,
+// inactive or not; whether Cognito accepts an inactive one back is not
+// documented, and if it refuses, the error is a *ScopeNotFoundError naming
+// it, with Err set, and nothing has changed: revoke it first.
 func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
 	distinct, errs := scopeArgs(scopes)
 	check := collect("GrantScopes", append([]error{idCheck("GrantScopes", poolID, clientID)}, errs...)...)
@@ -259,7 +256,7 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 			return cur.app, nil
 		}
 		out, updateTook, err := c.write(ctx, log, cur, next, d)
-		if err != nil && !isConcurrentModification(err) {
+		if err != nil && !rserrors.IsConcurrentModification(err) {
 			return AppClient{}, err
 		}
 		written++
@@ -300,11 +297,6 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 			}
 		}
 	}
-}
-
-func isConcurrentModification(err error) bool {
-	var s *rserrors.ServiceError
-	return errors.As(err, &s) && strings.EqualFold(s.Code, codeConcurrentModification)
 }
 
 // write sends the UpdateUserPoolClient that turns cur into next, after

@@ -73,12 +73,12 @@ func TestGrantScopes(t *testing.T) {
 		},
 		{
 			name: "scope name not defined", scopes: []string{ordersAPI + "/orders.delete"},
-			wantScopes: []string{read}, wantErr: appclient.ErrScopeNotFound,
+			wantScopes: []string{read}, wantErr: rserrors.ErrScopeDoesNotExist,
 			wantOps: []string{opDescribeClient, opDescribeServer},
 		},
 		{
 			name: "no such resource server", scopes: []string{"https://nope.example.com/x", write},
-			wantScopes: []string{read}, wantErr: appclient.ErrScopeNotFound,
+			wantScopes: []string{read}, wantErr: rserrors.ErrScopeDoesNotExist,
 			wantOps: []string{opDescribeClient, opDescribeServer, opDescribeServer},
 		},
 		{
@@ -123,6 +123,13 @@ func TestGrantScopesMissingListsEach(t *testing.T) {
 	}
 	if e.Err != nil || e.UserPoolID != testPool {
 		t.Errorf("ScopeNotFoundError = %+v, want pool %s and no service error", e, testPool)
+	}
+	if !errors.Is(err, rserrors.ErrScopeDoesNotExist) || !rserrors.IsScopeDoesNotExist(err) {
+		t.Errorf("GrantScopes() error = %v, want it to match ErrScopeDoesNotExist and IsScopeDoesNotExist", err)
+	}
+	var se *rserrors.ServiceError
+	if errors.As(err, &se) {
+		t.Errorf("GrantScopes() error = %v holds a service error %v, want none: nothing was sent", err, se)
 	}
 	var op *appclient.OpError
 	if !errors.As(err, &op) || op.Op != "GrantScopes" || op.ClientID != testClient {
@@ -310,8 +317,8 @@ func TestModify(t *testing.T) {
 			a.AllowedOAuthScopes = append(a.AllowedOAuthScopes, ordersAPI+"/nope")
 			return nil
 		})
-		if !errors.Is(err, appclient.ErrScopeNotFound) || f.count(opUpdateClient) != 0 {
-			t.Fatalf("Modify() error = %v, calls %v; want ErrScopeNotFound and no Update", err, f.ops())
+		if !errors.Is(err, rserrors.ErrScopeDoesNotExist) || f.count(opUpdateClient) != 0 {
+			t.Fatalf("Modify() error = %v, calls %v; want ErrScopeDoesNotExist and no Update", err, f.ops())
 		}
 	})
 	t.Run("invalid IDs", func(t *testing.T) {
@@ -381,22 +388,52 @@ func TestConflictAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestConcurrentModificationIsRetried checks that an Update refused with
+// ConcurrentModificationException, as the SDK decodes it or as an
+// unmodelled code, is rebuilt from a fresh Describe and sent again, and
+// that one refused every time ends in a ConflictError.
 func TestConcurrentModificationIsRetried(t *testing.T) {
-	f, c := setup(t)
-	first := true
-	f.OnUpdateClient = func(ctx context.Context, in *cip.UpdateUserPoolClientInput) (*cip.UpdateUserPoolClientOutput, error) {
-		if first {
-			first = false
-			return nil, &types.ConcurrentModificationException{Message: aws.String("busy")}
-		}
-		return f.update(in)
+	tests := []struct {
+		name     string
+		err      error
+		refusals int // how many Updates are refused
+		wantOps  []string
+		wantErr  error // nil, or the sentinel the error matches
+	}{
+		{
+			name: "SDK exception once", err: &types.ConcurrentModificationException{Message: aws.String("busy")}, refusals: 1,
+			wantOps: []string{opDescribeClient, opDescribeServer, opUpdateClient, opDescribeClient, opUpdateClient, opDescribeClient},
+		},
+		{
+			name: "generic code in lower case once", err: &smithy.GenericAPIError{Code: "concurrentmodificationexception", Message: "busy"}, refusals: 1,
+			wantOps: []string{opDescribeClient, opDescribeServer, opUpdateClient, opDescribeClient, opUpdateClient, opDescribeClient},
+		},
+		{
+			name: "every time", err: &types.ConcurrentModificationException{Message: aws.String("busy")}, refusals: 100,
+			wantOps: []string{opDescribeClient, opDescribeServer, opUpdateClient, opDescribeClient, opUpdateClient, opDescribeClient, opUpdateClient},
+			wantErr: rserrors.ErrConflict,
+		},
 	}
-	if _, err := c.GrantScopes(context.Background(), testPool, testClient, ordersAPI+"/orders.write"); err != nil {
-		t.Fatalf("GrantScopes() error = %v", err)
-	}
-	want := []string{opDescribeClient, opDescribeServer, opUpdateClient, opDescribeClient, opUpdateClient, opDescribeClient}
-	if diff := cmp.Diff(want, f.ops()); diff != "" {
-		t.Errorf("calls (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f, c := setup(t, func(o *appclient.Options) { o.MaxAttempts = 3 })
+			left := tt.refusals
+			f.OnUpdateClient = func(ctx context.Context, in *cip.UpdateUserPoolClientInput) (*cip.UpdateUserPoolClientOutput, error) {
+				if left > 0 {
+					left--
+					return nil, tt.err
+				}
+				return f.update(in)
+			}
+			_, err := c.GrantScopes(context.Background(), testPool, testClient, ordersAPI+"/orders.write")
+			if !errors.Is(err, tt.wantErr) || (err != nil) != (tt.wantErr != nil) {
+				t.Fatalf("GrantScopes() error = %v, want %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.wantOps, f.ops()); diff != "" {
+				t.Errorf("calls (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -421,20 +458,21 @@ func TestServiceErrors(t *testing.T) {
 		err   error
 		check func(error) bool
 	}{
-		{"scope does not exist", &smithy.GenericAPIError{Code: appclient.CodeScopeDoesNotExist, Message: "Invalid scope requested: https://x/y"},
-			func(err error) bool {
-				var e *appclient.ScopeNotFoundError
-				return errors.As(err, &e) && cmp.Equal(e.Scopes, []string{"https://x/y"}) && e.Err != nil
-			}},
+		{"scope does not exist", &smithy.GenericAPIError{Code: rserrors.CodeScopeDoesNotExist, Message: "Invalid scope requested: https://x/y"},
+			func(err error) bool { return scopeNotFoundFromCognito(err, "https://x/y") }},
+		{"scope does not exist, lower-case code", &smithy.GenericAPIError{Code: "scopedoesnotexistexception", Message: "Invalid scope requested: https://x/y"},
+			func(err error) bool { return scopeNotFoundFromCognito(err, "https://x/y") }},
 		{"typed scope does not exist", &types.ScopeDoesNotExistException{Message: aws.String("Invalid scope requested: a/b")},
 			func(err error) bool {
 				var sdk *types.ScopeDoesNotExistException
-				return errors.Is(err, appclient.ErrScopeNotFound) && errors.As(err, &sdk)
+				return scopeNotFoundFromCognito(err, "a/b") && errors.As(err, &sdk)
 			}},
 		{"invalid oauth flow", &types.InvalidOAuthFlowException{Message: aws.String("bad flow")},
 			func(err error) bool {
-				var e *appclient.InvalidOAuthFlowError
-				return errors.As(err, &e) && errors.Is(err, appclient.ErrInvalidOAuthFlow)
+				var e *rserrors.InvalidOAuthFlowError
+				var sdk *types.InvalidOAuthFlowException
+				return errors.As(err, &e) && e.Message == "bad flow" &&
+					errors.Is(err, rserrors.ErrInvalidOAuthFlow) && rserrors.IsInvalidOAuthFlow(err) && errors.As(err, &sdk)
 			}},
 		{"not found", &types.ResourceNotFoundException{Message: aws.String("gone")}, rserrors.IsNotFound},
 		{"not authorized", &types.NotAuthorizedException{Message: aws.String("no")},
@@ -460,6 +498,20 @@ func TestServiceErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// scopeNotFoundFromCognito reports whether err holds a *ScopeNotFoundError
+// for testPool that lists scopes and wraps Cognito's answer as a
+// *rserrors.ScopeDoesNotExistError, and matches ErrScopeDoesNotExist and
+// IsScopeDoesNotExist.
+func scopeNotFoundFromCognito(err error, scopes ...string) bool {
+	var e *appclient.ScopeNotFoundError
+	if !errors.As(err, &e) || e.UserPoolID != testPool || !cmp.Equal(e.Scopes, scopes) {
+		return false
+	}
+	var sd *rserrors.ScopeDoesNotExistError
+	return errors.As(e.Err, &sd) && sd.Code == rserrors.CodeScopeDoesNotExist && cmp.Equal(sd.Scopes, scopes) &&
+		errors.Is(err, rserrors.ErrScopeDoesNotExist) && rserrors.IsScopeDoesNotExist(err)
 }
 
 func TestNewNilAPIPanics(t *testing.T) {

@@ -2,6 +2,7 @@ package appclient_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -56,4 +57,28 @@ func TestGrantsSurvivesThrottles(t *testing.T) {
 		t.Errorf("the emulator throttled none of %d requests: the test shows nothing", len(s.Requests()))
 	}
 	t.Logf("%d requests, %d throttled", len(s.Requests()), throttled)
+}
+
+// TestPacingHonoursDeadline checks that a request whose pacing wait would
+// outlast the context's deadline fails at once with
+// context.DeadlineExceeded, and nothing is sent.
+func TestPacingHonoursDeadline(t *testing.T) {
+	s := grantsEmulator(t, 1, 1)
+	c := appclient.New(s.Client(), func(o *appclient.Options) { o.ReadRate = 0.5 })
+	if _, err := c.Get(context.Background(), testPool, "c0000"); err != nil {
+		t.Fatalf("Get() error = %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Get(ctx, testPool, "c0000")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Get() error = %v, want context.DeadlineExceeded", err)
+	}
+	if took := time.Since(start); took > 90*time.Millisecond {
+		t.Errorf("Get() took %v to fail, want at once, before the deadline", took)
+	}
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("requests = %d, want 1", n)
+	}
 }

@@ -27,6 +27,9 @@ type Change struct {
 	replace bool     // the scope set becomes exactly upsert
 	upsert  []Scope  // scopes to add or describe anew; names unique, in order
 	remove  []string // names to remove; disjoint from upsert, empty when replace
+
+	policy    GrantPolicy // see WithGrantPolicy
+	hasPolicy bool
 }
 
 // Rename returns ch followed by setting the name to name.
@@ -89,6 +92,9 @@ func (ch Change) Then(next Change) Change {
 	if next.rename {
 		ch = ch.Rename(next.name)
 	}
+	if next.hasPolicy {
+		ch.policy, ch.hasPolicy = next.policy, true
+	}
 	return ch
 }
 
@@ -96,11 +102,21 @@ func (ch Change) Then(next Change) Change {
 func (ch Change) NewName() (string, bool) { return ch.name, ch.rename }
 
 // Added returns the scopes ch adds or describes anew, in order.
-func (ch Change) Added() []Scope { return cloneScopes(ch.upsert) }
+func (ch Change) Added() []Scope {
+	if len(ch.upsert) == 0 {
+		return nil
+	}
+	return cloneScopes(ch.upsert)
+}
 
 // Removed returns the scope names ch removes by name, in order. A Change
 // that replaces the whole set removes every scope not in Added instead.
-func (ch Change) Removed() []string { return slices.Clone(ch.remove) }
+func (ch Change) Removed() []string {
+	if len(ch.remove) == 0 {
+		return nil
+	}
+	return slices.Clone(ch.remove)
+}
 
 // ReplacesAll reports whether ch makes the scope set exactly Added.
 func (ch Change) ReplacesAll() bool { return ch.replace }

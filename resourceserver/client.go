@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,13 +16,14 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
 // Defaults of Options.
 const (
-	// DefaultMaxAttempts is how many times a scope helper writes its change
-	// when verification keeps finding it overwritten.
+	// DefaultMaxAttempts is how many times Apply writes a change when
+	// verification keeps finding it overwritten.
 	DefaultMaxAttempts = 5
 	// DefaultRate is Cognito's per-pool quota, in requests per second, of
 	// each category (UserPoolResourceRead and UserPoolResourceUpdate).
@@ -31,12 +33,13 @@ const (
 	listPageSize = 50
 )
 
-// Options configures a Client. The zero value is the default: rate limits
-// at Cognito's quotas, verification on, five attempts, no Locker.
+// Options configures a Client. The zero value is the default: adaptive
+// pacing under Cognito's quotas, verification on, five attempts, no
+// Locker, no app-client check, no logging.
 type Options struct {
-	// MaxAttempts bounds how many times Modify and the scope helpers write
-	// their change when the verifying Describe finds it overwritten by
-	// another writer; then they return a *rserrors.ConflictError. Values
+	// MaxAttempts bounds how many times Apply (and every helper) writes a
+	// change when the verifying Describe finds it overwritten by another
+	// writer; then it returns a *rserrors.ConflictError. Values
 	// below 1 mean DefaultMaxAttempts. Each extra attempt costs a
 	// Describe that re-reads the state after the backoff (none when
 	// Backoff returns 0), an Update and a verifying Describe.
@@ -60,21 +63,23 @@ type Options struct {
 
 	// Locker, if set, is locked around each read-modify-write with the key
 	// "cognito-idp/<user pool id>/<identifier>", after the Client's own
-	// in-process lock for that key. It costs no Cognito call.
+	// queue for that key; a lost lock stops the change before its next
+	// Update. It costs no Cognito call.
 	Locker Locker
 
 	// ReadRate is the most DescribeResourceServer and ListResourceServers
 	// requests per second that the Client sends to one user pool
-	// (UserPoolResourceRead), with a burst of 1: the ceiling of its
-	// adaptive pacing. Zero means DefaultRate; a negative or NaN value
-	// makes New panic.
+	// (UserPoolResourceRead): the ceiling of its adaptive pacing, which
+	// sends at most 97% of it, one request at a time, and lowers the rate
+	// on throttles. Zero means DefaultRate; a negative, infinite or NaN
+	// value makes New panic.
 	ReadRate float64
 
 	// UpdateRate is the most CreateResourceServer, UpdateResourceServer and
 	// DeleteResourceServer requests per second that the Client sends to one
-	// user pool (UserPoolResourceUpdate), with a burst of 1: the ceiling of
-	// its adaptive pacing. Zero means DefaultRate; a negative or NaN value
-	// makes New panic.
+	// user pool (UserPoolResourceUpdate): the ceiling of its adaptive
+	// pacing, as for ReadRate. Zero means DefaultRate; a negative, infinite
+	// or NaN value makes New panic.
 	UpdateRate float64
 
 	// DisableRateLimit turns pacing off: requests are sent as soon as they
@@ -86,6 +91,25 @@ type Options struct {
 	// conflict, a throttle and the new rate, a pacing wait over a second,
 	// a batch of coalesced changes. Nil is silent.
 	Logger *slog.Logger
+
+	// Grants, if set, makes every change check the app clients of the pool
+	// before it removes a scope (RemoveScopes, UpdateScopes, ClearScopes,
+	// Modify, Apply, Delete) or defines one again that app clients still
+	// list as inactive (any change that adds a scope), and do what
+	// GrantPolicy (or the Change's own policy, [Change.WithGrantPolicy])
+	// says. Pass an *appclient.Client. The check costs what
+	// GrantChecker.Holders costs (for appclient: one ListUserPoolClients
+	// per 60 app clients and one DescribeUserPoolClient per app client)
+	// for each change that removes or adds a scope. Nil: no check, as
+	// Cognito does: removed scopes stay inactive on app clients, and
+	// defining them again grants them again.
+	Grants GrantChecker
+
+	// GrantPolicy is what a change does about those app clients when
+	// Grants is set and the Change has no policy of its own; the zero
+	// value, RefuseGrants, refuses the change with a
+	// *rserrors.GrantsError. Delete always follows it.
+	GrantPolicy GrantPolicy
 
 	// ClientOptions are appended to the options of every SDK call the
 	// Client makes, after its own, to add middleware, tracing or a
@@ -101,8 +125,8 @@ type Options struct {
 type Client struct {
 	api     API
 	opts    Options
-	pace    *pacer
-	callOpt []func(*cip.Options)
+	pace    *pace.Pacer          // nil: pacing off
+	callOpt []func(*cip.Options) // Options.ClientOptions
 
 	qmu    sync.Mutex
 	queues map[string]*queue // by lockKey: the changes waiting for a resource server
@@ -111,7 +135,7 @@ type Client struct {
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
 // one is skipped). It sends nothing. It panics when api is nil, or when
-// ReadRate or UpdateRate is negative or NaN: a mistake in the program,
+// ReadRate or UpdateRate is negative, infinite or NaN: a mistake in the program,
 // not in its input.
 func New(api API, optFns ...func(*Options)) *Client {
 	if api == nil || isNilPointer(api) {
@@ -124,8 +148,19 @@ func New(api API, optFns ...func(*Options)) *Client {
 		}
 	}
 	for name, r := range map[string]float64{"ReadRate": o.ReadRate, "UpdateRate": o.UpdateRate} {
-		if r < 0 || math.IsNaN(r) {
-			panic(fmt.Sprintf("resourceserver: Options.%s is %v; it must be positive, or 0 for the default (set DisableRateLimit to switch pacing off)", name, r))
+		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			panic(fmt.Sprintf("resourceserver: Options.%s is %v; it must be positive and finite, or 0 for the default (set DisableRateLimit to switch pacing off)", name, r))
+		}
+	}
+	var p *pace.Pacer
+	if !o.DisableRateLimit {
+		var err error
+		p, err = pace.New(pace.Config{
+			Ceilings: map[pace.Category]float64{read: orDefault(o.ReadRate), write: orDefault(o.UpdateRate)},
+			Logger:   o.Logger,
+		})
+		if err != nil { // the rates were checked above
+			panic("resourceserver: " + err.Error())
 		}
 	}
 	if o.MaxAttempts < 1 {
@@ -137,10 +172,17 @@ func New(api API, optFns ...func(*Options)) *Client {
 	return &Client{
 		api:     api,
 		opts:    o,
-		pace:    newPacer(o),
-		callOpt: append([]func(*cip.Options){withoutQuotaRetries}, o.ClientOptions...),
+		pace:    p,
+		callOpt: slices.Clip(o.ClientOptions),
 		queues:  make(map[string]*queue),
 	}
+}
+
+func orDefault(rate float64) float64 {
+	if rate == 0 {
+		return DefaultRate
+	}
+	return rate
 }
 
 // isNilPointer reports whether v holds a nil pointer, such as a
@@ -265,6 +307,9 @@ func (c *Client) Delete(ctx context.Context, poolID, identifier string) error {
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	if err := r.Err("Delete"); err != nil {
+		return opError("Delete", poolID, identifier, err)
+	}
+	if err := c.deleteGrants(ctx, poolID, identifier); err != nil {
 		return opError("Delete", poolID, identifier, err)
 	}
 	in := &cip.DeleteResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}

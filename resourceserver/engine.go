@@ -206,7 +206,7 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 		return
 	}
 	var accepted []*job
-	rs, err := c.rmw(ctx, key, poolID, identifier, func(cur ResourceServer) (Change, bool) {
+	rs, err := c.rmw(ctx, key, poolID, identifier, func(ctx context.Context, cur ResourceServer) (Change, map[string][]string, error) {
 		// Jobs that arrived while the state was read share this write.
 		var later []*job
 		for _, j := range c.take(key, q, false) {
@@ -220,7 +220,8 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 			}
 		}
 		c.requeue(q, later)
-		var composed Change
+		// Each job's plan runs once, on the state its predecessors left.
+		var planned []plannedJob
 		state := cur
 		for _, j := range jobs {
 			if err := j.ctx.Err(); err != nil {
@@ -231,9 +232,8 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 			if err == nil {
 				next := ch.ApplyTo(state)
 				if err = checkResult(j.op, next); err == nil {
-					composed = composed.Then(ch.Resolve(state))
+					planned = append(planned, plannedJob{j, ch})
 					state = next
-					accepted = append(accepted, j)
 					continue
 				}
 			}
@@ -241,12 +241,14 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 		}
 		if len(jobs) > 1 {
 			c.log(ctx, slog.LevelDebug, "coalesced changes", poolID, identifier,
-				slog.Int("changes", len(jobs)), slog.Int("accepted", len(accepted)))
+				slog.Int("changes", len(jobs)), slog.Int("planned", len(planned)))
 		}
-		return composed, len(accepted) > 0
+		composed, cascade, kept, err := c.checkGrants(ctx, cur, planned)
+		accepted = kept
+		return composed, cascade, err
 	})
 	if accepted == nil {
-		// The read failed (or no job was accepted): every job still waiting
+		// The read failed, or no job was accepted: every job still waiting
 		// gets the error.
 		for _, j := range jobs {
 			select {
@@ -261,10 +263,41 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 	}
 }
 
+// plannedJob is a job and the change its plan made.
+type plannedJob struct {
+	j  *job
+	ch Change
+}
+
+// compose composes the changes of jobs in order, each resolved against the
+// state its predecessors left, and returns the composition and, for each
+// job, the scope names its change removes from that state and those it
+// defines anew.
+func compose(cur ResourceServer, jobs []plannedJob) (composed Change, removed, added [][]string) {
+	state := cur
+	removed, added = make([][]string, len(jobs)), make([][]string, len(jobs))
+	for i, p := range jobs {
+		r := p.ch.Resolve(state)
+		for _, n := range r.remove {
+			if indexScope(state.Scopes, n) >= 0 {
+				removed[i] = append(removed[i], n)
+			}
+		}
+		for _, s := range r.upsert {
+			if indexScope(state.Scopes, s.Name) < 0 {
+				added[i] = append(added[i], s.Name)
+			}
+		}
+		composed = composed.Then(r)
+		state = p.ch.ApplyTo(state)
+	}
+	return composed, removed, added
+}
+
 // rmw takes the Locker, reads, asks plan for the resolved change to make,
 // and writes and verifies it, as Apply lists. Errors come back unwrapped.
 func (c *Client) rmw(ctx context.Context, key, poolID, identifier string,
-	plan func(cur ResourceServer) (Change, bool)) (ResourceServer, error) {
+	plan batchPlan) (ResourceServer, error) {
 	var lost <-chan struct{}
 	if c.opts.Locker != nil {
 		shared, err := c.opts.Locker.Lock(ctx, key)
@@ -298,16 +331,26 @@ func (c *Client) rmw(ctx context.Context, key, poolID, identifier string,
 	return rs, err
 }
 
+// batchPlan turns the state read into the resolved change to write and
+// the grants to revoke first (scope -> app clients).
+type batchPlan func(ctx context.Context, cur ResourceServer) (Change, map[string][]string, error)
+
 func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, lost <-chan struct{},
-	plan func(cur ResourceServer) (Change, bool)) (ResourceServer, error) {
+	plan batchPlan) (ResourceServer, error) {
 	din := &cip.DescribeResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
 	cur, readTook, err := c.read(ctx, din)
 	if err != nil {
 		return ResourceServer{}, err
 	}
-	d, ok := plan(cur)
-	if !ok {
+	d, cascade, err := plan(ctx, cur)
+	if err != nil {
+		return ResourceServer{}, err
+	}
+	if same(d.ApplyTo(cur), cur) {
 		return cur, nil
+	}
+	if err := c.revoke(ctx, poolID, identifier, lost, cascade); err != nil {
+		return ResourceServer{}, err
 	}
 	for written := 0; ; written++ {
 		next := d.ApplyTo(cur)

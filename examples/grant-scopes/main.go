@@ -2,10 +2,12 @@
 // with package appclient: a grant refused because the scope does not exist
 // yet (Cognito's ScopeDoesNotExistException, caught before anything is
 // written), the grant once the scope exists, with every other setting of
-// the app client kept, and the safe removal of a scope: revoke it from the
-// app clients that hold it, then remove it from its resource server, so
-// that no app client is left with an inactive scope that a later scope of
-// the same name would silently re-grant.
+// the app client kept, and the safe removal of a scope: a
+// resourceserver.Client checking app clients (Options.Grants) refuses to
+// remove a scope an app client holds, then, told to cascade, revokes it
+// from the app clients first and removes it after, so that no app client
+// is left with an inactive scope that a later scope of the same name
+// would silently re-grant.
 //
 //	go run ./examples/grant-scopes                           # embedded emulator
 //	go run ./examples/grant-scopes -pool us-east-1_AbCdEf123 # Amazon Cognito
@@ -26,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -34,7 +37,10 @@ func main() { exampleenv.Main(run) }
 
 func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 	api := env.API()
-	servers, clients := resourceserver.New(api), appclient.New(api)
+	clients := appclient.New(api)
+	// With Grants set, no change leaves a scope dangling on an app client
+	// or grants an inactive one again unless it says so.
+	servers := resourceserver.New(api, func(o *resourceserver.Options) { o.Grants = clients })
 	id := env.Identifier("reports")
 	read, export := id+"/reports.read", id+"/reports.export"
 	fmt.Fprintf(out, "grant-scopes on %s\n", env)
@@ -60,11 +66,17 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 		return err
 	}
 	clientID := aws.ToString(created.UserPoolClient.ClientId)
-	defer func() {
-		_, derr := api.DeleteUserPoolClient(context.WithoutCancel(ctx), &cip.DeleteUserPoolClientInput{
+	deleteClient := func(ctx context.Context) error {
+		_, err := api.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{
 			UserPoolId: aws.String(env.PoolID), ClientId: aws.String(clientID),
 		})
-		err = errors.Join(err, derr)
+		return err
+	}
+	deleted := false
+	defer func() {
+		if !deleted {
+			err = errors.Join(err, deleteClient(context.WithoutCancel(ctx)))
+		}
 	}()
 	fmt.Fprintln(out, `created  app client "reporting-job": client_credentials, reports.read, access tokens valid 15 minutes`)
 
@@ -88,20 +100,20 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 		short(id, a.AllowedOAuthScopes), a.AllowedOAuthFlowsUserPoolClient, a.AllowedOAuthFlows,
 		a.AccessTokenValidity, a.TokenValidityUnits.AccessToken)
 
-	// 3. Remove reports.read safely: revoke it from every app client that
-	// holds it, then remove it from the resource server.
-	holders, err := clients.Holders(ctx, env.PoolID, []string{read})
-	if err != nil {
-		return err
+	// 3. Removing reports.read, which the app client holds, is refused...
+	_, err = servers.RemoveScopes(ctx, env.PoolID, id, "reports.read")
+	var held *rserrors.GrantsError
+	if !errors.As(err, &held) {
+		return fmt.Errorf("RemoveScopes of a granted scope: got %v, want a *rserrors.GrantsError", err)
 	}
-	if err := clients.Revoke(ctx, env.PoolID, read, holders[read]); err != nil {
-		return err
-	}
-	if _, err := servers.RemoveScopes(ctx, env.PoolID, id, "reports.read"); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "remove   reports.read: revoked from %d app client(s), then removed from the resource server\n", len(holders[read]))
+	fmt.Fprintf(out, "remove   reports.read refused, nothing written: %d app client(s) hold it\n", len(held.Dangling[read]))
 
+	// ...until the change says to revoke it from those app clients first.
+	ch := resourceserver.Change{}.Remove("reports.read").WithGrantPolicy(resourceserver.RevokeGrants)
+	if _, err := servers.Apply(ctx, env.PoolID, id, ch); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "remove   reports.read: revoked from the app client, then removed from the resource server")
 	g, err := clients.Grants(ctx, env.PoolID)
 	if err != nil {
 		return err
@@ -112,6 +124,13 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 		}
 	}
 	fmt.Fprintf(out, "inactive scopes left in the pool: %d\n", len(g.Inactive()))
+
+	// The app client goes first, so deleting the resource server leaves
+	// no grant dangling.
+	deleted = true
+	if err := deleteClient(ctx); err != nil {
+		return err
+	}
 	return servers.Delete(ctx, env.PoolID, id)
 }
 

@@ -28,7 +28,8 @@ created  resource server https://reports.example.com with the scope reports.read
 created  app client "reporting-job": client_credentials, reports.read, access tokens valid 15 minutes
 grant    reports.export refused, nothing written: 1 scope(s) do not exist
 grant    reports.export: scopes reports.read, reports.export; OAuth on: true, flows [client_credentials], access tokens 15 minutes (kept)
-remove   reports.read: revoked from 1 app client(s), then removed from the resource server
+remove   reports.read refused, nothing written: 1 app client(s) hold it
+remove   reports.read: revoked from the app client, then removed from the resource server
 grants   reports.export: 1 app client(s), inactive: false
 inactive scopes left in the pool: 0
 `

@@ -48,11 +48,11 @@ const (
 
 // Config configures a Pacer.
 type Config struct {
-	// Ceilings holds the highest rate, in requests per second to one user
-	// pool, of each paced category; the rate adapts below it. A category
-	// missing from a non-nil map is not paced. Nil means the four
-	// categories above, each at DefaultCeiling. Each value must be a
-	// positive, finite number.
+	// Ceilings holds the quota, in requests per second to one user pool,
+	// of each paced category; the Pacer sends at most 97% of it and adapts
+	// its rate below that. A category missing from a non-nil map is not
+	// paced. Nil means the four categories above, each at DefaultCeiling.
+	// Each value must be a positive, finite number.
 	Ceilings map[Category]float64
 
 	// ThrottleRetries is how many times a call is sent again, each time
@@ -151,8 +151,8 @@ func (p *Pacer) limiter(pool string, c Category) *limiter {
 }
 
 // Rate returns the rate, in requests per second, at which the Pacer now
-// sends requests of category c to pool: the ceiling until a throttle
-// lowers it, and +Inf when (pool, c) is not paced (a nil Pacer, or a
+// sends requests of category c to pool: 97% of the ceiling until a
+// throttle lowers it, and +Inf when (pool, c) is not paced (a nil Pacer, or a
 // category without a ceiling). It sends nothing.
 func (p *Pacer) Rate(pool string, c Category) float64 {
 	if p == nil {
