@@ -44,7 +44,9 @@ type Options struct {
 	// ResourceServerOptions configure the resourceserver.Client the
 	// Reconciler makes (rates, Locker, Logger, ClientOptions). Its
 	// DisableVerify is always set: an apply verifies a whole wave with
-	// ListResourceServers instead of a Describe per server.
+	// ListResourceServers instead of a Describe per server. Its Grants is
+	// always nil: the plan checks the app clients once for the whole pool
+	// (Plan.Dangling, Plan.Regrants), not once per server.
 	ResourceServerOptions []func(*resourceserver.Options)
 	// Logger receives one record per decision: a change found overwritten
 	// and written again, a step that failed. Nil is silent.
@@ -85,7 +87,10 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 	case o.Settle < 0:
 		o.Settle = 0
 	}
-	rsOpts := append(slices.Clone(o.ResourceServerOptions), func(ro *resourceserver.Options) { ro.DisableVerify = true })
+	rsOpts := append(slices.Clone(o.ResourceServerOptions), func(ro *resourceserver.Options) {
+		ro.DisableVerify = true
+		ro.Grants = nil // the plan checks grants once, for the whole pool
+	})
 	if apps != nil && isNilPointer(apps) {
 		apps = nil
 	}

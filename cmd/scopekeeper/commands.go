@@ -13,10 +13,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/awsenv"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/validate"
 )
 
 func (a *app) root() *cobra.Command {
@@ -465,52 +465,54 @@ func (a *app) getCmd() *cobra.Command {
 }
 
 func (a *app) addScopeCmd() *cobra.Command {
-	var allowRegrant bool
+	var allowRegrant, cascade bool
 	c := &cobra.Command{
 		Use:   "add-scope IDENTIFIER NAME DESCRIPTION",
 		Short: "Add a scope to a resource server, or describe it anew, keeping every other scope",
 		Long: `add-scope adds one scope to a resource server and keeps every other scope; a scope of
 that name already there gets the new description. If app clients still list the
 scope as inactive (it was removed earlier), adding it would silently grant it to
-them again: that is refused unless --allow-regrant.`,
+them again: that is refused unless --allow-regrant (they get it again) or --cascade
+(revoke it from them first).`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 add-scope https://orders.example.com orders.write "Write orders"`,
 		Args:    cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.connect(cmd.Context(), true); err != nil {
 				return err
 			}
-			ctx, id, name := cmd.Context(), args[0], args[1]
-			var r validate.Report
-			r.Identifier("IDENTIFIER", id).ScopeName("NAME", name).ScopeDescription("DESCRIPTION", args[2])
-			if err := r.Err("add-scope"); err != nil {
-				return err
-			}
-			if !allowRegrant {
-				cur, err := a.rs.Get(ctx, a.pool, id)
-				if err != nil {
-					return err
-				}
-				if !slices.ContainsFunc(cur.Scopes, func(s resourceserver.Scope) bool { return s.Name == name }) {
-					scope := id + "/" + name
-					h, err := a.apps.Holders(ctx, a.pool, []string{scope})
-					if err != nil {
-						return err
-					}
-					if ids := h[scope]; len(ids) > 0 {
-						return fmt.Errorf("adding %s would grant it again to app client(s) %s, which still list it as inactive; use --allow-regrant to add it anyway, or revoke it from them first",
-							scope, strings.Join(ids, ", "))
-					}
-				}
-			}
-			rs, err := a.rs.AddScope(ctx, a.pool, id, resourceserver.Scope{Name: name, Description: args[2]})
+			ch := resourceserver.Change{}.Add(resourceserver.Scope{Name: args[1], Description: args[2]}).WithGrantPolicy(policy(allowRegrant, cascade))
+			rs, err := a.rs.Apply(cmd.Context(), a.pool, args[0], ch)
 			if err != nil {
-				return err
+				return grantsHint(err, "--allow-regrant")
 			}
 			return a.printServer(rs)
 		},
 	}
 	c.Flags().BoolVar(&allowRegrant, "allow-regrant", false, "add the scope even if app clients list it as inactive (they gain it again)")
+	c.Flags().BoolVar(&cascade, "cascade", false, "revoke the scope from app clients that list it as inactive, then add it")
 	return c
+}
+
+// policy returns the grant policy of the flags: refuse by default, keep the
+// grants when allowed, revoke them first with --cascade.
+func policy(allow, cascade bool) resourceserver.GrantPolicy {
+	switch {
+	case cascade:
+		return resourceserver.RevokeGrants
+	case allow:
+		return resourceserver.KeepGrants
+	}
+	return resourceserver.RefuseGrants
+}
+
+// grantsHint adds to a change refused because of app clients the flags
+// that allow it.
+func grantsHint(err error, allow string) error {
+	var ge *rserrors.GrantsError
+	if errors.As(err, &ge) {
+		return fmt.Errorf("%w (use %s to keep the grants, or --cascade to revoke them first)", err, allow)
+	}
+	return err
 }
 
 func (a *app) removeScopeCmd() *cobra.Command {
@@ -529,39 +531,10 @@ refused unless --cascade (revoke it from those app clients first) or --allow-dan
 			if err := a.connect(cmd.Context(), true); err != nil {
 				return err
 			}
-			ctx, id := cmd.Context(), args[0]
-			if !allowDangling {
-				var scopes []string
-				for _, n := range args[1:] {
-					scopes = append(scopes, id+"/"+n)
-				}
-				h, err := a.apps.Holders(ctx, a.pool, scopes)
-				if err != nil {
-					return err
-				}
-				var held []string
-				for _, s := range scopes {
-					if len(h[s]) > 0 {
-						held = append(held, s+" (app client(s) "+strings.Join(h[s], ", ")+")")
-					}
-				}
-				switch {
-				case len(held) > 0 && !cascade:
-					return fmt.Errorf("app clients allow %s: removing would leave them dangling; use --cascade to revoke first, or --allow-dangling", strings.Join(held, "; "))
-				case len(held) > 0:
-					for _, s := range scopes {
-						if err := a.apps.Revoke(ctx, a.pool, s, h[s]); err != nil {
-							return err
-						}
-						if len(h[s]) > 0 && !a.json() {
-							fmt.Fprintf(a.stderr, "revoked %s from %s\n", s, strings.Join(h[s], ", "))
-						}
-					}
-				}
-			}
-			rs, err := a.rs.RemoveScopes(ctx, a.pool, id, args[1:]...)
+			ch := resourceserver.Change{}.Remove(args[1:]...).WithGrantPolicy(policy(allowDangling, cascade))
+			rs, err := a.rs.Apply(cmd.Context(), a.pool, args[0], ch)
 			if err != nil {
-				return err
+				return grantsHint(err, "--allow-dangling")
 			}
 			return a.printServer(rs)
 		},

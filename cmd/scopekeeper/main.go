@@ -111,8 +111,10 @@ func (a *app) connectTo(ctx context.Context, s awsenv.Settings) error {
 	}
 	api := cip.NewFromConfig(cfg)
 	a.pool = s.PoolID
-	a.rs = resourceserver.New(api)
 	a.apps = appclient.New(api)
+	// The verbs check app clients before a removal or a re-definition;
+	// each verb chooses the policy (refuse by default).
+	a.rs = resourceserver.New(api, func(o *resourceserver.Options) { o.Grants = a.apps })
 	a.rec = reconcile.New(api, a.apps)
 	return nil
 }
