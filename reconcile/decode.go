@@ -54,16 +54,12 @@ func decode(name string, data []byte) (*File, []*Problem) {
 		body = doc.Body
 	}
 	if body == nil {
-		d.probs = append(d.probs, &Problem{File: name, Line: 1, Column: 1, Rule: RuleRequired, Detail: "the file is empty"})
+		d.probs = append(d.probs, &Problem{File: name, Line: 1, Column: 1, Rule: rserrors.RuleRequired, Detail: "the file is empty"})
 		return f, d.probs
 	}
 	d.root(body)
 	return f, d.probs
 }
-
-// RuleRequired re-exports rserrors.RuleRequired for the file's own
-// required keys.
-const RuleRequired = rserrors.RuleRequired
 
 func (d *decoder) add(n ast.Node, path string, rule rserrors.Rule, detail, value string) {
 	p := &Problem{File: d.f.Name, Path: path, Rule: rule, Detail: detail, Value: rserrors.Shorten(value)}
@@ -271,7 +267,7 @@ func (d *decoder) appClient(n ast.Node, path string) AppClient {
 // says of the empty value left in its place.)
 func (d *decoder) required(n ast.Node, path, key string, present bool) {
 	if !present {
-		d.add(n, join(path, key), RuleRequired, "the key "+strconv.Quote(key)+" is required", "")
+		d.add(n, join(path, key), rserrors.RuleRequired, "the key "+strconv.Quote(key)+" is required", "")
 	}
 }
 
