@@ -240,7 +240,7 @@ func newApply(r *Reconciler, p *Plan, opts ApplyOptions) *apply {
 		}
 	}
 	for _, sp := range p.Servers {
-		kind := map[Action]StepKind{Create: StepCreate, Change: StepChange, Delete: StepDelete}[sp.Action]
+		kind := map[Action]StepKind{ActionCreate: StepCreate, ActionChange: StepChange, ActionDelete: StepDelete}[sp.Action]
 		i := add(Step{Kind: kind, Target: sp.Identifier})
 		a.servers = append(a.servers, i)
 		a.server[i] = sp
@@ -371,18 +371,18 @@ func (a *apply) wave(ctx context.Context) {
 			sp := a.server[i]
 			var err error
 			switch {
-			case sp.Action == Create && first:
+			case sp.Action == ActionCreate && first:
 				_, err = a.r.rs.Create(ctx, sp.After)
-			case sp.Action == Create:
+			case sp.Action == ActionCreate:
 				// Created, then overwritten or deleted: put its name and
 				// scopes back, keeping any scope another writer added.
 				_, err = a.r.rs.Apply(ctx, pool, sp.Identifier, resourceserver.Change{}.Rename(sp.After.Name).Add(sp.After.Scopes...))
 				if rserrors.IsResourceServerNotFound(err) {
 					_, err = a.r.rs.Create(ctx, sp.After)
 				}
-			case sp.Action == Change:
+			case sp.Action == ActionChange:
 				_, err = a.r.rs.Apply(ctx, pool, sp.Identifier, sp.Change)
-			case sp.Action == Delete:
+			case sp.Action == ActionDelete:
 				err = a.r.rs.Delete(ctx, pool, sp.Identifier)
 			}
 			if err == nil {
@@ -415,7 +415,7 @@ func (a *apply) wave(ctx context.Context) {
 			switch {
 			case inPlace(sp, rs, ok):
 				a.finish(i, Done, nil)
-			case sp.Action == Delete:
+			case sp.Action == ActionDelete:
 				// Deleted, and back: another writer created it again.
 				// Deleting it once more would delete that writer's server.
 				a.finish(i, Failed, &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: attempt})
@@ -442,9 +442,9 @@ func (a *apply) failAll(pending map[int]bool, err error) {
 // (ok false when it is not in the pool).
 func inPlace(sp ServerPlan, rs resourceserver.ResourceServer, ok bool) bool {
 	switch sp.Action {
-	case Delete:
+	case ActionDelete:
 		return !ok
-	case Create:
+	case ActionCreate:
 		return ok && holds(rs, sp.After)
 	}
 	return ok && sameServer(sp.Change.ApplyTo(rs), rs)

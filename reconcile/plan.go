@@ -116,9 +116,12 @@ type Action string
 
 // The actions of a ServerPlan.
 const (
-	Create Action = "create"
-	Change Action = "change"
-	Delete Action = "delete"
+	// ActionCreate creates the resource server with its scopes.
+	ActionCreate Action = "create"
+	// ActionChange applies a resourceserver.Change to it.
+	ActionChange Action = "change"
+	// ActionDelete deletes it (only with PlanOptions.Prune).
+	ActionDelete Action = "delete"
 )
 
 // Plan is what an apply will do to a user pool, computed from a [File] and
@@ -151,18 +154,19 @@ type Plan struct {
 
 // ServerPlan is the plan for one resource server.
 type ServerPlan struct {
-	// Action is Create, Change or Delete.
+	// Action is ActionCreate, ActionChange or ActionDelete.
 	Action Action
 	// Identifier is the resource server's identifier.
 	Identifier string
-	// Before is the resource server as read; zero for Create.
+	// Before is the resource server as read; zero for ActionCreate.
 	Before resourceserver.ResourceServer
-	// After is the resource server as the plan leaves it; zero for Delete.
+	// After is the resource server as the plan leaves it; zero for
+	// ActionDelete.
 	After resourceserver.ResourceServer
-	// Change is the edit a Change applies: a rename, scopes added or
+	// Change is the edit of an ActionChange: a rename, scopes added or
 	// described anew, and scopes removed by name (never a replace, so it
-	// removes nothing added since the plan read the pool). Zero for Create
-	// and Delete.
+	// removes nothing added since the plan read the pool). Zero for
+	// ActionCreate and ActionDelete.
 	Change resourceserver.Change
 }
 
@@ -185,11 +189,11 @@ func (p *Plan) HasChanges() bool { return len(p.Servers) > 0 || len(p.Grants) > 
 func (p *Plan) Counts() (add, change, destroy int) {
 	for _, s := range p.Servers {
 		switch s.Action {
-		case Create:
+		case ActionCreate:
 			add++
-		case Change:
+		case ActionChange:
 			change++
-		case Delete:
+		case ActionDelete:
 			destroy++
 		}
 	}
@@ -276,11 +280,11 @@ func (p *Plan) touchedScopes() []string {
 func (sp ServerPlan) removed() []string {
 	var names []string
 	switch sp.Action {
-	case Delete:
+	case ActionDelete:
 		for _, s := range sp.Before.Scopes {
 			names = append(names, s.Name)
 		}
-	case Change:
+	case ActionChange:
 		names = sp.Change.Removed()
 	}
 	return tokens(sp.Identifier, names)
@@ -320,7 +324,7 @@ func compute(f *File, st state, prune bool) (*Plan, []*Problem) {
 		desired := resourceserver.ResourceServer{UserPoolID: st.pool, Identifier: s.Identifier, Name: s.Name, Scopes: slices.Clone(s.Scopes)}
 		cur, ok := pool[s.Identifier]
 		if !ok {
-			p.Servers = append(p.Servers, ServerPlan{Action: Create, Identifier: s.Identifier, After: desired})
+			p.Servers = append(p.Servers, ServerPlan{Action: ActionCreate, Identifier: s.Identifier, After: desired})
 			continue
 		}
 		var ch resourceserver.Change
@@ -340,12 +344,12 @@ func compute(f *File, st state, prune bool) (*Plan, []*Problem) {
 			p.Unchanged++
 			continue
 		}
-		p.Servers = append(p.Servers, ServerPlan{Action: Change, Identifier: s.Identifier, Before: cur, After: ch.ApplyTo(cur), Change: ch})
+		p.Servers = append(p.Servers, ServerPlan{Action: ActionChange, Identifier: s.Identifier, Before: cur, After: ch.ApplyTo(cur), Change: ch})
 	}
 	if prune {
 		for _, rs := range st.servers {
 			if _, ok := f.server(rs.Identifier); !ok {
-				p.Servers = append(p.Servers, ServerPlan{Action: Delete, Identifier: rs.Identifier, Before: rs})
+				p.Servers = append(p.Servers, ServerPlan{Action: ActionDelete, Identifier: rs.Identifier, Before: rs})
 			}
 		}
 	}
@@ -368,7 +372,7 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 		byID[sp.Identifier] = sp
 	}
 	for _, rs := range st.servers {
-		if sp, ok := byID[rs.Identifier]; ok && sp.Action == Delete {
+		if sp, ok := byID[rs.Identifier]; ok && sp.Action == ActionDelete {
 			continue
 		} else if ok {
 			rs = sp.After
@@ -378,7 +382,7 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 		}
 	}
 	for _, sp := range p.Servers {
-		if sp.Action == Create {
+		if sp.Action == ActionCreate {
 			for _, t := range sp.After.TokenScopes() {
 				after[t] = true
 			}
@@ -396,7 +400,7 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 		switch {
 		case !ok:
 			sp, planned := byID[id]
-			return prune && planned && sp.Action == Delete
+			return prune && planned && sp.Action == ActionDelete
 		case s.Additive:
 			return slices.ContainsFunc(s.Scopes, func(sc resourceserver.Scope) bool { return sc.Name == name })
 		}

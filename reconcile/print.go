@@ -28,17 +28,17 @@ func (p *Plan) WriteText(w io.Writer) error {
 	}
 	for _, sp := range p.Servers {
 		switch sp.Action {
-		case Create:
+		case ActionCreate:
 			fmt.Fprintf(bw, "  + %s %q\n", sp.Identifier, sp.After.Name)
 			for _, s := range sp.After.Scopes {
 				fmt.Fprintf(bw, "      + %s %q\n", s.Name, s.Description)
 			}
-		case Delete:
+		case ActionDelete:
 			fmt.Fprintf(bw, "  - %s %q\n", sp.Identifier, sp.Before.Name)
 			for _, s := range sp.Before.Scopes {
 				fmt.Fprintf(bw, "      - %s %q\n", s.Name, s.Description)
 			}
-		case Change:
+		case ActionChange:
 			fmt.Fprintf(bw, "  ~ %s\n", sp.Identifier)
 			if n, ok := sp.Change.NewName(); ok {
 				fmt.Fprintf(bw, "      ~ name %q -> %q\n", sp.Before.Name, n)
@@ -170,13 +170,13 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 	}
 	for _, sp := range p.Servers {
 		s := serverPlanJSON{Action: sp.Action, Identifier: sp.Identifier}
-		if sp.Action != Create {
+		if sp.Action != ActionCreate {
 			s.Before = toServerJSON(sp.Before)
 		}
-		if sp.Action != Delete {
+		if sp.Action != ActionDelete {
 			s.After = toServerJSON(sp.After)
 		}
-		if sp.Action == Change {
+		if sp.Action == ActionChange {
 			c := &changeJSON{Remove: sp.Change.Removed()}
 			if n, ok := sp.Change.NewName(); ok {
 				c.Name = &n
@@ -236,9 +236,9 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 		sp := ServerPlan{Action: s.Action, Identifier: s.Identifier,
 			Before: s.Before.server(v.UserPoolID, s.Identifier), After: s.After.server(v.UserPoolID, s.Identifier)}
 		switch s.Action {
-		case Create:
-		case Delete:
-		case Change:
+		case ActionCreate:
+		case ActionDelete:
+		case ActionChange:
 			if s.Change == nil {
 				return nil, fmt.Errorf("reconcile: saved plan: change of %s has no \"change\"", s.Identifier)
 			}
