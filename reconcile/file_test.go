@@ -125,6 +125,11 @@ appClients:
 				return b.String()
 			}(), []problem{{5, 7, "resourceServers[0].scopes", rserrors.RuleMaxItems}}},
 		{"empty", "", []problem{{1, 1, "", rserrors.RuleRequired}}},
+		{"json, a key twice", `{"userPoolId": "us-east-1_A", "resourceServers": [
+  {"identifier": "a", "name": "A", "name": "B", "scopes": [{"name": "x y", "description": "d"}]}]}`, []problem{
+			{2, 36, "resourceServers[0].name", reconcile.RuleUnknownField},
+			{2, 69, "resourceServers[0].scopes[0].name", rserrors.RulePattern},
+		}},
 		{"two documents", "userPoolId: us-east-1_A\n---\nuserPoolId: us-east-1_B\n", []problem{{3, 1, "", reconcile.RuleSyntax}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
