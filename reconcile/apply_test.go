@@ -189,3 +189,52 @@ appClients:
 		t.Errorf("Plan(other pool) error = %v, want a RulePool problem", err)
 	}
 }
+
+// TestApplyRevokeFailureKeepsScope: when the revoke before a removal
+// fails, the removal is not tried, so no grant is left dangling; other
+// servers go on with ContinueOnError.
+func TestApplyRevokeFailureKeepsScope(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.put(t, "https://a.example.com", "A", "keep", "drop")
+	e.put(t, "https://b.example.com", "B", "x")
+	e.putClient(t, "worker1", "one", "https://a.example.com/keep", "https://a.example.com/drop")
+	f, err := reconcile.Parse("f.yaml", []byte(`userPoolId: `+pool+`
+resourceServers:
+  - {identifier: https://a.example.com, name: A, scopes: [{name: keep, description: keep}]}
+  - {identifier: https://b.example.com, name: B2, scopes: [{name: x, description: x}]}
+appClients:
+  - clientId: worker1
+    scopes: [https://a.example.com/keep]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.rec.Plan(t.Context(), f, reconcile.PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Dangling) != 0 {
+		t.Fatalf("Dangling = %v, want none: the plan revokes the scope first", p.Dangling)
+	}
+	e.srv.FailNext("UpdateUserPoolClient", 1, cognitotest.Fault{Code: "NotAuthorizedException", Status: 400})
+	res, err := e.rec.Apply(t.Context(), p, reconcile.ApplyOptions{ContinueOnError: true})
+	if !rserrors.IsNotAuthorized(err) {
+		t.Fatalf("Apply() error = %v, want the revoke's NotAuthorized", err)
+	}
+	var got []string
+	for _, s := range res.Steps {
+		got = append(got, s.Step.String()+": "+string(s.Outcome))
+	}
+	want := []string{
+		"revoke https://a.example.com/drop from app client worker1: failed",
+		"change https://a.example.com: not tried",
+		"change https://b.example.com: done",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outcomes mismatch (-want +got):\n%s", diff)
+	}
+	if rs, _ := e.srv.ResourceServer(pool, "https://a.example.com"); len(rs.Scopes) != 2 {
+		t.Errorf("the scope was removed although its revoke failed: %+v", rs.Scopes)
+	}
+}
