@@ -1,0 +1,677 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scopekeeper/scopekeeper/appclient"
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/awsenv"
+	"github.com/scopekeeper/scopekeeper/reconcile"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
+)
+
+func (a *app) root() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "scopekeeper",
+		Short: "Manage Amazon Cognito resource servers, scopes and grants without losing any",
+		Long: `scopekeeper manages the resource servers, OAuth scopes and app-client grants of an
+Amazon Cognito user pool: from a desired-state file (plan, apply, export) or one
+change at a time (add-scope, remove-scope, rename, grant, revoke). Every write
+sends the full state Cognito needs, is checked before it is sent, paced to the
+pool's quota and verified; nothing is deleted or left dangling by surprise.
+
+The user pool comes from --pool or SCOPEKEEPER_POOL_ID (or the file's userPoolId).
+Credentials and region come from the standard AWS configuration chain
+(AWS_* variables, shared config, SSO, roles), --profile and --region (or
+SCOPEKEEPER_PROFILE, SCOPEKEEPER_REGION); without a region, the pool ID's prefix.
+--endpoint (SCOPEKEEPER_ENDPOINT) points at a local emulator, with dummy
+credentials unless some are configured.
+
+Exit codes: 0 success, 1 error, 2 plan --detailed-exitcode found changes.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 list
+  scopekeeper plan -f scopes.yaml --out scopes.plan
+  scopekeeper apply scopes.plan
+  scopekeeper --endpoint http://127.0.0.1:9229 --pool us-east-1_Example1 export`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: a.checkOutput,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.flags.PoolID, "pool", "", "user pool ID (default $"+awsenv.EnvPoolID+")")
+	pf.StringVar(&a.flags.Region, "region", "", "AWS region (default $"+awsenv.EnvRegion+", the AWS configuration, or the pool ID's prefix)")
+	pf.StringVar(&a.flags.Profile, "profile", "", "shared AWS config profile (default $"+awsenv.EnvProfile+" or $AWS_PROFILE)")
+	pf.StringVar(&a.flags.Endpoint, "endpoint", "", "Cognito endpoint URL, such as a local emulator's (default $"+awsenv.EnvEndpoint+")")
+	pf.StringVarP(&a.output, "output", "o", "text", "output format: text or json")
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(a.planCmd(), a.applyCmd(), a.exportCmd(), a.listCmd(), a.getCmd(),
+		a.addScopeCmd(), a.removeScopeCmd(), a.renameCmd(), a.grantCmd(), a.revokeCmd(), a.whoAllowsCmd())
+	return root
+}
+
+// readFile reads the desired-state file at path, or standard input for "-".
+func (a *app) readFile(path string) (*reconcile.File, error) {
+	if path != "-" {
+		return reconcile.ReadFile(path)
+	}
+	data, err := io.ReadAll(a.stdin)
+	if err != nil {
+		return nil, err
+	}
+	return reconcile.Parse("<stdin>", data)
+}
+
+// planFile reads a file and plans it.
+func (a *app) planFile(cmd *cobra.Command, path string, prune bool) (*reconcile.Plan, error) {
+	f, err := a.readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	s := a.settings()
+	if s.PoolID == "" {
+		s.PoolID = f.UserPoolID
+	}
+	if err := a.connectTo(cmd.Context(), s); err != nil {
+		return nil, err
+	}
+	return a.rec.Plan(cmd.Context(), f, reconcile.PlanOptions{UserPoolID: a.flagsPool(), Prune: prune})
+}
+
+// flagsPool is the pool named by --pool or SCOPEKEEPER_POOL_ID, "" if none.
+func (a *app) flagsPool() string { return a.settings().PoolID }
+
+func (a *app) printPlan(p *reconcile.Plan) error {
+	if a.json() {
+		return a.writeJSON(p)
+	}
+	return p.WriteText(a.stdout)
+}
+
+func (a *app) planCmd() *cobra.Command {
+	var file, out string
+	var prune, detailed bool
+	c := &cobra.Command{
+		Use:   "plan -f FILE",
+		Short: "Show what apply would change to bring the user pool to a file",
+		Long: `plan reads the desired-state file (YAML or JSON; "-" for standard input) and the user
+pool, and prints what apply would do: "+" create, "~" change, "-" delete, a line per
+scope, and "Plan: N to add, N to change, N to destroy.". It writes nothing.
+
+It costs one ListResourceServers per 50 resource servers, and reads app clients only
+when the file has grants or the plan removes or adds scopes (to find grants a removal
+would leave dangling, or inactive grants an addition would make active again).
+Resource servers the file does not list are left alone unless --prune.
+
+--out saves the plan as JSON, for "scopekeeper apply PLANFILE" later; that apply
+refuses the plan if the pool has changed since.`,
+		Example: `  scopekeeper plan -f scopes.yaml
+  scopekeeper plan -f scopes.yaml --prune --out scopes.plan
+  scopekeeper plan -f scopes.yaml --detailed-exitcode; echo $?   # 0 no changes, 1 error, 2 changes`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := a.planFile(cmd, file, prune)
+			if err != nil {
+				return err
+			}
+			if err := a.printPlan(p); err != nil {
+				return err
+			}
+			if out != "" {
+				b, err := p.MarshalJSON()
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+					return err
+				}
+				if !a.json() {
+					fmt.Fprintf(a.stderr, "Saved the plan to %s: apply it with \"scopekeeper apply %s\".\n", out, out)
+				}
+			}
+			if detailed && p.HasChanges() {
+				return &exitCodeError{code: exitChanges}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&file, "file", "f", "", "desired-state file, YAML or JSON (\"-\" for standard input)")
+	c.Flags().BoolVar(&prune, "prune", false, "delete resource servers of the pool that the file does not list")
+	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes (0 when none, 1 on error)")
+	c.Flags().StringVar(&out, "out", "", "save the plan to this file, for apply PLANFILE")
+	_ = c.MarkFlagRequired("file")
+	return c
+}
+
+func (a *app) applyCmd() *cobra.Command {
+	var file string
+	var prune, auto, cont bool
+	var opts reconcile.ApplyOptions
+	c := &cobra.Command{
+		Use:   "apply (-f FILE | PLANFILE)",
+		Short: "Bring the user pool to a file, or carry out a saved plan",
+		Long: `apply -f FILE plans as "plan" does, prints the plan, asks for confirmation on a terminal
+(--auto-approve skips it; without a terminal --auto-approve is required), and applies it.
+apply PLANFILE carries out a plan saved by "plan --out" without asking, after checking
+that the user pool has not changed since the plan was made.
+
+Apply revokes grants first, then creates, changes and deletes resource servers in
+parallel within Cognito's quota (verified together with ListResourceServers), then
+grants scopes. A plan that would leave grants dangling (a scope removed while app
+clients allow it) or re-grant inactive scopes is refused unless --allow-dangling or
+--allow-regrant. It stops at the first failure unless --continue-on-error; the
+summary says what was done, what failed and what was not tried. Progress goes to
+standard error.`,
+		Example: `  scopekeeper apply -f scopes.yaml
+  scopekeeper apply -f scopes.yaml --prune --auto-approve
+  scopekeeper plan -f scopes.yaml --out scopes.plan && scopekeeper apply scopes.plan`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var p *reconcile.Plan
+			switch {
+			case file != "" && len(args) > 0:
+				return errors.New("apply takes -f FILE or a PLANFILE, not both")
+			case file == "" && len(args) == 0:
+				return errors.New("apply needs -f FILE or a PLANFILE")
+			case file != "":
+				var err error
+				if p, err = a.planFile(cmd, file, prune); err != nil {
+					return err
+				}
+				if err := p.WriteText(a.stderrOrOut()); err != nil {
+					return err
+				}
+				if !p.HasChanges() {
+					return a.printResult(&reconcile.Result{UserPoolID: p.UserPoolID})
+				}
+				if err := p.Allowed(opts); err != nil {
+					return refused(err)
+				}
+				if !auto {
+					if err := a.confirm(p); err != nil {
+						return err
+					}
+				}
+			default:
+				var err error
+				if p, err = a.readPlan(cmd, args[0]); err != nil {
+					return err
+				}
+			}
+			opts.ContinueOnError = cont
+			if !a.json() {
+				opts.Progress = func(s reconcile.StepResult, finished, total int) {
+					line := fmt.Sprintf("[%d/%d] %s: %s", finished, total, s.Step, s.Outcome)
+					if s.Err != nil {
+						line += ": " + s.Err.Error()
+					}
+					fmt.Fprintln(a.stderr, line)
+				}
+			}
+			res, err := a.rec.Apply(cmd.Context(), p, opts)
+			if res == nil {
+				return refused(err)
+			}
+			if perr := a.printResult(res); perr != nil {
+				return perr
+			}
+			if err != nil {
+				return &exitCodeError{code: exitError, err: err}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&file, "file", "f", "", "desired-state file, YAML or JSON (\"-\" for standard input)")
+	c.Flags().BoolVar(&prune, "prune", false, "delete resource servers of the pool that the file does not list")
+	c.Flags().BoolVar(&auto, "auto-approve", false, "apply without asking for confirmation")
+	c.Flags().BoolVar(&opts.AllowDangling, "allow-dangling", false, "apply removals that leave scopes inactive on app clients")
+	c.Flags().BoolVar(&opts.AllowRegrant, "allow-regrant", false, "apply additions that make inactive grants active again")
+	c.Flags().BoolVar(&cont, "continue-on-error", false, "go on after a failed step and try every step that does not depend on it")
+	return c
+}
+
+// refused adds to an *reconcile.ImpactError the flags that allow it.
+func refused(err error) error {
+	var ie *reconcile.ImpactError
+	if errors.As(err, &ie) {
+		return fmt.Errorf("%w (use --allow-dangling or --allow-regrant to apply it anyway)", err)
+	}
+	return err
+}
+
+// stderrOrOut is where apply prints the plan: standard output for text,
+// standard error when standard output carries JSON.
+func (a *app) stderrOrOut() io.Writer {
+	if a.json() {
+		return a.stderr
+	}
+	return a.stdout
+}
+
+// readPlan reads a saved plan and connects to its pool.
+func (a *app) readPlan(cmd *cobra.Command, path string) (*reconcile.Plan, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	p, err := reconcile.ReadPlan(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s := a.settings()
+	if s.PoolID != "" && s.PoolID != p.UserPoolID {
+		return nil, fmt.Errorf("%s is a plan for user pool %s, not %s", path, p.UserPoolID, s.PoolID)
+	}
+	s.PoolID = p.UserPoolID
+	if err := a.connectTo(cmd.Context(), s); err != nil {
+		return nil, err
+	}
+	if !a.json() {
+		if err := p.WriteText(a.stdout); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// confirm asks on a terminal whether to apply p; without a terminal it
+// refuses.
+func (a *app) confirm(p *reconcile.Plan) error {
+	if !a.isTerminal(a.stdin) {
+		return errors.New("standard input is not a terminal: use --auto-approve to apply without confirmation")
+	}
+	fmt.Fprintf(a.stderr, "\nApply these changes to user pool %s? Only 'yes' will be accepted: ", p.UserPoolID)
+	line, err := bufio.NewReader(a.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if strings.TrimSpace(line) != "yes" {
+		return errors.New("apply cancelled")
+	}
+	return nil
+}
+
+type resultJSON struct {
+	UserPoolID string           `json:"userPoolId"`
+	Steps      []stepResultJSON `json:"steps"`
+	Summary    map[string]int   `json:"summary"`
+}
+
+type stepResultJSON struct {
+	Kind    reconcile.StepKind `json:"kind"`
+	Target  string             `json:"target"`
+	Scopes  []string           `json:"scopes,omitempty"`
+	Outcome reconcile.Outcome  `json:"outcome"`
+	Error   string             `json:"error,omitempty"`
+}
+
+func (a *app) printResult(res *reconcile.Result) error {
+	done, failed, notTried := len(res.Done()), len(res.Failed()), len(res.NotTried())
+	if a.json() {
+		v := resultJSON{UserPoolID: res.UserPoolID, Steps: []stepResultJSON{},
+			Summary: map[string]int{"done": done, "failed": failed, "notTried": notTried}}
+		for _, s := range res.Steps {
+			j := stepResultJSON{Kind: s.Step.Kind, Target: s.Step.Target, Scopes: s.Step.Scopes, Outcome: s.Outcome}
+			if s.Err != nil {
+				j.Error = s.Err.Error()
+			}
+			v.Steps = append(v.Steps, j)
+		}
+		return a.writeJSON(v)
+	}
+	if failed == 0 && notTried == 0 {
+		_, err := fmt.Fprintf(a.stdout, "\nApply complete: %d done.\n", done)
+		return err
+	}
+	_, err := fmt.Fprintf(a.stdout, "\nApply incomplete: %d done, %d failed, %d not tried.\n", done, failed, notTried)
+	return err
+}
+
+func (a *app) exportCmd() *cobra.Command {
+	var apps bool
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Print the user pool as a desired-state file that plans to no changes",
+		Long: `export prints every resource server of the user pool with its scopes, and (unless
+--app-clients=false) every app client that allows a scope of the pool with those
+scopes, in the file format plan and apply read: YAML, or JSON with --output json.
+Planning the output against the same pool shows no changes.
+
+It costs one ListResourceServers per 50 resource servers and, with app clients, one
+ListUserPoolClients per 60 app clients and one DescribeUserPoolClient per app client.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 export > scopes.yaml
+  scopekeeper --pool us-east-1_AbCdEf123 export --app-clients=false -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			f, err := a.rec.Export(cmd.Context(), a.pool, apps)
+			if err != nil {
+				return err
+			}
+			if a.json() {
+				b, err := f.MarshalJSON()
+				if err != nil {
+					return err
+				}
+				_, err = a.stdout.Write(append(b, '\n'))
+				return err
+			}
+			return f.WriteYAML(a.stdout)
+		},
+	}
+	c.Flags().BoolVar(&apps, "app-clients", true, "include the app clients' grants")
+	return c
+}
+
+// serverJSON is a resource server as the command prints it in JSON.
+type serverJSON struct {
+	Identifier string      `json:"identifier"`
+	Name       string      `json:"name"`
+	Scopes     []scopeJSON `json:"scopes"`
+}
+
+type scopeJSON struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+}
+
+func toJSON(rs resourceserver.ResourceServer) serverJSON {
+	out := serverJSON{Identifier: rs.Identifier, Name: rs.Name, Scopes: []scopeJSON{}}
+	for _, s := range rs.Scopes {
+		out.Scopes = append(out.Scopes, scopeJSON(s))
+	}
+	return out
+}
+
+// printServer prints one resource server: its identifier and name, then
+// a line per scope.
+func (a *app) printServer(rs resourceserver.ResourceServer) error {
+	if a.json() {
+		return a.writeJSON(toJSON(rs))
+	}
+	fmt.Fprintf(a.stdout, "%s %q\n", rs.Identifier, rs.Name)
+	for _, s := range rs.Scopes {
+		fmt.Fprintf(a.stdout, "  %s %q\n", s.Name, s.Description)
+	}
+	return nil
+}
+
+func (a *app) listCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the resource servers of the user pool",
+		Long: `list prints every resource server of the user pool: identifier, name and number of
+scopes (with --output json, every scope). It costs one ListResourceServers per 50
+resource servers.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 list
+  scopekeeper --pool us-east-1_AbCdEf123 list -o json | jq -r '.[].identifier'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			var all []resourceserver.ResourceServer
+			for rs, err := range a.rs.List(cmd.Context(), a.pool) {
+				if err != nil {
+					return err
+				}
+				all = append(all, rs)
+			}
+			if a.json() {
+				out := []serverJSON{}
+				for _, rs := range all {
+					out = append(out, toJSON(rs))
+				}
+				return a.writeJSON(out)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "IDENTIFIER\tNAME\tSCOPES")
+			for _, rs := range all {
+				fmt.Fprintf(tw, "%s\t%s\t%d\n", rs.Identifier, rs.Name, len(rs.Scopes))
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func (a *app) getCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "get IDENTIFIER",
+		Short:   "Show one resource server and its scopes",
+		Long:    `get prints a resource server's identifier, name and scopes. It costs one DescribeResourceServer.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 get https://orders.example.com`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			rs, err := a.rs.Get(cmd.Context(), a.pool, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printServer(rs)
+		},
+	}
+}
+
+func (a *app) addScopeCmd() *cobra.Command {
+	var allowRegrant, cascade bool
+	c := &cobra.Command{
+		Use:   "add-scope IDENTIFIER NAME DESCRIPTION",
+		Short: "Add a scope to a resource server, or describe it anew, keeping every other scope",
+		Long: `add-scope adds one scope to a resource server and keeps every other scope; a scope of
+that name already there gets the new description. If app clients still list the
+scope as inactive (it was removed earlier), adding it would silently grant it to
+them again: that is refused unless --allow-regrant (they get it again) or --cascade
+(revoke it from them first).`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 add-scope https://orders.example.com orders.write "Write orders"`,
+		Args:    cobra.ExactArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			ch := resourceserver.Change{}.Add(resourceserver.Scope{Name: args[1], Description: args[2]}).WithGrantPolicy(policy(allowRegrant, cascade))
+			rs, err := a.rs.Apply(cmd.Context(), a.pool, args[0], ch)
+			if err != nil {
+				return grantsHint(err, "--allow-regrant")
+			}
+			return a.printServer(rs)
+		},
+	}
+	c.Flags().BoolVar(&allowRegrant, "allow-regrant", false, "add the scope even if app clients list it as inactive (they gain it again)")
+	c.Flags().BoolVar(&cascade, "cascade", false, "revoke the scope from app clients that list it as inactive, then add it")
+	return c
+}
+
+// policy returns the grant policy of the flags: refuse by default, keep the
+// grants when allowed, revoke them first with --cascade.
+func policy(allow, cascade bool) resourceserver.GrantPolicy {
+	switch {
+	case cascade:
+		return resourceserver.RevokeGrants
+	case allow:
+		return resourceserver.KeepGrants
+	}
+	return resourceserver.RefuseGrants
+}
+
+// grantsHint adds to a change refused because of app clients the flags
+// that allow it.
+func grantsHint(err error, allow string) error {
+	var ge *rserrors.GrantsError
+	if errors.As(err, &ge) {
+		return fmt.Errorf("%w (use %s to keep the grants, or --cascade to revoke them first)", err, allow)
+	}
+	return err
+}
+
+func (a *app) removeScopeCmd() *cobra.Command {
+	var allowDangling, cascade bool
+	c := &cobra.Command{
+		Use:   "remove-scope IDENTIFIER NAME...",
+		Short: "Remove scopes from a resource server, keeping every other scope",
+		Long: `remove-scope removes the named scopes from a resource server and keeps every other
+scope. A scope that app clients allow would stay on them as an inactive scope (left
+out of tokens, and granted again if a scope of that name is added later): that is
+refused unless --cascade (revoke it from those app clients first) or --allow-dangling.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 remove-scope https://orders.example.com orders.admin
+  scopekeeper --pool us-east-1_AbCdEf123 remove-scope https://orders.example.com orders.admin --cascade`,
+		Args: cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			ch := resourceserver.Change{}.Remove(args[1:]...).WithGrantPolicy(policy(allowDangling, cascade))
+			rs, err := a.rs.Apply(cmd.Context(), a.pool, args[0], ch)
+			if err != nil {
+				return grantsHint(err, "--allow-dangling")
+			}
+			return a.printServer(rs)
+		},
+	}
+	c.Flags().BoolVar(&allowDangling, "allow-dangling", false, "remove even if app clients allow the scopes (they keep them, inactive)")
+	c.Flags().BoolVar(&cascade, "cascade", false, "revoke the scopes from the app clients that allow them, then remove them")
+	return c
+}
+
+func (a *app) renameCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "rename IDENTIFIER NAME",
+		Short:   "Rename a resource server, keeping every scope",
+		Long:    `rename sets a resource server's name and keeps every scope.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 rename https://orders.example.com "Orders API"`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			rs, err := a.rs.Rename(cmd.Context(), a.pool, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			return a.printServer(rs)
+		},
+	}
+}
+
+// printClient prints an app client's ID, name and allowed scopes.
+func (a *app) printClient(c appclient.AppClient) error {
+	if a.json() {
+		return a.writeJSON(struct {
+			ClientID   string   `json:"clientId"`
+			ClientName string   `json:"clientName"`
+			Scopes     []string `json:"scopes"`
+		}{c.ClientID, c.ClientName, append([]string{}, c.AllowedOAuthScopes...)})
+	}
+	fmt.Fprintf(a.stdout, "%s %q\n", c.ClientID, c.ClientName)
+	for _, s := range c.AllowedOAuthScopes {
+		fmt.Fprintf(a.stdout, "  %s\n", s)
+	}
+	return nil
+}
+
+func (a *app) grantCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "grant CLIENT_ID SCOPE...",
+		Short: "Allow scopes to an app client, keeping every other setting",
+		Long: `grant adds scopes ("<identifier>/<scope name>" or a standard scope such as openid) to an
+app client's allowed OAuth scopes and keeps every other scope and setting. A scope
+that does not exist is reported before anything is written.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 grant 1example23456789 https://orders.example.com/orders.read`,
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			c, err := a.apps.GrantScopes(cmd.Context(), a.pool, args[0], args[1:]...)
+			if err != nil {
+				return err
+			}
+			return a.printClient(c)
+		},
+	}
+}
+
+func (a *app) revokeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke CLIENT_ID SCOPE...",
+		Short: "Remove scopes from an app client, keeping every other setting",
+		Long: `revoke removes scopes from an app client's allowed OAuth scopes and keeps every other
+scope and setting. A scope the app client does not allow is no error, and an
+inactive scope can be revoked.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 revoke 1example23456789 https://orders.example.com/orders.admin`,
+		Args:    cobra.MinimumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			c, err := a.apps.RevokeScopes(cmd.Context(), a.pool, args[0], args[1:]...)
+			if err != nil {
+				return err
+			}
+			return a.printClient(c)
+		},
+	}
+}
+
+func (a *app) whoAllowsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "who-allows SCOPE",
+		Short: "List the app clients that allow a scope",
+		Long: `who-allows prints the app clients whose allowed OAuth scopes hold SCOPE, and whether
+the scope is inactive (no longer defined: left out of tokens). It reads every app
+client: one ListUserPoolClients per 60 and one DescribeUserPoolClient each.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 who-allows https://orders.example.com/orders.read`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			g, err := a.apps.Grants(cmd.Context(), a.pool)
+			if err != nil {
+				return err
+			}
+			scope := args[0]
+			inactive := slices.Contains(g.Inactive(), scope)
+			holders := g.Holders(scope)
+			if a.json() {
+				type client struct {
+					ClientID   string `json:"clientId"`
+					ClientName string `json:"clientName"`
+				}
+				v := struct {
+					Scope    string   `json:"scope"`
+					Inactive bool     `json:"inactive"`
+					Clients  []client `json:"clients"`
+				}{Scope: scope, Inactive: inactive, Clients: []client{}}
+				for _, c := range holders {
+					v.Clients = append(v.Clients, client{c.ID, c.Name})
+				}
+				return a.writeJSON(v)
+			}
+			if len(holders) == 0 {
+				fmt.Fprintf(a.stdout, "No app client allows %s.\n", scope)
+				return nil
+			}
+			if inactive {
+				fmt.Fprintf(a.stdout, "%s is inactive (no longer defined); these app clients still list it:\n", scope)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "CLIENT ID\tNAME")
+			for _, c := range holders {
+				fmt.Fprintf(tw, "%s\t%s\n", c.ID, c.Name)
+			}
+			return tw.Flush()
+		},
+	}
+}

@@ -1,0 +1,490 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
+)
+
+// ApplyOptions are the choices of one apply.
+type ApplyOptions struct {
+	// AllowDangling applies a plan whose removals leave scopes inactive on
+	// app clients (Plan.Dangling). Without it such a plan is refused.
+	AllowDangling bool
+	// AllowRegrant applies a plan whose additions make inactive grants
+	// active again (Plan.Regrants). Without it such a plan is refused.
+	AllowRegrant bool
+	// ContinueOnError goes on after a step fails, and tries every step that
+	// does not depend on a failed one. Without it the apply stops at the
+	// first failure: steps in flight finish, no new one starts.
+	ContinueOnError bool
+	// Progress, if set, is called once per step when its outcome is known,
+	// with the number of steps finished so far and the total. Calls do not
+	// overlap.
+	Progress func(s StepResult, finished, total int)
+}
+
+// StepKind is the kind of a step of an apply.
+type StepKind string
+
+// The kinds of step, in the order an apply runs them.
+const (
+	// StepRevoke removes scopes from an app client.
+	StepRevoke StepKind = "revoke"
+	// StepCreate creates a resource server.
+	StepCreate StepKind = "create"
+	// StepChange changes a resource server.
+	StepChange StepKind = "change"
+	// StepDelete deletes a resource server.
+	StepDelete StepKind = "delete"
+	// StepGrant adds scopes to an app client.
+	StepGrant StepKind = "grant"
+)
+
+// Step is one write of an apply: to one resource server, or to one app
+// client's scopes.
+type Step struct {
+	// Kind is what the step does.
+	Kind StepKind
+	// Target is the resource server's identifier, or the app client's ID.
+	Target string
+	// Scopes are the scopes granted or revoked; nil for resource servers.
+	Scopes []string
+}
+
+// String returns "create <identifier>" or "grant <scopes> to app client
+// <id>" and the like.
+func (s Step) String() string {
+	switch s.Kind {
+	case StepGrant:
+		return "grant " + strings.Join(s.Scopes, ", ") + " to app client " + s.Target
+	case StepRevoke:
+		return "revoke " + strings.Join(s.Scopes, ", ") + " from app client " + s.Target
+	}
+	return string(s.Kind) + " " + s.Target
+}
+
+// Outcome is what became of a step.
+type Outcome string
+
+// The outcomes of a step.
+const (
+	// Done: the step's write is in place (verified, for resource servers).
+	Done Outcome = "done"
+	// Failed: the step was tried and failed; StepResult.Err says why.
+	Failed Outcome = "failed"
+	// NotTried: the apply stopped before the step, or a step it depends on
+	// did not succeed.
+	NotTried Outcome = "not tried"
+)
+
+// StepResult is a step and its outcome.
+type StepResult struct {
+	// Step is the step.
+	Step Step
+	// Outcome is what became of it.
+	Outcome Outcome
+	// Err is why it failed, nil otherwise.
+	Err error
+}
+
+// Result is the outcome of every step of an apply, in the order they
+// run: revokes, then resource servers (creates, changes and deletes by
+// identifier), then grants.
+type Result struct {
+	// UserPoolID is the user pool.
+	UserPoolID string
+	// Steps holds every step of the plan with its outcome.
+	Steps []StepResult
+}
+
+// Done returns the steps done, in order.
+func (r *Result) Done() []StepResult { return r.with(Done) }
+
+// Failed returns the steps that failed, in order.
+func (r *Result) Failed() []StepResult { return r.with(Failed) }
+
+// NotTried returns the steps not tried, in order.
+func (r *Result) NotTried() []StepResult { return r.with(NotTried) }
+
+func (r *Result) with(o Outcome) []StepResult {
+	var out []StepResult
+	for _, s := range r.Steps {
+		if s.Outcome == o {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (r *Result) count() (done, failed, notTried int) {
+	return len(r.Done()), len(r.Failed()), len(r.NotTried())
+}
+
+// Apply carries out p, a plan made by [Reconciler.Plan] now or earlier and
+// saved. In order, it:
+//
+//  1. refuses, with an *[ImpactError] and nothing sent, a plan with
+//     dangling grants or re-grants that opts does not allow;
+//  2. reads the pool again as the plan did (ListResourceServers, and the
+//     app clients the plan read) and refuses, with a *[StaleError], a plan
+//     whose pool changed since;
+//  3. revokes the scopes the plan revokes (appclient RevokeScopes), so no
+//     grant is left dangling by what follows;
+//  4. creates, changes and deletes resource servers through the
+//     resourceserver.Client (Create, Apply with the planned Change, Delete:
+//     the same validation, guard and pacing as every helper), up to
+//     Options.Parallelism at a time, the Client's pacing spacing them to
+//     the quota; each Apply costs a DescribeResourceServer and an
+//     UpdateResourceServer, without a verifying Describe;
+//  5. verifies that wave by reading the pool back, one ListResourceServers
+//     per 50 servers after Options.Settle, and writes again each change
+//     found overwritten by another writer, up to Options.MaxAttempts
+//     writes (then the step fails with a *rserrors.ConflictError);
+//  6. grants the scopes the plan grants (appclient GrantScopes), once the
+//     servers that define them are in place.
+//
+// A step whose prerequisite did not succeed (a removal whose revoke
+// failed, a grant whose server failed) is not tried. Without
+// opts.ContinueOnError the apply stops at the first failure.
+//
+// The Result lists every step as done, failed (with its error) or not
+// tried; when any step failed the error is an *[ApplyError] holding the
+// same Result. Other errors (a refusal above, a failed read, a nil or
+// unreadable plan) come with a nil Result and mean nothing was written.
+func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Result, error) {
+	switch {
+	case p == nil:
+		return nil, errors.New("reconcile: Apply: nil plan")
+	case p.Version != PlanVersion:
+		return nil, &PlanVersionError{Version: p.Version, Supported: PlanVersion}
+	case r.apps == nil && (p.AppClients.read() || len(p.Grants) > 0):
+		return nil, errors.New("reconcile: Apply: the plan reads or writes app clients, and this Reconciler has no app-client client")
+	}
+	if err := p.Allowed(opts); err != nil {
+		return nil, err
+	}
+	servers, err := r.readServers(ctx, p.UserPoolID)
+	if err != nil {
+		return nil, err
+	}
+	st := state{pool: p.UserPoolID, servers: servers, apps: p.AppClients}
+	if st.holders, err = r.readApps(ctx, p.UserPoolID, p.AppClients); err != nil {
+		return nil, err
+	}
+	if fp := st.fingerprint(); fp != p.Fingerprint {
+		return nil, &StaleError{UserPoolID: p.UserPoolID, Planned: p.Fingerprint, Found: fp}
+	}
+	a := newApply(r, p, opts)
+	a.run(ctx)
+	if _, failed, _ := a.res.count(); failed > 0 {
+		return a.res, &ApplyError{Result: a.res}
+	}
+	return a.res, nil
+}
+
+// Allowed returns nil if opts allow what p does to grants, or an
+// *[ImpactError] listing the dangling grants (unless opts.AllowDangling)
+// and the re-grants (unless opts.AllowRegrant) of p. It sends nothing; a
+// command calls it to refuse before it asks for confirmation.
+func (p *Plan) Allowed(opts ApplyOptions) error {
+	ie := &ImpactError{UserPoolID: p.UserPoolID}
+	if !opts.AllowDangling {
+		ie.Dangling = p.Dangling
+	}
+	if !opts.AllowRegrant {
+		ie.Regrants = p.Regrants
+	}
+	if len(ie.Dangling) > 0 || len(ie.Regrants) > 0 {
+		return ie
+	}
+	return nil
+}
+
+// apply is one run of Apply.
+type apply struct {
+	r    *Reconciler
+	p    *Plan
+	opts ApplyOptions
+	log  *slog.Logger
+
+	revokes, servers, grants []int // indexes into res.Steps, by phase
+	server                   map[int]ServerPlan
+
+	mu       sync.Mutex
+	res      *Result
+	finished int
+	stop     atomic.Bool
+}
+
+func newApply(r *Reconciler, p *Plan, opts ApplyOptions) *apply {
+	a := &apply{r: r, p: p, opts: opts, log: r.opts.Logger, server: map[int]ServerPlan{}, res: &Result{UserPoolID: p.UserPoolID}}
+	if a.log == nil {
+		a.log = slog.New(discard{})
+	}
+	add := func(s Step) int {
+		a.res.Steps = append(a.res.Steps, StepResult{Step: s, Outcome: NotTried})
+		return len(a.res.Steps) - 1
+	}
+	for _, g := range p.Grants {
+		if len(g.Revoke) > 0 {
+			a.revokes = append(a.revokes, add(Step{Kind: StepRevoke, Target: g.Client.ID, Scopes: g.Revoke}))
+		}
+	}
+	for _, sp := range p.Servers {
+		kind := map[Action]StepKind{ActionCreate: StepCreate, ActionChange: StepChange, ActionDelete: StepDelete}[sp.Action]
+		i := add(Step{Kind: kind, Target: sp.Identifier})
+		a.servers = append(a.servers, i)
+		a.server[i] = sp
+	}
+	for _, g := range p.Grants {
+		if len(g.Grant) > 0 {
+			a.grants = append(a.grants, add(Step{Kind: StepGrant, Target: g.Client.ID, Scopes: g.Grant}))
+		}
+	}
+	return a
+}
+
+// discard is a slog.Handler that drops every record.
+type discard struct{}
+
+func (discard) Enabled(context.Context, slog.Level) bool  { return false }
+func (discard) Handle(context.Context, slog.Record) error { return nil }
+func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discard) WithGroup(string) slog.Handler           { return d }
+
+func (a *apply) run(ctx context.Context) {
+	pool := a.p.UserPoolID
+	a.each(ctx, a.revokes, func(ctx context.Context, i int) error {
+		_, err := a.r.apps.RevokeScopes(ctx, pool, a.res.Steps[i].Step.Target, a.res.Steps[i].Step.Scopes...)
+		return err
+	}, true, false)
+	a.wave(ctx)
+	a.each(ctx, a.grants, func(ctx context.Context, i int) error {
+		_, err := a.r.apps.GrantScopes(ctx, pool, a.res.Steps[i].Step.Target, a.res.Steps[i].Step.Scopes...)
+		return err
+	}, true, false)
+}
+
+// each runs fn for the steps idx, up to Options.Parallelism at a time.
+// A step whose prerequisites did not succeed, or that comes after a
+// failure without ContinueOnError, is left not tried. With final, a step
+// that succeeds is done; otherwise it stays pending (the wave verifies
+// it), and only failures are recorded. With again (a step written before
+// and found overwritten) the step runs whatever happened meanwhile.
+func (a *apply) each(ctx context.Context, idx []int, fn func(context.Context, int) error, final, again bool) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(a.r.opts.Parallelism, len(idx)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				if !again && (a.stop.Load() || !a.ready(i)) {
+					a.finish(i, NotTried, nil)
+					continue
+				}
+				if err := fn(ctx, i); err != nil {
+					a.finish(i, Failed, err)
+				} else if final {
+					a.finish(i, Done, nil)
+				}
+			}
+		}()
+	}
+	for _, i := range idx {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+}
+
+// ready reports whether the prerequisites of step i succeeded: the
+// revokes of the scopes a server step removes, and the server steps that
+// define the scopes a grant adds.
+func (a *apply) ready(i int) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	s := a.res.Steps[i].Step
+	switch s.Kind {
+	case StepChange, StepDelete:
+		removed := a.server[i].removed()
+		for _, j := range a.revokes {
+			if a.res.Steps[j].Outcome != Done && overlaps(a.res.Steps[j].Step.Scopes, removed) {
+				return false
+			}
+		}
+	case StepGrant:
+		for _, j := range a.servers {
+			if a.res.Steps[j].Outcome != Done && overlaps(s.Scopes, a.server[j].After.TokenScopes()) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// finish records the outcome of step i and reports it.
+func (a *apply) finish(i int, o Outcome, err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.res.Steps[i].Outcome, a.res.Steps[i].Err = o, err
+	if o == Failed {
+		a.log.Warn("reconcile: step failed", "pool", a.p.UserPoolID, "step", a.res.Steps[i].Step.String(), "error", err)
+		if !a.opts.ContinueOnError {
+			a.stop.Store(true)
+		}
+	}
+	a.finished++
+	if a.opts.Progress != nil {
+		a.opts.Progress(a.res.Steps[i], a.finished, len(a.res.Steps))
+	}
+}
+
+// wave writes every resource-server step, then verifies them together
+// with ListResourceServers and writes again those found overwritten.
+func (a *apply) wave(ctx context.Context) {
+	pool := a.p.UserPoolID
+	pending := map[int]bool{}
+	var pmu sync.Mutex
+	write := func(first bool) func(context.Context, int) error {
+		return func(ctx context.Context, i int) error {
+			sp := a.server[i]
+			var err error
+			switch {
+			case sp.Action == ActionCreate && first:
+				_, err = a.r.rs.Create(ctx, sp.After)
+			case sp.Action == ActionCreate:
+				// Created, then overwritten or deleted: put its name and
+				// scopes back, keeping any scope another writer added.
+				_, err = a.r.rs.Apply(ctx, pool, sp.Identifier, resourceserver.Change{}.Rename(sp.After.Name).Add(sp.After.Scopes...))
+				if rserrors.IsResourceServerNotFound(err) {
+					_, err = a.r.rs.Create(ctx, sp.After)
+				}
+			case sp.Action == ActionChange:
+				_, err = a.r.rs.Apply(ctx, pool, sp.Identifier, sp.Change)
+			case sp.Action == ActionDelete:
+				err = a.r.rs.Delete(ctx, pool, sp.Identifier)
+			}
+			if err == nil {
+				pmu.Lock()
+				pending[i] = true
+				pmu.Unlock()
+			}
+			return err
+		}
+	}
+	a.each(ctx, a.servers, write(true), false, false)
+	for attempt := 1; len(pending) > 0; attempt++ {
+		if err := sleep(ctx, a.r.opts.Settle); err != nil {
+			a.failAll(pending, err)
+			return
+		}
+		listed, err := a.r.readServers(ctx, pool)
+		if err != nil {
+			a.failAll(pending, fmt.Errorf("verifying: %w", err))
+			return
+		}
+		byID := map[string]resourceserver.ResourceServer{}
+		for _, rs := range listed {
+			byID[rs.Identifier] = rs
+		}
+		var again []int
+		for i := range pending {
+			sp := a.server[i]
+			rs, ok := byID[sp.Identifier]
+			switch {
+			case inPlace(sp, rs, ok):
+				a.finish(i, Done, nil)
+			case sp.Action == ActionDelete:
+				// Deleted, and back: another writer created it again.
+				// Deleting it once more would delete that writer's server.
+				a.finish(i, Failed, &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: attempt})
+			case attempt >= a.r.opts.MaxAttempts:
+				a.finish(i, Failed, &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: attempt})
+			default:
+				a.log.Info("reconcile: change overwritten, writing again", "pool", pool, "identifier", sp.Identifier, "attempt", attempt+1)
+				again = append(again, i)
+			}
+		}
+		pending = map[int]bool{}
+		a.each(ctx, again, write(false), false, true)
+	}
+}
+
+// failAll marks every pending step failed with err.
+func (a *apply) failAll(pending map[int]bool, err error) {
+	for i := range pending {
+		a.finish(i, Failed, err)
+	}
+}
+
+// inPlace reports whether sp's write shows in rs, the server as listed
+// (ok false when it is not in the pool).
+func inPlace(sp ServerPlan, rs resourceserver.ResourceServer, ok bool) bool {
+	switch sp.Action {
+	case ActionDelete:
+		return !ok
+	case ActionCreate:
+		return ok && holds(rs, sp.After)
+	}
+	return ok && sameServer(sp.Change.ApplyTo(rs), rs)
+}
+
+// holds reports whether rs has want's name and each of want's scopes with
+// its description.
+func holds(rs, want resourceserver.ResourceServer) bool {
+	if rs.Name != want.Name {
+		return false
+	}
+	have := map[string]string{}
+	for _, s := range rs.Scopes {
+		have[s.Name] = s.Description
+	}
+	for _, s := range want.Scopes {
+		if d, ok := have[s.Name]; !ok || d != s.Description {
+			return false
+		}
+	}
+	return true
+}
+
+// sameServer reports whether a and b have the same name and scopes, order
+// aside.
+func sameServer(a, b resourceserver.ResourceServer) bool {
+	return len(a.Scopes) == len(b.Scopes) && holds(a, b)
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

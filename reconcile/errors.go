@@ -1,0 +1,233 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+)
+
+// Sentinels for errors.Is.
+var (
+	// ErrStale matches a *StaleError: the pool changed since the plan was
+	// made.
+	ErrStale = errors.New("plan is stale")
+	// ErrDangling matches an *ImpactError with scopes a removal would leave
+	// dangling on app clients.
+	ErrDangling = errors.New("removal would leave grants dangling")
+	// ErrRegrant matches an *ImpactError with inactive grants an addition
+	// would make active again.
+	ErrRegrant = errors.New("addition would re-grant inactive scopes")
+	// ErrPlanVersion matches a *PlanVersionError.
+	ErrPlanVersion = errors.New("unsupported plan version")
+)
+
+// Problem is one entry of a file that breaks a rule. Nothing was sent to
+// Cognito. It matches rserrors.ErrValidation.
+type Problem struct {
+	// File is the file's name as given to Parse.
+	File string
+	// Line and Column locate the value (or its key, for an unknown key),
+	// both from 1; 0 when the File was built in code.
+	Line, Column int
+	// Path is the field path, such as "resourceServers[0].scopes[2].name";
+	// "" for the whole file.
+	Path string
+	// Rule is the rule broken: a rule of package validate (such as
+	// rserrors.RulePattern or rserrors.RuleUnique) or one of this
+	// package's (such as RuleUnknownField).
+	Rule rserrors.Rule
+	// Detail states the rule and what broke it.
+	Detail string
+	// Value is the offending value, shortened by rserrors.Shorten; "" when
+	// there is none to show.
+	Value string
+}
+
+// Error returns "<file>:<line>:<col>: <path>: <rule>: <detail> (value
+// "<value>")", leaving out the parts that are empty or zero.
+func (p *Problem) Error() string {
+	var b strings.Builder
+	if p.File != "" {
+		b.WriteString(p.File)
+		b.WriteByte(':')
+	}
+	if p.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d:", p.Line, p.Column)
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	if p.Path != "" {
+		b.WriteString(p.Path + ": ")
+	}
+	fmt.Fprintf(&b, "%s: %s", p.Rule, p.Detail)
+	if p.Value != "" {
+		fmt.Fprintf(&b, " (value %q)", p.Value)
+	}
+	return b.String()
+}
+
+// Is reports whether target is rserrors.ErrValidation.
+func (p *Problem) Is(target error) bool { return target == rserrors.ErrValidation }
+
+// FileError lists every problem of a file, in the order found. Nothing was
+// sent to Cognito. It matches rserrors.ErrValidation, and errors.As reaches
+// each *Problem through Unwrap.
+type FileError struct {
+	// File is the file's name.
+	File string
+	// Problems holds every problem found.
+	Problems []*Problem
+}
+
+// Error returns "reconcile: <file>: <n> problem(s)" followed by one
+// problem a line.
+func (e *FileError) Error() string {
+	var b strings.Builder
+	name := e.File
+	if name == "" {
+		name = "desired state"
+	}
+	fmt.Fprintf(&b, "reconcile: %s: %d problem", name, len(e.Problems))
+	if len(e.Problems) != 1 {
+		b.WriteByte('s')
+	}
+	for _, p := range e.Problems {
+		b.WriteString("\n  " + p.Error())
+	}
+	return b.String()
+}
+
+// Is reports whether target is rserrors.ErrValidation.
+func (e *FileError) Is(target error) bool { return target == rserrors.ErrValidation }
+
+// Unwrap returns the problems.
+func (e *FileError) Unwrap() []error {
+	out := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = p
+	}
+	return out
+}
+
+// StaleError reports a saved plan whose user pool changed since the plan
+// read it: applying it would act on a state nobody reviewed. Nothing was
+// sent but the reads.
+type StaleError struct {
+	// UserPoolID is the user pool.
+	UserPoolID string
+	// Planned is the fingerprint of the state the plan read; Found the
+	// fingerprint of the state read now.
+	Planned, Found string
+}
+
+// Error says the plan is stale and how to make a new one.
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("reconcile: user pool %s changed since the plan was made (fingerprint %s, now %s); make a new plan",
+		e.UserPoolID, short(e.Planned), short(e.Found))
+}
+
+// Is reports whether target is ErrStale.
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
+
+func short(fp string) string {
+	if len(fp) > 12 {
+		return fp[:12]
+	}
+	return fp
+}
+
+// ImpactError reports a plan refused before anything was sent because it
+// would leave grants dangling or re-grant inactive scopes, and the caller
+// did not allow it ([ApplyOptions]).
+type ImpactError struct {
+	// UserPoolID is the user pool.
+	UserPoolID string
+	// Dangling lists the scopes the plan removes while app clients not
+	// revoked by the plan allow them; empty when allowed.
+	Dangling []Impact
+	// Regrants lists the inactive scopes the plan defines again while app
+	// clients still list them; empty when allowed.
+	Regrants []Impact
+}
+
+// Error lists each scope and its app clients.
+func (e *ImpactError) Error() string {
+	var parts []string
+	for _, im := range e.Dangling {
+		parts = append(parts, "removing "+im.Scope+" leaves it inactive on "+clientList(im.Clients))
+	}
+	for _, im := range e.Regrants {
+		parts = append(parts, "adding "+im.Scope+" grants it again to "+clientList(im.Clients))
+	}
+	return "reconcile: plan for user pool " + e.UserPoolID + " refused: " + strings.Join(parts, "; ")
+}
+
+// Is reports whether target is ErrDangling (when Dangling is not empty) or
+// ErrRegrant (when Regrants is not empty).
+func (e *ImpactError) Is(target error) bool {
+	return target == ErrDangling && len(e.Dangling) > 0 || target == ErrRegrant && len(e.Regrants) > 0
+}
+
+func clientList(cs []ClientRef) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.String()
+	}
+	return "app client(s) " + strings.Join(names, ", ")
+}
+
+// PlanVersionError reports a saved plan of a version this package cannot
+// read.
+type PlanVersionError struct {
+	// Version is the version the plan says; Supported the one this
+	// package writes and reads.
+	Version, Supported int
+}
+
+// Error names both versions.
+func (e *PlanVersionError) Error() string {
+	return "reconcile: plan version " + strconv.Itoa(e.Version) + " is not supported (this version reads " + strconv.Itoa(e.Supported) + ")"
+}
+
+// Is reports whether target is ErrPlanVersion.
+func (e *PlanVersionError) Is(target error) bool { return target == ErrPlanVersion }
+
+// ApplyError reports an apply in which some steps failed; Result says what
+// was done, what failed (with each error) and what was not tried.
+type ApplyError struct {
+	// Result is the outcome of every step.
+	Result *Result
+}
+
+// Error counts the outcomes and lists each failure.
+func (e *ApplyError) Error() string {
+	var b strings.Builder
+	done, failed, skipped := e.Result.count()
+	fmt.Fprintf(&b, "reconcile: apply to user pool %s: %d done, %d failed, %d not tried", e.Result.UserPoolID, done, failed, skipped)
+	for _, s := range e.Result.Steps {
+		if s.Outcome == Failed {
+			fmt.Fprintf(&b, "\n  %s: %v", s.Step, s.Err)
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns the error of each failed step.
+func (e *ApplyError) Unwrap() []error {
+	var out []error
+	for _, s := range e.Result.Steps {
+		if s.Outcome == Failed && s.Err != nil {
+			out = append(out, s.Err)
+		}
+	}
+	return out
+}
+
+// asValidation is errors.As into a *rserrors.ValidationError.
+func asValidation(err error, ve **rserrors.ValidationError) bool {
+	return err != nil && errors.As(err, ve)
+}

@@ -1,0 +1,87 @@
+package reconcile_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/scopekeeper/scopekeeper/appclient"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
+	"github.com/scopekeeper/scopekeeper/reconcile"
+)
+
+// Every problem of a file comes at once, each with its line, column, path
+// and rule.
+func ExampleParse() {
+	_, err := reconcile.Parse("scopes.yaml", []byte(`userPoolId: us-east-1_Example1
+resourceServers:
+  - identifier: https://orders.example.com
+    name: Orders/API
+    scopes:
+      - name: orders read
+        description: Read orders
+      - name: orders.write
+        descripton: Write orders
+`))
+	var fe *reconcile.FileError
+	if errors.As(err, &fe) {
+		for _, p := range fe.Problems {
+			fmt.Printf("%d:%d %s (%s)\n", p.Line, p.Column, p.Path, p.Rule)
+		}
+	}
+	// Output:
+	// 9:9 resourceServers[0].scopes[1].descripton (unknown field)
+	// 8:9 resourceServers[0].scopes[1].description (required)
+	// 4:11 resourceServers[0].name (pattern)
+	// 6:15 resourceServers[0].scopes[0].name (pattern)
+}
+
+// Plan a file against a pool, print the plan, apply it.
+func ExampleReconciler_Plan() {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	if err := srv.AddUserPool("us-east-1_Example1", "example"); err != nil {
+		panic(err)
+	}
+	_ = srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: "us-east-1_Example1", Identifier: "https://orders.example.com", Name: "Orders",
+		Scopes: []cognitotest.Scope{{Name: "orders.read", Description: "Read"}, {Name: "orders.admin", Description: "Administer"}}})
+
+	api := srv.Client() // in production: cognitoidentityprovider.NewFromConfig(cfg)
+	rec := reconcile.New(api, appclient.New(api))
+	f, err := reconcile.Parse("scopes.yaml", []byte(`userPoolId: us-east-1_Example1
+resourceServers:
+  - identifier: https://orders.example.com
+    name: Orders API
+    scopes:
+      - {name: orders.read, description: Read orders}
+      - {name: orders.write, description: Write orders}
+`))
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	p, err := rec.Plan(ctx, f, reconcile.PlanOptions{})
+	if err != nil {
+		panic(err)
+	}
+	_ = p.WriteText(os.Stdout)
+	res, err := rec.Apply(ctx, p, reconcile.ApplyOptions{})
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range res.Steps {
+		fmt.Println(s.Step, s.Outcome)
+	}
+	// Output:
+	// Plan for user pool us-east-1_Example1:
+	//
+	//   ~ https://orders.example.com
+	//       ~ name "Orders" -> "Orders API"
+	//       ~ orders.read "Read" -> "Read orders"
+	//       + orders.write "Write orders"
+	//       - orders.admin "Administer"
+	//
+	// Plan: 0 to add, 1 to change, 0 to destroy.
+	// change https://orders.example.com done
+}

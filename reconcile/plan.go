@@ -1,0 +1,559 @@
+package reconcile
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scopekeeper/scopekeeper/appclient"
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
+)
+
+// Defaults of Options.
+const (
+	// DefaultParallelism is how many writes an apply keeps in flight; the
+	// Client's pacing spaces them to the quota.
+	DefaultParallelism = 8
+	// DefaultSettle is how long an apply waits after a wave of writes
+	// before it reads the pool back to verify them, so that another
+	// writer's update already on its way lands first.
+	DefaultSettle = 500 * time.Millisecond
+)
+
+// Options configures a Reconciler. The zero value is the default.
+type Options struct {
+	// Parallelism is how many resource-server writes (and, separately,
+	// app-client writes) an apply keeps in flight. Values below 1 mean
+	// DefaultParallelism.
+	Parallelism int
+	// MaxAttempts bounds how many times an apply writes one resource
+	// server's change when verification keeps finding it overwritten;
+	// then the step fails with a *rserrors.ConflictError. Values below 1
+	// mean resourceserver.DefaultMaxAttempts.
+	MaxAttempts int
+	// Settle is the wait between a wave of writes and the
+	// ListResourceServers that verifies it. Zero means DefaultSettle; a
+	// negative value means no wait.
+	Settle time.Duration
+	// ResourceServerOptions configure the resourceserver.Client the
+	// Reconciler makes (rates, Locker, Logger, ClientOptions). Its
+	// DisableVerify is always set: an apply verifies a whole wave with
+	// ListResourceServers instead of a Describe per server. Its Grants is
+	// always nil: the plan checks the app clients once for the whole pool
+	// (Plan.Dangling, Plan.Regrants), not once per server.
+	ResourceServerOptions []func(*resourceserver.Options)
+	// Logger receives one record per decision: a change found overwritten
+	// and written again, a step that failed. Nil is silent.
+	Logger *slog.Logger
+}
+
+// Reconciler plans and applies a desired state ([File]) to a user pool.
+// It is safe for concurrent use.
+type Reconciler struct {
+	rs   *resourceserver.Client
+	apps AppClients
+	opts Options
+}
+
+// New returns a Reconciler that reads and writes resource servers through
+// api (usually a *cognitoidentityprovider.Client) with a
+// resourceserver.Client of its own, and app clients through apps (usually
+// an *appclient.Client on the same SDK client). apps may be nil: a file
+// with grants is then refused, and removals and additions are planned
+// without the app-client checks. It sends nothing. It panics when api is
+// nil.
+func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Reconciler {
+	var o Options
+	for _, fn := range optFns {
+		if fn != nil {
+			fn(&o)
+		}
+	}
+	if o.Parallelism < 1 {
+		o.Parallelism = DefaultParallelism
+	}
+	if o.MaxAttempts < 1 {
+		o.MaxAttempts = resourceserver.DefaultMaxAttempts
+	}
+	switch {
+	case o.Settle == 0:
+		o.Settle = DefaultSettle
+	case o.Settle < 0:
+		o.Settle = 0
+	}
+	rsOpts := append(slices.Clone(o.ResourceServerOptions), func(ro *resourceserver.Options) {
+		ro.DisableVerify = true
+		ro.Grants = nil // the plan checks grants once, for the whole pool
+	})
+	if apps != nil && isNilPointer(apps) {
+		apps = nil
+	}
+	return &Reconciler{rs: resourceserver.New(api, rsOpts...), apps: apps, opts: o}
+}
+
+// PlanOptions are the choices of one plan.
+type PlanOptions struct {
+	// UserPoolID is the user pool to plan for. Empty means the file's
+	// userPoolId; when both are given they must be equal.
+	UserPoolID string
+	// Prune deletes the resource servers of the pool that the file does not
+	// list. Without it they are left alone.
+	Prune bool
+}
+
+// PlanVersion is the version of the saved plan format that this package
+// writes and reads ("version" in its JSON).
+const PlanVersion = 1
+
+// Action is what a plan does to one resource server.
+type Action string
+
+// The actions of a ServerPlan.
+const (
+	// ActionCreate creates the resource server with its scopes.
+	ActionCreate Action = "create"
+	// ActionChange applies a resourceserver.Change to it.
+	ActionChange Action = "change"
+	// ActionDelete deletes it (only with PlanOptions.Prune).
+	ActionDelete Action = "delete"
+)
+
+// Plan is what an apply will do to a user pool, computed from a [File] and
+// the state read: a plain value, printed by [Plan.WriteText], saved by
+// [Plan.MarshalJSON] and read back by [ReadPlan].
+type Plan struct {
+	// Version is PlanVersion.
+	Version int
+	// UserPoolID is the user pool.
+	UserPoolID string
+	// Fingerprint identifies the state the plan read; an apply refuses the
+	// plan when the pool no longer matches it.
+	Fingerprint string
+	// AppClients says how the app clients were read.
+	AppClients AppClientRead
+	// Servers are the resource servers to create, change or delete, by
+	// identifier.
+	Servers []ServerPlan
+	// Unchanged counts the resource servers of the file already as wanted.
+	Unchanged int
+	// Grants are the app clients whose scopes change, by ID.
+	Grants []GrantPlan
+	// Dangling lists the scopes the plan removes while app clients that the
+	// plan does not revoke them from allow them.
+	Dangling []Impact
+	// Regrants lists the scopes the plan defines again while app clients
+	// still list them as inactive scopes, so they would hold them again.
+	Regrants []Impact
+}
+
+// ServerPlan is the plan for one resource server.
+type ServerPlan struct {
+	// Action is ActionCreate, ActionChange or ActionDelete.
+	Action Action
+	// Identifier is the resource server's identifier.
+	Identifier string
+	// Before is the resource server as read; zero for ActionCreate.
+	Before resourceserver.ResourceServer
+	// After is the resource server as the plan leaves it; zero for
+	// ActionDelete.
+	After resourceserver.ResourceServer
+	// Change is the edit of an ActionChange: a rename, scopes added or
+	// described anew, and scopes removed by name (never a replace, so it
+	// removes nothing added since the plan read the pool). Zero for
+	// ActionCreate and ActionDelete.
+	Change resourceserver.Change
+}
+
+// GrantPlan is the plan for one app client's scopes.
+type GrantPlan struct {
+	// Client is the app client.
+	Client ClientRef
+	// Grant are the scopes to add, in file order.
+	Grant []string
+	// Revoke are the scopes to remove, sorted.
+	Revoke []string
+}
+
+// HasChanges reports whether applying p would change anything.
+func (p *Plan) HasChanges() bool { return len(p.Servers) > 0 || len(p.Grants) > 0 }
+
+// Counts returns how many resource servers p creates, how many resource
+// servers and app clients it changes, and how many resource servers it
+// deletes.
+func (p *Plan) Counts() (add, change, destroy int) {
+	for _, s := range p.Servers {
+		switch s.Action {
+		case ActionCreate:
+			add++
+		case ActionChange:
+			change++
+		case ActionDelete:
+			destroy++
+		}
+	}
+	return add, change + len(p.Grants), destroy
+}
+
+// Plan reads the user pool and returns what applying f would do. It sends,
+// through the Reconciler's pacing, one ListResourceServers per 50
+// resource servers and no DescribeResourceServer; then, only when needed,
+// the app-client reads: all app clients (AppClients.Grants) when f has
+// grants, or the holders of the scopes the plan removes or adds
+// (AppClients.Holders) otherwise. Nothing is written.
+//
+// f is checked first ([File.Check]); the problems found only against the
+// pool (a granted scope that neither the file nor the pool defines, or
+// that the plan removes; a clientName that names no app client or several;
+// a pool ID that differs from opts.UserPoolID) come back in a *[FileError]
+// as well. Other errors are those of resourceserver.Client.List and of
+// AppClients, each naming the operation.
+func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan, error) {
+	if err := f.Check(); err != nil {
+		return nil, err
+	}
+	pool, prob := f.pool(opts.UserPoolID)
+	if prob != nil {
+		return nil, &FileError{File: f.Name, Problems: []*Problem{prob}}
+	}
+	if len(f.AppClients) > 0 && r.apps == nil {
+		return nil, &FileError{File: f.Name, Problems: []*Problem{f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")}}
+	}
+	servers, err := r.readServers(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	st := state{pool: pool, servers: servers}
+	p, _ := compute(f, st, opts.Prune)
+	if r.apps != nil {
+		switch touched := p.touchedScopes(); {
+		case len(f.AppClients) > 0:
+			st.apps = AppClientRead{All: true}
+		case len(touched) > 0:
+			st.apps = AppClientRead{Scopes: touched}
+		}
+		if st.holders, err = r.readApps(ctx, pool, st.apps); err != nil {
+			return nil, err
+		}
+	}
+	p, probs := compute(f, st, opts.Prune)
+	if len(probs) > 0 {
+		return nil, &FileError{File: f.Name, Problems: probs}
+	}
+	return p, nil
+}
+
+// pool returns the user pool to plan for.
+func (f *File) pool(given string) (string, *Problem) {
+	switch {
+	case given == "" && f.UserPoolID == "":
+		return "", f.problem("userPoolId", RulePool, "no user pool: set userPoolId in the file or name the pool", "")
+	case given != "" && f.UserPoolID != "" && given != f.UserPoolID:
+		return "", f.problem("userPoolId", RulePool, "the file is for user pool "+f.UserPoolID+", not "+given, f.UserPoolID)
+	case given != "":
+		if err := (&File{UserPoolID: given}).Check(); err != nil {
+			return "", f.problem("userPoolId", RulePool, "the user pool given is not a valid user pool ID", given)
+		}
+		return given, nil
+	}
+	return f.UserPoolID, nil
+}
+
+// touchedScopes returns the token scopes p removes or adds anew, sorted:
+// those whose holders the app-client checks need.
+func (p *Plan) touchedScopes() []string {
+	var out []string
+	for _, sp := range p.Servers {
+		out = append(out, sp.removed()...)
+		out = append(out, sp.addedNew()...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// removed returns the token scopes sp removes.
+func (sp ServerPlan) removed() []string {
+	var names []string
+	switch sp.Action {
+	case ActionDelete:
+		for _, s := range sp.Before.Scopes {
+			names = append(names, s.Name)
+		}
+	case ActionChange:
+		names = sp.Change.Removed()
+	}
+	return tokens(sp.Identifier, names)
+}
+
+// addedNew returns the token scopes sp defines that the server did not
+// have.
+func (sp ServerPlan) addedNew() []string {
+	var names []string
+	for _, s := range sp.After.Scopes {
+		if !slices.ContainsFunc(sp.Before.Scopes, func(b resourceserver.Scope) bool { return b.Name == s.Name }) {
+			names = append(names, s.Name)
+		}
+	}
+	return tokens(sp.Identifier, names)
+}
+
+func tokens(identifier string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = identifier + "/" + n
+	}
+	return out
+}
+
+// compute plans f against st: pure, no I/O. Problems are those found only
+// against the pool.
+func compute(f *File, st state, prune bool) (*Plan, []*Problem) {
+	p := &Plan{Version: PlanVersion, UserPoolID: st.pool, Fingerprint: st.fingerprint(), AppClients: st.apps}
+	pool := map[string]resourceserver.ResourceServer{}
+	for _, rs := range st.servers {
+		pool[rs.Identifier] = rs
+	}
+	wanted := slices.Clone(f.ResourceServers)
+	slices.SortFunc(wanted, func(a, b Server) int { return cmp.Compare(a.Identifier, b.Identifier) })
+	for _, s := range wanted {
+		desired := resourceserver.ResourceServer{UserPoolID: st.pool, Identifier: s.Identifier, Name: s.Name, Scopes: slices.Clone(s.Scopes)}
+		cur, ok := pool[s.Identifier]
+		if !ok {
+			p.Servers = append(p.Servers, ServerPlan{Action: ActionCreate, Identifier: s.Identifier, After: desired})
+			continue
+		}
+		var ch resourceserver.Change
+		if s.Additive {
+			if cur.Name != s.Name {
+				ch = ch.Rename(s.Name)
+			}
+			for _, sc := range s.Scopes {
+				if i := slices.IndexFunc(cur.Scopes, func(c resourceserver.Scope) bool { return c.Name == sc.Name }); i < 0 || cur.Scopes[i].Description != sc.Description {
+					ch = ch.Add(sc)
+				}
+			}
+		} else {
+			ch = resourceserver.Diff(cur, desired)
+		}
+		if ch.IsZero() {
+			p.Unchanged++
+			continue
+		}
+		p.Servers = append(p.Servers, ServerPlan{Action: ActionChange, Identifier: s.Identifier, Before: cur, After: ch.ApplyTo(cur), Change: ch})
+	}
+	if prune {
+		for _, rs := range st.servers {
+			if _, ok := f.server(rs.Identifier); !ok {
+				p.Servers = append(p.Servers, ServerPlan{Action: ActionDelete, Identifier: rs.Identifier, Before: rs})
+			}
+		}
+	}
+	slices.SortStableFunc(p.Servers, func(a, b ServerPlan) int { return cmp.Compare(a.Identifier, b.Identifier) })
+	if st.holders == nil {
+		return p, nil
+	}
+	probs := p.planGrants(f, st, prune)
+	p.impacts(f, st)
+	return p, probs
+}
+
+// planGrants fills p.Grants from the file's app clients and the holders
+// read, and returns the problems found against the pool.
+func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
+	var probs []*Problem
+	after := map[string]bool{} // token scopes defined once the plan is applied
+	byID := map[string]ServerPlan{}
+	for _, sp := range p.Servers {
+		byID[sp.Identifier] = sp
+	}
+	for _, rs := range st.servers {
+		if sp, ok := byID[rs.Identifier]; ok && sp.Action == ActionDelete {
+			continue
+		} else if ok {
+			rs = sp.After
+		}
+		for _, t := range rs.TokenScopes() {
+			after[t] = true
+		}
+	}
+	for _, sp := range p.Servers {
+		if sp.Action == ActionCreate {
+			for _, t := range sp.After.TokenScopes() {
+				after[t] = true
+			}
+		}
+	}
+	// The scopes the file owns: every scope of a server it lists in full
+	// (or prunes), only the listed ones of an additive server.
+	owned := func(scope string) bool {
+		i := strings.LastIndexByte(scope, '/')
+		if i < 0 {
+			return false
+		}
+		id, name := scope[:i], scope[i+1:]
+		s, ok := f.server(id)
+		switch {
+		case !ok:
+			sp, planned := byID[id]
+			return prune && planned && sp.Action == ActionDelete
+		case s.Additive:
+			return slices.ContainsFunc(s.Scopes, func(sc resourceserver.Scope) bool { return sc.Name == name })
+		}
+		return true
+	}
+	active := map[string]bool{} // token scopes defined before the plan
+	for _, rs := range st.servers {
+		for _, t := range rs.TokenScopes() {
+			active[t] = true
+		}
+	}
+	held := map[string][]string{} // client ID -> scopes it lists
+	names := map[string]string{}
+	for scope, refs := range st.holders {
+		for _, c := range refs {
+			held[c.ID] = append(held[c.ID], scope)
+			if c.Name != "" {
+				names[c.ID] = c.Name
+			}
+		}
+	}
+	resolved := map[string]int{} // client ID -> index of the entry that names it
+	for i, c := range f.AppClients {
+		at := "appClients[" + strconv.Itoa(i) + "]"
+		ref := ClientRef{ID: c.ClientID, Name: names[c.ClientID]}
+		if c.ClientID == "" {
+			var ids []string
+			for id, n := range names {
+				if n == c.ClientName {
+					ids = append(ids, id)
+				}
+			}
+			slices.Sort(ids)
+			switch len(ids) {
+			case 0:
+				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient,
+					"no app client of the pool that allows a scope has this name; name it by clientId", c.ClientName))
+				continue
+			case 1:
+				ref = ClientRef{ID: ids[0], Name: c.ClientName}
+			default:
+				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient,
+					"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName))
+				continue
+			}
+		}
+		if j, ok := resolved[ref.ID]; ok {
+			// One app client named twice, by ID and by name.
+			probs = append(probs, f.problem(at, rserrors.RuleUnique, "names the same app client as appClients["+strconv.Itoa(j)+"]", ref.ID))
+			continue
+		}
+		resolved[ref.ID] = i
+		current := held[ref.ID]
+		g := GrantPlan{Client: ref}
+		for k, sc := range c.Scopes {
+			if !appclient.IsStandard(sc) && !after[sc] {
+				detail := "neither the file nor the pool defines this scope"
+				if active[sc] {
+					detail = "the plan removes this scope"
+				}
+				probs = append(probs, f.problem(at+".scopes["+strconv.Itoa(k)+"]", RuleUndefinedScope, detail, sc))
+				continue
+			}
+			if !slices.Contains(current, sc) {
+				g.Grant = append(g.Grant, sc)
+			}
+		}
+		for _, sc := range current {
+			if owned(sc) && active[sc] && !slices.Contains(c.Scopes, sc) {
+				g.Revoke = append(g.Revoke, sc)
+			}
+		}
+		slices.Sort(g.Revoke)
+		if len(g.Grant) > 0 || len(g.Revoke) > 0 {
+			p.Grants = append(p.Grants, g)
+		}
+	}
+	slices.SortFunc(p.Grants, func(a, b GrantPlan) int { return cmp.Compare(a.Client.ID, b.Client.ID) })
+	return probs
+}
+
+// impacts fills p.Dangling and p.Regrants from the holders read.
+func (p *Plan) impacts(f *File, st state) {
+	revoked := map[string]map[string]bool{} // scope -> client IDs the plan revokes it from
+	for _, g := range p.Grants {
+		for _, sc := range g.Revoke {
+			if revoked[sc] == nil {
+				revoked[sc] = map[string]bool{}
+			}
+			revoked[sc][g.Client.ID] = true
+		}
+	}
+	wants := map[string]map[string]bool{} // scope -> client IDs the file grants it to
+	for _, g := range p.Grants {
+		for _, sc := range g.Grant {
+			if wants[sc] == nil {
+				wants[sc] = map[string]bool{}
+			}
+			wants[sc][g.Client.ID] = true
+		}
+	}
+	for _, c := range f.AppClients {
+		id := c.ClientID
+		if id == "" {
+			id = clientByName(st.holders, c.ClientName)
+		}
+		for _, sc := range c.Scopes {
+			if wants[sc] == nil {
+				wants[sc] = map[string]bool{}
+			}
+			wants[sc][id] = true
+		}
+	}
+	for _, sp := range p.Servers {
+		for _, sc := range sp.removed() {
+			if left := without(st.holders[sc], revoked[sc]); len(left) > 0 {
+				p.Dangling = append(p.Dangling, Impact{Scope: sc, Clients: left})
+			}
+		}
+		for _, sc := range sp.addedNew() {
+			if left := without(st.holders[sc], wants[sc]); len(left) > 0 {
+				p.Regrants = append(p.Regrants, Impact{Scope: sc, Clients: left})
+			}
+		}
+	}
+}
+
+// clientByName returns the ID of the app client named name among the
+// holders read, "" when none is.
+func clientByName(holders map[string][]ClientRef, name string) string {
+	for _, refs := range holders {
+		for _, r := range refs {
+			if r.Name == name {
+				return r.ID
+			}
+		}
+	}
+	return ""
+}
+
+// without returns refs less those whose ID is in ids.
+func without(refs []ClientRef, ids map[string]bool) []ClientRef {
+	var out []ClientRef
+	for _, r := range refs {
+		if !ids[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// isNilPointer reports whether v holds a nil pointer.
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
