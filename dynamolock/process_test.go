@@ -1,0 +1,227 @@
+package dynamolock_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scopekeeper/scopekeeper/cognitotest"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
+)
+
+const testID = "https://api.example.com"
+
+// newServer starts an emulator with one user pool and one resource
+// server with the given scopes, and returns it and the pool's id.
+func newServer(t *testing.T, scopes ...string) (*cognitotest.Server, string) {
+	t.Helper()
+	srv := cognitotest.NewServer()
+	t.Cleanup(srv.Close)
+	pool := srv.CreateUserPool("test")
+	rs := cognitotest.ResourceServer{UserPoolID: pool, Identifier: testID, Name: "API"}
+	for _, s := range scopes {
+		rs.Scopes = append(rs.Scopes, cognitotest.Scope{Name: s, Description: s})
+	}
+	if err := srv.PutResourceServer(rs); err != nil {
+		t.Fatal(err)
+	}
+	return srv, pool
+}
+
+// scopeNames returns the sorted scope names of the emulator's server.
+func scopeNames(t *testing.T, srv *cognitotest.Server, pool string) []string {
+	t.Helper()
+	rs, ok := srv.ResourceServer(pool, testID)
+	if !ok {
+		t.Fatalf("resource server %s/%s is gone", pool, testID)
+	}
+	var names []string
+	for _, s := range rs.Scopes {
+		names = append(names, s.Name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// updates counts the emulator's UpdateResourceServer requests that
+// succeeded.
+func updates(srv *cognitotest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Operation == "UpdateResourceServer" && r.Applied {
+			n++
+		}
+	}
+	return n
+}
+
+// lockKey is the key a Client locks for the test's resource server.
+func lockKey(pool string) string { return "cognito-idp/" + pool + "/" + testID }
+
+// TestProcesses runs 8 processes, each with its own Client and its own
+// Locker, that each add 12 scopes to one resource server at the same
+// time: every scope must be kept, and, since the lock lets no write
+// overlap another, no change is ever written twice.
+func TestProcesses(t *testing.T) {
+	const processes, scopes = 8, 12
+	srv, pool := newServer(t)
+	_, endpoint, table := newTable(t)
+	var children []*child
+	var want []string
+	for i := range processes {
+		prefix := fmt.Sprintf("p%d", i)
+		children = append(children, startChild(t, prefix, modeAdd, childConfig{
+			Dynamo: endpoint, Table: table, Cognito: srv.URL, Pool: pool, ID: testID,
+			Prefix: prefix, Scopes: scopes, Lease: 2 * time.Second,
+		}))
+		for j := range scopes {
+			want = append(want, fmt.Sprintf("%s-%02d", prefix, j))
+		}
+	}
+	for _, c := range children {
+		c.expect("ready", time.Minute, nil)
+	}
+	start := time.Now()
+	for _, c := range children {
+		c.send("go")
+	}
+	for _, c := range children {
+		c.expect("done", 5*time.Minute, nil)
+		c.wait(time.Minute)
+	}
+	t.Logf("%d processes added %d scopes in %v", processes, processes*scopes, time.Since(start))
+	if diff := cmp.Diff(want, scopeNames(t, srv, pool)); diff != "" {
+		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
+	}
+	if n := updates(srv); n != processes*scopes {
+		t.Errorf("%d UpdateResourceServer calls for %d changes, want one each: writes overlapped", n, processes*scopes)
+	}
+}
+
+// TestKilledHolder kills a holder with SIGKILL while two processes and
+// this one wait for its lock: they go on once its lease has run out, and
+// not before.
+func TestKilledHolder(t *testing.T) {
+	const lease = time.Second
+	srv, pool := newServer(t)
+	ddb, endpoint, table := newTable(t)
+	cfg := childConfig{Dynamo: endpoint, Table: table, Cognito: srv.URL, Pool: pool, ID: testID, Lease: lease, Scopes: 3, Key: lockKey(pool)}
+	holder := startChild(t, "holder", modeHold, cfg)
+	holder.expect("locked", time.Minute, nil)
+
+	var waiters []*child
+	var want []string
+	for i := range 2 {
+		cfg.Prefix = fmt.Sprintf("w%d", i)
+		w := startChild(t, cfg.Prefix, modeAdd, cfg)
+		w.expect("ready", time.Minute, nil)
+		w.send("go")
+		waiters = append(waiters, w)
+		for j := range cfg.Scopes {
+			want = append(want, fmt.Sprintf("%s-%02d", cfg.Prefix, j))
+		}
+	}
+	locker := newLocker(t, ddb, table, lease)
+	acquired := make(chan time.Time, 1)
+	go func() {
+		lk, err := locker.Lock(t.Context(), lockKey(pool))
+		if err != nil {
+			t.Errorf("Lock() error = %v", err)
+			acquired <- time.Time{}
+			return
+		}
+		acquired <- time.Now()
+		lk.Unlock(t.Context())
+	}()
+
+	// While the holder renews, no one gets the lock.
+	select {
+	case <-acquired:
+		t.Fatalf("Lock() succeeded while the holder renewed its lease")
+	case <-time.After(2 * lease):
+	}
+	killed := time.Now()
+	if err := holder.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+
+	var mu sync.Mutex
+	first := <-acquired
+	onLocked := func(at time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		if at.Before(first) {
+			first = at
+		}
+	}
+	for _, w := range waiters {
+		w.expect("done", time.Minute, onLocked)
+		w.wait(time.Minute)
+	}
+	took := first.Sub(killed)
+	t.Logf("first waiter got the lock %v after the holder was killed (lease %v, heartbeat %v)", took, lease, lease/4)
+	// The holder's last renewal came at most a heartbeat before the kill.
+	if took < lease-lease/4 {
+		t.Errorf("a waiter got the lock %v after the kill, before the holder's lease of %v could end", took, lease)
+	}
+	if took > 3*lease {
+		t.Errorf("the first waiter got the lock %v after the kill, want about a lease (%v)", took, lease)
+	}
+	if diff := cmp.Diff(want, scopeNames(t, srv, pool)); diff != "" {
+		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestPausedHolder stops a holder with SIGSTOP between its Describe and
+// its Update, for longer than its lease; this process takes the lock
+// over and adds a scope; then the holder resumes. It must not send its
+// Update, which would delete that scope, and must return an error
+// matching rserrors.ErrLockLost.
+func TestPausedHolder(t *testing.T) {
+	const lease = time.Second
+	srv, pool := newServer(t, "a", "b")
+	ddb, endpoint, table := newTable(t)
+	paused := startChild(t, "paused", modePause, childConfig{
+		Dynamo: endpoint, Table: table, Cognito: srv.URL, Pool: pool, ID: testID, Prefix: "paused", Lease: lease,
+	})
+	paused.expect("described", time.Minute, nil)
+	if err := paused.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	paused.send("go") // read when it resumes
+
+	c := resourceserver.New(srv.Client(), func(o *resourceserver.Options) {
+		o.Locker = newLocker(t, ddb, table, lease)
+		o.DisableRateLimit = true
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if _, err := c.AddScope(ctx, pool, testID, resourceserver.Scope{Name: "other", Description: "added while the holder was paused"}); err != nil {
+		t.Fatalf("AddScope(other) error = %v", err)
+	}
+	t.Logf("took the lock over and added a scope %v after the holder was stopped (lease %v)", time.Since(stopped), lease)
+	if err := paused.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	result := paused.expect("result", time.Minute, nil)
+	paused.wait(time.Minute)
+	if slices.Contains(paused.read, "update") {
+		t.Errorf("the paused holder sent its Update after resuming")
+	}
+	if result != "result lost" {
+		t.Errorf("the paused holder's AddScope returned %q, want an error matching rserrors.ErrLockLost", result)
+	}
+	if diff := cmp.Diff([]string{"a", "b", "other"}, scopeNames(t, srv, pool)); diff != "" {
+		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
+	}
+	if n := updates(srv); n != 1 {
+		t.Errorf("%d UpdateResourceServer calls, want 1 (this process's)", n)
+	}
+}
