@@ -33,6 +33,10 @@ type Lock interface {
 	// Lost returns a channel that is closed when the lock is lost before
 	// Unlock: its lease ran out, or another owner took it over. A lock
 	// that cannot be lost may return nil, a channel that never fires.
+	// A lock with a lease checks the lease's end on each call, before it
+	// returns the channel, so a caller that calls Lost right before a
+	// write learns of a loss at once, even when its process was paused
+	// and its heartbeat has not run yet.
 	Lost() <-chan struct{}
 	// Unlock releases the lock, if this holder still holds it. It never
 	// frees another holder's lock: after a loss, or when called again, it
