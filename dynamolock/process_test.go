@@ -166,8 +166,11 @@ func TestKilledHolder(t *testing.T) {
 	}
 	took := first.Sub(killed)
 	t.Logf("first waiter got the lock %v after the holder was killed (lease %v, heartbeat %v)", took, lease, lease/4)
-	// The holder's last renewal came at most a heartbeat before the kill.
-	if took < lease-lease/4 {
+	// A waiter takes over a lease after it first read the holder's last
+	// rvn, which the holder wrote a heartbeat (250ms) or, on a busy
+	// machine, a little more before the kill: half a lease is a floor
+	// that only a waiter that ignored the lease could break.
+	if took < lease/2 {
 		t.Errorf("a waiter got the lock %v after the kill, before the holder's lease of %v could end", took, lease)
 	}
 	if took > 3*lease {
