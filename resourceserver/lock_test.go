@@ -14,7 +14,6 @@ import (
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
-	"github.com/scopekeeper/scopekeeper/resourceserver/lockertest"
 )
 
 // recordingLocker records the keys it is asked to lock and returns err
@@ -284,25 +283,6 @@ func TestRateLimitHonoursContext(t *testing.T) {
 	if diff := cmp.Diff([]string{opDescribe, opDescribe, opCreate}, f.ops()); diff != "" {
 		t.Errorf("calls mismatch (-want +got):\n%s", diff)
 	}
-}
-
-// TestMemoryLockerConformance runs the Locker conformance suite against
-// the memory locker with a lease, which must pass all of it.
-func TestMemoryLockerConformance(t *testing.T) {
-	t.Parallel()
-	const lease = 300 * time.Millisecond
-	shared := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) { o.Lease = lease })
-	lockertest.Run(t, lockertest.Config{
-		New:   func(*testing.T) resourceserver.Locker { return shared },
-		Lease: lease,
-		Stall: func(t *testing.T, l resourceserver.Lock) {
-			s, ok := l.(interface{ StopRenewing() })
-			if !ok {
-				t.Fatalf("memory lock %T has no StopRenewing method", l)
-			}
-			s.StopRenewing()
-		},
-	})
 }
 
 func TestMemoryLockerOptions(t *testing.T) {

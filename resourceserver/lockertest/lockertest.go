@@ -17,7 +17,9 @@ import (
 type Config struct {
 	// New returns a Locker. Every Locker that New returns during one Run
 	// must share one lock space, as the processes that share one lock
-	// table do, and each must act as a distinct owner.
+	// table do. Run locks through several of them at once, as separate
+	// processes would; New may return the same Locker each time when
+	// every Lock call is a holder of its own (an in-memory Locker).
 	New func(t *testing.T) resourceserver.Locker
 
 	// Lease is how long a lock outlives its holder's last renewal: a
