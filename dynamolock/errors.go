@@ -53,8 +53,8 @@ func (e *HeldError) Is(target error) bool { return target == ErrHeld }
 // stored. The SDK's error stays in the chain, so errors.As finds its
 // *smithy.OperationError and the service's exception types.
 type Error struct {
-	// Op is the DynamoDB operation, such as "PutItem", or "Lock" for a bad
-	// key.
+	// Op is the DynamoDB operation, such as "PutItem", or "Lock" or
+	// "TryLock" for a key that cannot be stored.
 	Op string
 	// Table and Key name the lock.
 	Table, Key string

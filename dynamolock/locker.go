@@ -144,7 +144,7 @@ func (l *Locker) Options() Options { return l.opts }
 // fails (errors.Is(err, ErrThrottled) for a throttle), and never holds
 // the lock after an error.
 func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, error) {
-	if err := l.checkKey(key); err != nil {
+	if err := l.checkKey("Lock", key); err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -186,7 +186,10 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 				seenLease = l.opts.Lease
 			}
 		}
-		wait := min(l.opts.Poll, seenLease-time.Since(seenAt))
+		wait := l.opts.Poll
+		if left := seenLease - time.Since(seenAt); seen != "" && left < wait {
+			wait = left // a record without an rvn is never taken over
+		}
 		if err := sleep(ctx, wait); err != nil {
 			release()
 			return nil, err
@@ -201,7 +204,7 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 // when a request fails. The lock it returns is renewed and released as
 // Lock's is.
 func (l *Locker) TryLock(ctx context.Context, key string) (resourceserver.Lock, error) {
-	if err := l.checkKey(key); err != nil {
+	if err := l.checkKey("TryLock", key); err != nil {
 		return nil, err
 	}
 	release, ok := l.local.tryLock(key)
@@ -230,9 +233,10 @@ func (l *Locker) TryLock(ctx context.Context, key string) (resourceserver.Lock, 
 // maxKeyBytes is DynamoDB's limit on a partition key.
 const maxKeyBytes = 2048
 
-func (l *Locker) checkKey(key string) error {
+// checkKey returns an *Error for op when key cannot be stored.
+func (l *Locker) checkKey(op, key string) error {
 	if key == "" || len(key) > maxKeyBytes {
-		return &Error{Op: "Lock", Table: l.opts.Table, Key: key,
+		return &Error{Op: op, Table: l.opts.Table, Key: key,
 			Err: fmt.Errorf("key must be 1 to %d bytes, got %d", maxKeyBytes, len(key))}
 	}
 	return nil

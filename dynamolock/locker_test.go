@@ -309,3 +309,70 @@ func TestCreateTable(t *testing.T) {
 		t.Errorf("CreateTable() with a cancelled context error = %v, want %v", err, context.Canceled)
 	}
 }
+
+// TestWaiterPolls checks, against a fake table, that a waiter reads the
+// record every Poll, takes over a record whose rvn has not changed for the
+// lease that the record states, and never takes over a record without
+// an rvn.
+func TestWaiterPolls(t *testing.T) {
+	t.Parallel()
+	ccf := &types.ConditionalCheckFailedException{Message: aws.String("held")}
+	for _, tt := range []struct {
+		name     string
+		record   map[string]types.AttributeValue
+		takeover bool
+	}{
+		{"steady rvn", map[string]types.AttributeValue{
+			"key": &types.AttributeValueMemberS{Value: "k"}, "owner": &types.AttributeValueMemberS{Value: "other"},
+			"rvn": &types.AttributeValueMemberS{Value: "r1"}, "lease_ms": &types.AttributeValueMemberN{Value: "100"},
+		}, true},
+		{"no rvn", map[string]types.AttributeValue{"key": &types.AttributeValueMemberS{Value: "k"}}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fakeAPI{
+				OnGet: func(*dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+					return &dynamodb.GetItemOutput{Item: tt.record}, nil
+				},
+				OnPut: func(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+					if v, ok := in.ExpressionAttributeValues[":seen"].(*types.AttributeValueMemberS); ok && v.Value == "r1" {
+						return &dynamodb.PutItemOutput{}, nil
+					}
+					return nil, ccf
+				},
+			}
+			l, err := dynamolock.New(f, func(o *dynamolock.Options) {
+				o.Table, o.Lease, o.Heartbeat, o.Poll = "locks", time.Minute, time.Second, 20*time.Millisecond
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 400*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			lk, err := l.Lock(ctx, "k")
+			took := time.Since(start)
+			gets := strings.Count(strings.Join(f.ops(), ","), "GetItem")
+			if !tt.takeover {
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("Lock() error = %v, want %v", err, context.DeadlineExceeded)
+				}
+				// 400ms at one read per 20ms.
+				if gets > 30 {
+					t.Errorf("%d GetItem calls in %v, want about one per Poll (20ms)", gets, took)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Lock() error = %v", err)
+			}
+			defer lk.Unlock(t.Context())
+			if took < 100*time.Millisecond {
+				t.Errorf("Lock() took over after %v, before the record's lease of 100ms", took)
+			}
+			if gets < 3 {
+				t.Errorf("%d GetItem calls before the takeover, want one per Poll (20ms) over the lease (100ms)", gets)
+			}
+		})
+	}
+}
