@@ -12,9 +12,15 @@ import (
 // BenchmarkLockOverhead measures what the DynamoDB lock adds to a change:
 // each iteration adds and removes a scope (two changes) through a Client
 // with the in-memory lock and through one with a dynamolock Locker on
-// dynalite, both on the emulator with verification on, and reports each
-// one's time per change and their ratio.
+// dynalite, both on the emulator, with verification on and off, and
+// reports each one's time per change and their ratio.
 func BenchmarkLockOverhead(b *testing.B) {
+	for _, verify := range []bool{true, false} {
+		b.Run(fmt.Sprintf("verify=%v", verify), func(b *testing.B) { benchmarkLockOverhead(b, !verify) })
+	}
+}
+
+func benchmarkLockOverhead(b *testing.B, noVerify bool) {
 	srv := cognitotest.NewServer()
 	defer srv.Close()
 	pool := srv.CreateUserPool("bench")
@@ -24,10 +30,10 @@ func BenchmarkLockOverhead(b *testing.B) {
 	ddb, _, table := newTable(b)
 	clients := []*resourceserver.Client{
 		resourceserver.New(srv.Client(), func(o *resourceserver.Options) {
-			o.Locker, o.DisableRateLimit = resourceserver.NewMemoryLocker(), true
+			o.Locker, o.DisableRateLimit, o.DisableVerify = resourceserver.NewMemoryLocker(), true, noVerify
 		}),
 		resourceserver.New(srv.Client(), func(o *resourceserver.Options) {
-			o.Locker, o.DisableRateLimit = newLocker(b, ddb, table, 10*time.Second), true
+			o.Locker, o.DisableRateLimit, o.DisableVerify = newLocker(b, ddb, table, 10*time.Second), true, noVerify
 		}),
 	}
 	var took [2]time.Duration
