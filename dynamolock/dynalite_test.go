@@ -26,8 +26,8 @@ import (
 // default $HOME/.cache/scopekeeper/dynalite, where .ci-install.sh puts it).
 // One dynalite serves the whole test binary, on a free loopback port; each
 // test makes its own table.
-const installHint = "dynalite is not installed: run `npm install --prefix \"$HOME/.cache/scopekeeper/dynalite\" dynalite@4.0.0` " +
-	"(Node 20 or newer), or `bash dynamolock/.ci-install.sh`, or set DYNALITE_DIR to the npm prefix that holds node_modules/dynalite"
+const installHint = "dynalite is not installed in %[1]s: run `npm install --prefix %[1]q dynalite@4.0.0` " +
+	"(Node 20 or newer) or `bash dynamolock/.ci-install.sh`, or set DYNALITE_DIR to the npm prefix that holds node_modules/dynalite"
 
 // dynaliteScript starts dynalite from the module path in argv[1] on a
 // free loopback port, prints the port, and exits when its stdin closes.
@@ -71,9 +71,10 @@ func dynaliteDir() string {
 // startDynalite starts the shared dynalite once and returns its endpoint.
 func startDynalite() (string, error) {
 	dynalite.once.Do(func() {
-		mod := filepath.Join(dynaliteDir(), "node_modules", "dynalite")
+		dir := dynaliteDir()
+		mod := filepath.Join(dir, "node_modules", "dynalite")
 		if _, err := os.Stat(filepath.Join(mod, "package.json")); err != nil {
-			dynalite.err = fmt.Errorf("%s (looked in %s)", installHint, mod)
+			dynalite.err = fmt.Errorf(installHint, dir)
 			return
 		}
 		node := os.Getenv("NODE")
