@@ -39,7 +39,7 @@ const (
 	// <err>". Each time its Locker locks, it prints "locked <unix ns>".
 	modeAdd = "add"
 	// modeHold locks Key through its Locker, prints "locked", and keeps
-	// the lock (renewing it) until it is killed.
+	// the lock (renewing it) until it is killed or its stdin closes.
 	modeHold = "hold"
 	// modePause adds the scope "<Prefix>-0" and, after its first
 	// Describe, prints "described" and waits for a line before it goes
@@ -87,7 +87,8 @@ func runChild(mode string) int {
 			return 1
 		}
 		out.printf("locked")
-		select {}
+		io.Copy(io.Discard, os.Stdin) // until the parent goes away
+		return 0
 	case modeAdd:
 		c := resourceserver.New(api, func(o *resourceserver.Options) {
 			o.Locker = reportingLocker{locker, out}
