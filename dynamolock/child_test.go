@@ -2,12 +2,16 @@ package dynamolock_test
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -34,9 +39,11 @@ const (
 
 // Child modes.
 const (
-	// modeAdd prints "ready", waits for a line, adds Scopes scopes named
-	// "<Prefix>-<i>" one AddScope at a time, and prints "done" or "error
-	// <err>". Each time its Locker locks, it prints "locked <unix ns>".
+	// modeAdd prints "ready"; then, for each line "go" or "go <identifier>"
+	// it reads, it adds Scopes scopes named "<Prefix>-<i>" one AddScope at
+	// a time to ID or that identifier, and prints "done" or "error <err>".
+	// It exits when its stdin closes. Each time its Locker locks, it
+	// prints "locked <unix ns>".
 	modeAdd = "add"
 	// modeHold locks Key through its Locker, prints "locked", and keeps
 	// the lock (renewing it) until it is killed or its stdin closes.
@@ -79,6 +86,7 @@ func runChild(mode string) int {
 		BaseEndpoint: aws.String(cfg.Cognito),
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCHILD", "child-secret", ""),
+		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
 	})
 	switch mode {
 	case modeHold:
@@ -95,18 +103,25 @@ func runChild(mode string) int {
 			o.DisableRateLimit = true
 		})
 		out.printf("ready")
-		if _, err := in.ReadString('\n'); err != nil {
-			return 2
-		}
-		for i := range cfg.Scopes {
-			s := resourceserver.Scope{Name: fmt.Sprintf("%s-%02d", cfg.Prefix, i), Description: "added by " + cfg.Prefix}
-			if _, err := c.AddScope(ctx, cfg.Pool, cfg.ID, s); err != nil {
-				out.printf("error %v", err)
-				return 1
+		for {
+			// "go" adds to cfg.ID; "go <identifier>" to another server.
+			line, err := in.ReadString('\n')
+			if err != nil {
+				return 0 // the parent has no more rounds
 			}
+			id := cfg.ID
+			if arg, ok := strings.CutPrefix(strings.TrimSpace(line), "go "); ok {
+				id = arg
+			}
+			for i := range cfg.Scopes {
+				s := resourceserver.Scope{Name: fmt.Sprintf("%s-%02d", cfg.Prefix, i), Description: "added by " + cfg.Prefix}
+				if _, err := c.AddScope(ctx, cfg.Pool, id, s); err != nil {
+					out.printf("error %v", err)
+					return 1
+				}
+			}
+			out.printf("done")
 		}
-		out.printf("done")
-		return 0
 	case modePause:
 		c := resourceserver.New(&pausingAPI{API: api, in: in, out: out}, func(o *resourceserver.Options) {
 			o.Locker = locker
@@ -139,7 +154,8 @@ func (l *lineWriter) printf(format string, args ...any) {
 	fmt.Fprintf(l.w, format+"\n", args...)
 }
 
-// reportingLocker prints "locked <unix ns>" each time it locks.
+// reportingLocker prints "locked <unix ns>" when it has locked and
+// "unlocking <unix ns>" when it is about to unlock.
 type reportingLocker struct {
 	resourceserver.Locker
 	out *lineWriter
@@ -147,10 +163,87 @@ type reportingLocker struct {
 
 func (r reportingLocker) Lock(ctx context.Context, key string) (resourceserver.Lock, error) {
 	lk, err := r.Locker.Lock(ctx, key)
-	if err == nil {
-		r.out.printf("locked %d", time.Now().UnixNano())
+	if err != nil {
+		return nil, err
 	}
-	return lk, err
+	r.out.printf("locked %d", time.Now().UnixNano())
+	return reportingLock{lk, r.out}, nil
+}
+
+type reportingLock struct {
+	resourceserver.Lock
+	out *lineWriter
+}
+
+func (r reportingLock) Unlock(ctx context.Context) error {
+	r.out.printf("unlocking %d", time.Now().UnixNano())
+	return r.Lock.Unlock(ctx)
+}
+
+// bufferedBody is an HTTP client that hands net/http its own copy of each
+// request body, as cognitotest.Server.Client does: smithy-go closes the
+// body when the answer's headers arrive while net/http may still read it,
+// which on loopback closes the connection under the answer and makes the
+// SDK send the call again (aws/aws-sdk-go-v2 issue 2737), so an Update
+// would land twice. The DynamoDB clients keep the race: the Locker must
+// cope with a retried request that had landed.
+type bufferedBody struct{ next *awshttp.BuildableClient }
+
+func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	return b.next.Do(r)
+}
+
+// holdings returns the intervals, from "locked" to "unlocking", that the
+// lines of a child report.
+func holdings(t testing.TB, name string, lines []string) [][2]int64 {
+	t.Helper()
+	var spans [][2]int64
+	for _, line := range lines {
+		verb, ns, ok := strings.Cut(line, " ")
+		n, err := strconv.ParseInt(ns, 10, 64)
+		if !ok || err != nil {
+			continue
+		}
+		switch verb {
+		case "locked":
+			spans = append(spans, [2]int64{n, 0})
+		case "unlocking":
+			if len(spans) == 0 || spans[len(spans)-1][1] != 0 {
+				t.Fatalf("child %s: unlocking without a lock", name)
+			}
+			spans[len(spans)-1][1] = n
+		}
+	}
+	return spans
+}
+
+// checkExclusive fails t if two of spans overlap: two holders at once.
+func checkExclusive(t testing.TB, spans map[string][][2]int64) {
+	t.Helper()
+	type span struct {
+		who        string
+		start, end int64
+	}
+	var all []span
+	for who, ss := range spans {
+		for _, s := range ss {
+			all = append(all, span{who, s[0], s[1]})
+		}
+	}
+	slices.SortFunc(all, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	for i := 1; i < len(all); i++ {
+		prev := all[i-1] // the span that ends last of those before i
+		if prev.end == 0 || all[i].start < prev.end {
+			t.Fatalf("%s locked at %d ns while %s held the lock from %d to %d ns", all[i].who, all[i].start, prev.who, prev.start, prev.end)
+		}
+	}
 }
 
 // pausingAPI waits for a line after its first Describe, and reports each
@@ -266,9 +359,11 @@ func (c *child) send(line string) {
 	}
 }
 
-// wait waits for the child to exit and fails the test unless it exits 0.
+// wait closes the child's stdin, waits for it to exit, and fails the test
+// unless it exits 0.
 func (c *child) wait(d time.Duration) {
 	c.t.Helper()
+	c.stdin.Close()
 	for line := range c.lines {
 		c.read = append(c.read, line)
 	}

@@ -26,12 +26,12 @@ func newServer(t *testing.T, scopes ...string) (*cognitotest.Server, string) {
 	return srv, pool
 }
 
-// scopeNames returns the sorted scope names of the emulator's server.
-func scopeNames(t *testing.T, srv *cognitotest.Server, pool string) []string {
+// scopeNames returns the sorted scope names of the emulator's server id.
+func scopeNames(t *testing.T, srv *cognitotest.Server, pool, id string) []string {
 	t.Helper()
-	rs, ok := srv.ResourceServer(pool, testID)
+	rs, ok := srv.ResourceServer(pool, id)
 	if !ok {
-		t.Fatalf("resource server %s/%s is gone", pool, testID)
+		t.Fatalf("resource server %s/%s is gone", pool, id)
 	}
 	var names []string
 	for _, s := range rs.Scopes {

@@ -164,18 +164,13 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 		if seen != "" && time.Since(seenAt) >= seenLease {
 			takeover = seen
 		}
-		lk, err := l.put(ctx, key, takeover, release)
-		if err == nil {
-			return lk, nil
-		}
-		if !isConditionFailed(err) {
-			release()
-			return nil, l.fail(ctx, "PutItem", key, err)
-		}
-		it, err := l.get(ctx, key)
+		lk, it, err := l.put(ctx, key, takeover, release)
 		if err != nil {
 			release()
-			return nil, l.fail(ctx, "GetItem", key, err)
+			return nil, l.fail(ctx, err.op, key, err.err)
+		}
+		if lk != nil {
+			return lk, nil
 		}
 		if it == nil {
 			continue // released meanwhile
@@ -211,18 +206,15 @@ func (l *Locker) TryLock(ctx context.Context, key string) (resourceserver.Lock, 
 	if !ok {
 		return nil, &HeldError{Key: key, Owner: l.opts.Owner}
 	}
-	lk, err := l.put(ctx, key, "", release)
-	if err == nil {
+	lk, it, err := l.put(ctx, key, "", release)
+	if err != nil {
+		release()
+		return nil, l.fail(ctx, err.op, key, err.err)
+	}
+	if lk != nil {
 		return lk, nil
 	}
 	release()
-	if !isConditionFailed(err) {
-		return nil, l.fail(ctx, "PutItem", key, err)
-	}
-	it, err := l.get(ctx, key)
-	if err != nil {
-		return nil, l.fail(ctx, "GetItem", key, err)
-	}
 	held := &HeldError{Key: key}
 	if it != nil {
 		held.Owner = it.owner
@@ -250,12 +242,22 @@ func (l *Locker) fail(ctx context.Context, op, key string, err error) error {
 	return &Error{Op: op, Table: l.opts.Table, Key: key, Err: err}
 }
 
+// opError is a failed request inside the Locker: the operation and the
+// SDK's error.
+type opError struct {
+	op  string
+	err error
+}
+
 // put writes a new record for key, on the condition that there is none
 // or, if takeover is set, that its rvn is takeover, and starts the
-// heartbeat of the lock it returns. A request that fails for another
-// reason may still have written: put then deletes its record, so that an
-// error never leaves a lock held.
-func (l *Locker) put(ctx context.Context, key, takeover string, release func()) (*lease, error) {
+// heartbeat of the lock it returns. When the condition fails it reads the
+// record and returns it (nil when it is gone), unless the record is the
+// one put wrote: the SDK retried a PutItem whose first attempt landed and
+// whose answer was lost, and the lock is held. A request that fails for
+// another reason may still have written: put then deletes its record, so
+// that an error never leaves a lock held.
+func (l *Locker) put(ctx context.Context, key, takeover string, release func()) (*lease, *item, *opError) {
 	rvn := rand.Text()
 	cond := "attribute_not_exists(#k)"
 	names := map[string]string{"#k": attrKey}
@@ -278,14 +280,21 @@ func (l *Locker) put(ctx context.Context, key, takeover string, release func()) 
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	})
+	if err != nil && !isConditionFailed(err) {
+		// The write may have landed; take back what is ours.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.Lease)
+		l.delete(ctx, key, []string{rvn})
+		cancel()
+		return nil, nil, &opError{"PutItem", err}
+	}
 	if err != nil {
-		if !isConditionFailed(err) {
-			// The write may have landed; take back what is ours.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.opts.Lease)
-			l.delete(ctx, key, []string{rvn})
-			cancel()
+		it, err := l.get(ctx, key)
+		if err != nil {
+			return nil, nil, &opError{"GetItem", err}
 		}
-		return nil, err
+		if it == nil || it.rvn != rvn {
+			return nil, it, nil
+		}
 	}
 	lk := &lease{
 		l: l, key: key, release: release,
@@ -293,7 +302,7 @@ func (l *Locker) put(ctx context.Context, key, takeover string, release func()) 
 		rvn: rvn, deadline: start.Add(l.opts.Lease),
 	}
 	go lk.beat()
-	return lk, nil
+	return lk, nil, nil
 }
 
 // item is a lock record as read.
@@ -328,6 +337,22 @@ func (l *Locker) get(ctx context.Context, key string) (*item, error) {
 		}
 	}
 	return &it, nil
+}
+
+// holds reports whether key's record has the rvn, as read now; a failed
+// read counts as no.
+func (l *Locker) holds(ctx context.Context, key, rvn string) bool {
+	it, err := l.get(ctx, key)
+	return err == nil && it != nil && it.rvn == rvn
+}
+
+// gone reports whether key has no record, as read now; a failed read
+// counts as no. A holder whose lease has not run out finds its record
+// gone only when its own DeleteItem removed it: no one else may take it
+// over sooner.
+func (l *Locker) gone(ctx context.Context, key string) bool {
+	it, err := l.get(ctx, key)
+	return err == nil && it == nil
 }
 
 // rvnCondition returns the condition that the record's rvn is one of
@@ -470,6 +495,9 @@ func (k *lease) beat() {
 		// waits for it.
 		ctx, cancel := context.WithDeadline(context.Background(), deadline)
 		err := k.l.renew(ctx, k.key, rvns, next)
+		if isConditionFailed(err) && k.l.holds(ctx, k.key, next) {
+			err = nil // the SDK retried a renewal that had landed
+		}
 		cancel()
 
 		k.mu.Lock()
@@ -527,6 +555,9 @@ func (k *lease) Unlock(ctx context.Context) error {
 		return &rserrors.LockLostError{Key: k.key, Err: cause}
 	}
 	err := k.l.delete(ctx, k.key, rvns)
+	if isConditionFailed(err) && cause == nil && k.l.gone(ctx, k.key) {
+		err = nil // the SDK retried a DeleteItem that had landed
+	}
 	if isConditionFailed(err) {
 		k.mu.Lock()
 		k.loseLocked(errTakeover)

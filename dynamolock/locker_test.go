@@ -376,3 +376,73 @@ func TestWaiterPolls(t *testing.T) {
 		})
 	}
 }
+
+// TestRetriedRequestsThatLanded checks a Locker against requests that
+// landed but whose answers were lost, so that the SDK sent them again and
+// the second attempt's condition failed on the first one's write: the
+// Locker recognises its own record by the rvn it wrote.
+func TestRetriedRequestsThatLanded(t *testing.T) {
+	t.Parallel()
+	var (
+		mu     sync.Mutex
+		record map[string]types.AttributeValue
+	)
+	ccf := &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
+	f := &fakeAPI{
+		OnGet: func(*dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			return &dynamodb.GetItemOutput{Item: record}, nil
+		},
+		OnPut: func(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			record = in.Item
+			return nil, ccf
+		},
+		OnUpdate: func(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			next := map[string]types.AttributeValue{}
+			for k, v := range record {
+				next[k] = v
+			}
+			next["rvn"] = in.ExpressionAttributeValues[":next"]
+			record = next
+			return nil, ccf
+		},
+		OnDelete: func(*dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			record = nil
+			return nil, ccf
+		},
+	}
+	const lease, heartbeat = time.Second, 50 * time.Millisecond
+	l, err := dynamolock.New(f, func(o *dynamolock.Options) {
+		o.Table, o.Lease, o.Heartbeat, o.Poll = "locks", lease, heartbeat, heartbeat
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	lk, err := l.Lock(t.Context(), "k")
+	if err != nil {
+		t.Fatalf("Lock() error = %v", err)
+	}
+	if took := time.Since(start); took >= lease {
+		t.Errorf("Lock() took %v, a lease or more: it did not see that its PutItem had landed", took)
+	}
+	time.Sleep(10 * heartbeat) // several renewals, each "retried"
+	select {
+	case <-lk.Lost():
+		t.Fatalf("Lost() closed: a renewal that had landed counted as a takeover (Unlock() error = %v)", lk.Unlock(t.Context()))
+	default:
+	}
+	if err := lk.Unlock(t.Context()); err != nil {
+		t.Errorf("Unlock() error = %v, want nil: its DeleteItem had landed", err)
+	}
+	if n := strings.Count(strings.Join(f.ops(), ","), "UpdateItem"); n < 3 {
+		t.Errorf("%d renewals in %v with a heartbeat of %v, want at least 3", n, 10*heartbeat, heartbeat)
+	}
+}

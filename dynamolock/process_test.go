@@ -13,15 +13,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
 // TestProcesses runs 8 processes, each with its own Client and its own
 // Locker, that each add 12 scopes to one resource server at the same
-// time: every scope must be kept, and, since the lock lets no write
-// overlap another, no change is ever written twice.
+// time, in several rounds, each on a new resource server: every scope
+// must be kept in every round, and, since the lock lets no write overlap
+// another, no change is ever written twice.
 func TestProcesses(t *testing.T) {
-	const processes, scopes = 8, 12
+	const processes, scopes, rounds = 8, 12, 3
 	srv, pool := newServer(t)
 	_, endpoint, table := newTable(t)
 	var children []*child
@@ -36,23 +38,40 @@ func TestProcesses(t *testing.T) {
 			want = append(want, fmt.Sprintf("%s-%02d", prefix, j))
 		}
 	}
+	slices.Sort(want)
 	for _, c := range children {
 		c.expect("ready", time.Minute, nil)
 	}
-	start := time.Now()
-	for _, c := range children {
-		c.send("go")
+	for round := range rounds {
+		id := fmt.Sprintf("%s/round-%d", testID, round)
+		if err := srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: id, Name: "API"}); err != nil {
+			t.Fatal(err)
+		}
+		before := updates(srv)
+		start := time.Now()
+		for _, c := range children {
+			c.send("go " + id)
+		}
+		held := make(map[string][][2]int64)
+		for _, c := range children {
+			c.read = nil
+			c.expect("done", 5*time.Minute, nil)
+			held[c.name] = holdings(t, c.name, c.read)
+			if len(held[c.name]) != scopes {
+				t.Errorf("round %d: child %s locked %d times, want %d", round, c.name, len(held[c.name]), scopes)
+			}
+		}
+		checkExclusive(t, held)
+		t.Logf("round %d: %d processes added %d scopes in %v", round, processes, processes*scopes, time.Since(start))
+		if diff := cmp.Diff(want, scopeNames(t, srv, pool, id)); diff != "" {
+			t.Errorf("round %d: stored scopes mismatch (-want +got):\n%s", round, diff)
+		}
+		if n := updates(srv) - before; n != processes*scopes {
+			t.Errorf("round %d: %d UpdateResourceServer calls for %d changes, want one each: writes overlapped", round, n, processes*scopes)
+		}
 	}
 	for _, c := range children {
-		c.expect("done", 5*time.Minute, nil)
 		c.wait(time.Minute)
-	}
-	t.Logf("%d processes added %d scopes in %v", processes, processes*scopes, time.Since(start))
-	if diff := cmp.Diff(want, scopeNames(t, srv, pool)); diff != "" {
-		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
-	}
-	if n := updates(srv); n != processes*scopes {
-		t.Errorf("%d UpdateResourceServer calls for %d changes, want one each: writes overlapped", n, processes*scopes)
 	}
 }
 
@@ -128,7 +147,7 @@ func TestKilledHolder(t *testing.T) {
 	if took > 3*lease {
 		t.Errorf("the first waiter got the lock %v after the kill, want about a lease (%v)", took, lease)
 	}
-	if diff := cmp.Diff(want, scopeNames(t, srv, pool)); diff != "" {
+	if diff := cmp.Diff(want, scopeNames(t, srv, pool, testID)); diff != "" {
 		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -173,7 +192,7 @@ func TestPausedHolder(t *testing.T) {
 	if result != "result lost" {
 		t.Errorf("the paused holder's AddScope returned %q, want an error matching rserrors.ErrLockLost", result)
 	}
-	if diff := cmp.Diff([]string{"a", "b", "other"}, scopeNames(t, srv, pool)); diff != "" {
+	if diff := cmp.Diff([]string{"a", "b", "other"}, scopeNames(t, srv, pool, testID)); diff != "" {
 		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
 	}
 	if n := updates(srv); n != 1 {
