@@ -140,6 +140,13 @@ func (l *Locker) Options() Options { return l.opts }
 // Unlock stops the renewals and sends a DeleteItem on the same
 // condition. See [resourceserver.Lock] for the contract.
 //
+// When a condition fails, the Locker reads the record before it decides:
+// if the record carries the rvn it just wrote (or, for Unlock, is gone),
+// the SDK retried a request that had landed but whose answer was lost,
+// and the write counts as done. An owner name alone never lets a Locker
+// take a record over: two Lockers given the same Owner still exclude each
+// other.
+//
 // It returns ctx.Err() when ctx ends first, an *Error when a request
 // fails (errors.Is(err, ErrThrottled) for a throttle), and never holds
 // the lock after an error.
