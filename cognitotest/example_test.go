@@ -135,3 +135,80 @@ func ExampleWithRateLimit() {
 	// throttled: false
 	// throttled: true
 }
+
+// Deleting a scope leaves it on the app clients that allow it, inactive; by default the
+// emulator then refuses an UpdateUserPoolClient that sends it back (see WithInactiveScopes).
+func ExampleServer_InactiveScopes() {
+	srv := rst.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	_ = srv.PutResourceServer(rst.ResourceServer{
+		UserPoolID: pool, Identifier: "orders", Name: "Orders",
+		Scopes: []rst.Scope{{Name: "read", Description: "Read"}, {Name: "write", Description: "Write"}},
+	})
+	client := srv.Client()
+	ctx := context.Background()
+	grant := func(id *string, scopes ...string) error {
+		_, err := client.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+			UserPoolId: aws.String(pool), ClientId: id,
+			AllowedOAuthFlowsUserPoolClient: true,
+			AllowedOAuthFlows:               []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials},
+			AllowedOAuthScopes:              scopes,
+		})
+		return err
+	}
+	created, err := client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(pool), ClientName: aws.String("billing-job"), GenerateSecret: true,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	id := created.UserPoolClient.ClientId
+	if err := grant(id, "orders/read", "orders/write"); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	// The resource server loses its write scope.
+	_ = srv.PutResourceServer(rst.ResourceServer{
+		UserPoolID: pool, Identifier: "orders", Name: "Orders",
+		Scopes: []rst.Scope{{Name: "read", Description: "Read"}},
+	})
+	described, _ := client.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String(pool), ClientId: id})
+	fmt.Println("allowed:", described.UserPoolClient.AllowedOAuthScopes)
+	inactive, _ := srv.InactiveScopes(pool, *id)
+	fmt.Println("inactive:", inactive)
+
+	var notExist *types.ScopeDoesNotExistException
+	if err := grant(id, "orders/read", "orders/write"); errors.As(err, &notExist) {
+		fmt.Println("sent back:", aws.ToString(notExist.Message))
+	}
+	// Output:
+	// allowed: [orders/read orders/write]
+	// inactive: [orders/write]
+	// sent back: Invalid scope requested: orders/write
+}
+
+// PutAppClient sets up a client directly, with Cognito's defaults for the fields left out; here
+// one that allows a scope no resource server defines any more.
+func ExampleServer_PutAppClient() {
+	srv := rst.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	c, err := srv.PutAppClient(pool, types.UserPoolClientType{
+		ClientId:           aws.String("legacyclient01"),
+		ClientName:         aws.String("legacy"),
+		AllowedOAuthScopes: []string{"https://old.example.com/read"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(aws.ToString(c.ClientId), c.RefreshTokenValidity, aws.ToBool(c.EnableTokenRevocation), aws.ToBool(c.AllowedOAuthFlowsUserPoolClient))
+	inactive, _ := srv.InactiveScopes(pool, "legacyclient01")
+	fmt.Println(inactive)
+	// Output:
+	// legacyclient01 30 true false
+	// [https://old.example.com/read]
+}

@@ -1,9 +1,35 @@
 package cognitotest
 
 import (
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
 	"slices"
 	"time"
 )
+
+// ErrInvalidFault is wrapped by the errors of [Server.FailNext] and [Server.SetFaultRate] when a
+// [Fault] could not be answered as an error: a Status outside 400 to 599 (so never a success), a
+// Code that is not printable ASCII without spaces (it travels in a header), or a negative Delay;
+// and by that of SetFaultRate for a fraction that is not a number.
+var ErrInvalidFault = errors.New("invalid fault")
+
+// faultCodeRE matches the codes a Fault may answer: they travel in the X-Amzn-ErrorType header.
+var faultCodeRE = regexp.MustCompile(`\A[\x21-\x7E]+\z`)
+
+// check reports why f cannot be injected, wrapping ErrInvalidFault, or nil.
+func (f Fault) check() error {
+	switch {
+	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
+		return fmt.Errorf("cognitotest: fault status %d: %w: an injected error must have a status from 400 to 599", f.Status, ErrInvalidFault)
+	case f.Code != "" && !faultCodeRE.MatchString(f.Code):
+		return fmt.Errorf("cognitotest: fault code %q: %w: want printable ASCII without spaces", shorten(f.Code), ErrInvalidFault)
+	case f.Delay < 0:
+		return fmt.Errorf("cognitotest: fault delay %v: %w: want 0 or more", f.Delay, ErrInvalidFault)
+	}
+	return nil
+}
 
 // A Fault is a failure the emulator injects into a call, chosen by [Server.FailNext] or
 // [Server.SetFaultRate]. Its parts combine: Delay happens first; then, if Drop is set, the
@@ -12,12 +38,12 @@ import (
 // the failure after the operation has run against the store.
 type Fault struct {
 	// Code is the error code to answer, such as "TooManyRequestsException" or
-	// "InternalErrorException"; any string is sent as is. "" with a Status of 500 or more means
+	// "InternalErrorException"; any printable ASCII string without spaces is sent as is. "" with a Status of 500 or more means
 	// "InternalErrorException", and with a Status from 400 to 499 "BadRequestException" (a code
 	// Cognito does not use, which the SDK reports as a generic API error).
 	Code string
-	// Status is the HTTP status of the error; 0 means 500 for "InternalErrorException" and 400
-	// for any other code.
+	// Status is the HTTP status of the error, from 400 to 599; 0 means 500 for
+	// "InternalErrorException" and 400 for any other code.
 	Status int
 	// Message is the error message; "" means a default one naming the fault.
 	Message string
@@ -80,21 +106,37 @@ type pendingFault struct {
 // operation) fail with f. Calls that the emulator refuses before it reads the operation's input
 // (unknown operation, missing Authorization, unreadable body) do not count. Successive FailNext
 // calls queue up: a call takes the oldest entry that matches it. FailNext entries take precedence
-// over [Server.SetFaultRate]. n below 1 does nothing.
-func (s *Server) FailNext(operation string, n int, f Fault) {
+// over [Server.SetFaultRate]. n below 1 does nothing. A Fault that could not be answered as an
+// error (see [ErrInvalidFault]) is refused: FailNext returns an error wrapping ErrInvalidFault and
+// queues nothing.
+func (s *Server) FailNext(operation string, n int, f Fault) error {
+	if err := f.check(); err != nil {
+		return err
+	}
 	if n < 1 {
-		return
+		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext = append(s.failNext, &pendingFault{operation: operation, left: n, fault: f.withCode()})
+	return nil
 }
 
 // SetFaultRate makes each call fail, independently, with probability fraction (clamped to
 // [0, 1]), with a fault chosen uniformly among faults; with no faults given, the fault is
 // InternalErrorException (500). SetFaultRate(0) turns random faults off. The draws come from the
-// emulator's random source, which [WithSeed] makes repeatable.
-func (s *Server) SetFaultRate(fraction float64, faults ...Fault) {
+// emulator's random source, which [WithSeed] makes repeatable. A fraction that is not a number, or
+// a Fault that could not be answered as an error (see [ErrInvalidFault]), is refused: SetFaultRate
+// returns an error wrapping ErrInvalidFault and changes nothing.
+func (s *Server) SetFaultRate(fraction float64, faults ...Fault) error {
+	if math.IsNaN(fraction) {
+		return fmt.Errorf("cognitotest: fault rate NaN: %w: want a fraction from 0 to 1", ErrInvalidFault)
+	}
+	for _, f := range faults {
+		if err := f.check(); err != nil {
+			return err
+		}
+	}
 	fraction = min(max(fraction, 0), 1)
 	if len(faults) == 0 {
 		faults = []Fault{{Code: "InternalErrorException"}}
@@ -106,6 +148,7 @@ func (s *Server) SetFaultRate(fraction float64, faults ...Fault) {
 	for i, f := range faults {
 		s.faults[i] = f.withCode()
 	}
+	return nil
 }
 
 // ClearFaults forgets every pending [Server.FailNext] entry and turns [Server.SetFaultRate] off.

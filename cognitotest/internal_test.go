@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -95,6 +96,8 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add(uint8(3), `{"UserPoolId":"us-east-1_Fuzz1","Identifier":"api","Name":"a\u000bb","Scopes":[null,{"ScopeName":"x/y"}]}`)
 	f.Add(uint8(4), `{"PoolName":"p","MaxResults":60}`)
 	f.Add(uint8(5), `[1,2`)
+	f.Add(uint8(6), `{"UserPoolId":"us-east-1_Fuzz1","ClientName":"c","GenerateSecret":true,"AllowedOAuthFlowsUserPoolClient":true,"AllowedOAuthFlows":["client_credentials"],"AllowedOAuthScopes":["api/r"],"TokenValidityUnits":{"AccessToken":"minutes"},"AccessTokenValidity":5}`)
+	f.Add(uint8(7), `{"UserPoolId":"us-east-1_Fuzz1","ClientId":"abc","RefreshTokenRotation":{"Feature":"ENABLED","RetryGracePeriodSeconds":61},"CallbackURLs":["http://x#y",null]}`)
 	s := NewServer(WithMaxResourceServers(3))
 	f.Cleanup(s.Close)
 	if err := s.AddUserPool("us-east-1_Fuzz1", "fuzz"); err != nil {
@@ -102,7 +105,7 @@ func FuzzServeHTTP(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, op uint8, body string) {
 		name := ops[int(op)%len(ops)]
-		req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", targetPrefix+name)
 		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
 		w := httptest.NewRecorder()
@@ -126,6 +129,26 @@ func FuzzServeHTTP(f *testing.F) {
 			}
 		default:
 			t.Fatalf("status %d", w.Code)
+		}
+	})
+}
+
+// FuzzCheckText checks that a body checkText accepts decodes without replacement characters that
+// the body did not hold: encoding/json never alters an accepted value.
+func FuzzCheckText(f *testing.F) {
+	for _, seed := range []string{`"abc"`, `"\ud83d\ude00"`, `"\ud800"`, `"\udc00x"`, `"\\ud800"`, "\"\xff\"", `"\u00e9\ufffd"`, `"\ud800\u0041"`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		if checkText([]byte(body)) != nil {
+			return
+		}
+		var s string
+		if json.Unmarshal([]byte(body), &s) != nil {
+			return
+		}
+		if strings.ContainsRune(s, utf8.RuneError) && !strings.ContainsRune(body, utf8.RuneError) && !strings.Contains(strings.ToLower(body), `\ufffd`) {
+			t.Fatalf("checkText accepted %q, which decodes to %q", body, s)
 		}
 	})
 }

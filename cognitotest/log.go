@@ -6,7 +6,9 @@ import (
 
 // Request is one entry of the emulator's request log: every HTTP request the emulator received,
 // including refused, throttled and faulted ones, but not the calls of the Go methods that bypass
-// the wire ([Server.CreateUserPool], [Server.PutResourceServer] and the like).
+// the wire ([Server.CreateUserPool], [Server.PutResourceServer] and the like). Its strings are
+// shortened like the values quoted in error messages: at most 512 code points, then
+// "... (N characters)".
 type Request struct {
 	// Operation is the operation named by the X-Amz-Target header, such as
 	// "CreateResourceServer"; for an unknown operation the target's text after the last '.'.
@@ -15,6 +17,8 @@ type Request struct {
 	UserPoolID string
 	// Identifier is the Identifier member of the request body, "" if absent or unreadable.
 	Identifier string
+	// ClientID is the ClientId member of the request body, "" if absent or unreadable.
+	ClientID string
 	// Status is the HTTP status of the answer; 0 when no answer was sent (a [Fault] with Drop,
 	// or a client that went away, or a server that closed, during a Delay).
 	Status int
@@ -52,6 +56,7 @@ func (s *Server) record(seq, epoch uint64, r Request) {
 	if epoch != s.epoch {
 		return
 	}
+	r.Message = shorten(r.Message)
 	i, _ := slices.BinarySearchFunc(s.log, seq, func(e logEntry, seq uint64) int {
 		switch {
 		case e.seq < seq:
@@ -62,10 +67,16 @@ func (s *Server) record(seq, epoch uint64, r Request) {
 		return 0
 	})
 	s.log = slices.Insert(s.log, i, logEntry{seq: seq, req: r})
+	if over := len(s.log) - s.cfg.requestLog; over > 0 {
+		clear(s.log[:over])
+		s.log = s.log[over:]
+	}
 }
 
 // Requests returns a copy of the request log in arrival order. A request appears once it has been
-// answered (or dropped), so a call made by a client that has returned is always there.
+// answered (or dropped), so a call made by a client that has returned is always there. The log
+// keeps the last [DefaultRequestLogSize] requests unless [WithRequestLogSize] says otherwise;
+// older ones are forgotten, oldest first.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -111,10 +111,15 @@ func TestCreateResourceServerValidation(t *testing.T) {
 	for i := range 101 {
 		hundredAndOne = append(hundredAndOne, fmt.Sprintf("s%d", i), "d")
 	}
-	renderedScopes := func(pairs []string) string {
+	// renderedScopes renders the first shown scopes of pairs as the service's Java toString
+	// does; when the list is longer, the message names the number of scopes instead of the rest.
+	renderedScopes := func(pairs []string, shown int) string {
 		var parts []string
-		for i := 0; i < len(pairs); i += 2 {
+		for i := 0; i < 2*shown; i += 2 {
 			parts = append(parts, "ResourceServerScopeType(scopeName="+pairs[i]+", scopeDescription="+pairs[i+1]+")")
+		}
+		if 2*shown < len(pairs) {
+			parts = append(parts, fmt.Sprintf("... (%d scopes)", len(pairs)/2))
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	}
@@ -165,7 +170,7 @@ func TestCreateResourceServerValidation(t *testing.T) {
 		{name: "empty scope description", identifier: "ed", srvName: "S", scopes: []string{"read", ""},
 			wantMsg: "1 validation error detected: Value '' at 'scopes.1.member.scopeDescription' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{name: "101 scopes", identifier: "many", srvName: "S", scopes: hundredAndOne,
-			wantMsg: "1 validation error detected: Value '" + renderedScopes(hundredAndOne) + "' at 'scopes' failed to satisfy constraint: Member must have length less than or equal to 100"},
+			wantMsg: "1 validation error detected: Value '" + renderedScopes(hundredAndOne, 9) + "' at 'scopes' failed to satisfy constraint: Member must have length less than or equal to 100"},
 		{name: "100 scopes", identifier: "hundred", srvName: "S", scopes: hundredAndOne[:200]},
 		{name: "repeated scope name", identifier: "dup", srvName: "S", scopes: []string{"read", "a", "write", "b", "read", "c"},
 			wantMsg: "Duplicate scope name 'read': scope names must be unique within a resource server."},

@@ -1,10 +1,11 @@
 package cognitotest
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -226,7 +227,7 @@ func (s *Server) listResourceServers(in *input, _ time.Time) (any, *apiError) {
 	if in.MaxResults != nil {
 		limit = int(*in.MaxResults)
 	}
-	page, next, e := paginate(p.sortedIdentifiers(), "rs:"+p.id, in.NextToken, limit)
+	page, next, e := s.paginate(p.sortedIdentifiers(), "rs:"+p.id, in.NextToken, limit)
 	if e != nil {
 		return nil, e
 	}
@@ -265,7 +266,7 @@ func (s *Server) listUserPools(in *input, _ time.Time) (any, *apiError) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	page, next, e := paginate(ids, "up:", in.NextToken, int(*in.MaxResults))
+	page, next, e := s.paginate(ids, "up:", in.NextToken, int(*in.MaxResults))
 	if e != nil {
 		return nil, e
 	}
@@ -277,24 +278,53 @@ func (s *Server) listUserPools(in *input, _ time.Time) (any, *apiError) {
 }
 
 // paginate returns the page of sorted keys that follows the one named by token, at most limit
-// long, and the token of the next page ("" on the last page). A token is the base64 (URL
-// alphabet, unpadded) of scope + "\n" + the last key of its page, so it stays valid while keys
-// are added and removed, and a token of another list or pool is refused with
-// InvalidParameterException.
-func paginate(keys []string, scope string, token *string, limit int) (page []string, next string, e *apiError) {
+// long, and the token of the next page ("" on the last page). A token carries the last key of its
+// page, so it stays valid while keys are added and removed, sealed with an HMAC-SHA256 under the
+// server's random key over list + "\n" + that key: a token the server did not issue for this
+// list (another list, another pool, or one made up) is refused with InvalidParameterException.
+func (s *Server) paginate(keys []string, list string, token *string, limit int) (page []string, next string, e *apiError) {
 	start := 0
 	if token != nil {
-		raw, err := base64.RawURLEncoding.DecodeString(*token)
-		after, ok := strings.CutPrefix(string(raw), scope+"\n")
-		if err != nil || !ok {
-			return nil, "", errorf(codeInvalidParameter, "Invalid pagination token: %s", *token)
+		after, ok := s.openToken(list, *token)
+		if !ok {
+			return nil, "", errorf(codeInvalidParameter, "Invalid pagination token: %s", shorten(*token))
 		}
 		start = sort.Search(len(keys), func(i int) bool { return keys[i] > after })
 	}
 	end := min(start+limit, len(keys))
 	page = keys[start:end]
 	if end < len(keys) {
-		next = base64.RawURLEncoding.EncodeToString([]byte(scope + "\n" + keys[end-1]))
+		next = s.sealToken(list, keys[end-1])
 	}
 	return page, next, nil
+}
+
+// tokenMACSize is how many bytes of the HMAC a page token carries.
+const tokenMACSize = 16
+
+// sealToken returns the page token for key in list: base64url(mac || key).
+func (s *Server) sealToken(list, key string) string {
+	b := append(s.tokenMAC(list, key), key...)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// openToken returns the key a token of list carries, if the server issued it for that list.
+func (s *Server) openToken(list, token string) (string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) < tokenMACSize {
+		return "", false
+	}
+	key := string(raw[tokenMACSize:])
+	if !hmac.Equal(raw[:tokenMACSize], s.tokenMAC(list, key)) {
+		return "", false
+	}
+	return key, true
+}
+
+func (s *Server) tokenMAC(list, key string) []byte {
+	m := hmac.New(sha256.New, s.tokenKey[:])
+	m.Write([]byte(list))
+	m.Write([]byte{'\n'})
+	m.Write([]byte(key))
+	return m.Sum(nil)[:tokenMACSize]
 }

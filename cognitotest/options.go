@@ -12,9 +12,21 @@ const DefaultMaxResourceServers = 25
 // creates, unless [WithRegion] says otherwise.
 const DefaultRegion = "us-east-1"
 
+// DefaultMaxAppClients is the number of app clients a user pool may hold unless
+// [WithMaxAppClients] says otherwise: Cognito's default quota.
+const DefaultMaxAppClients = 1000
+
+// DefaultRequestLogSize is how many requests [Server.Requests] keeps unless
+// [WithRequestLogSize] says otherwise.
+const DefaultRequestLogSize = 10000
+
 // config holds the settings chosen with Options.
 type config struct {
+	requestLog         int
+	hostCheck          bool
 	maxResourceServers int
+	maxAppClients      int
+	inactiveScopes     bool
 	poolRate           float64
 	burst              int
 	accountReadRate    float64
@@ -27,7 +39,10 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		maxResourceServers: DefaultMaxResourceServers,
+		maxAppClients:      DefaultMaxAppClients,
 		region:             DefaultRegion,
+		requestLog:         DefaultRequestLogSize,
+		hostCheck:          true,
 	}
 }
 
@@ -49,12 +64,15 @@ func WithMaxResourceServers(n int) Option {
 	return func(c *config) { c.maxResourceServers = max(1, n) }
 }
 
-// WithRateLimit sets a request-rate quota per user pool and per category: the read category is
-// DescribeResourceServer and ListResourceServers, the update category is CreateResourceServer,
-// UpdateResourceServer and DeleteResourceServer. Each (pool, category) pair has a token bucket
-// refilled at perSecond tokens per second with a burst of max(1, int(perSecond)); a call that
-// finds its bucket empty answers TooManyRequestsException (HTTP 400) and leaves the store alone.
-// 0 (the default) or a negative value means no quota. Real Cognito allows 5 per second.
+// WithRateLimit sets a request-rate quota per user pool and per category, Cognito's four:
+// UserPoolResourceRead (DescribeResourceServer, ListResourceServers), UserPoolResourceUpdate
+// (CreateResourceServer, UpdateResourceServer, DeleteResourceServer), UserPoolClientRead
+// (DescribeUserPoolClient, ListUserPoolClients) and UserPoolClientUpdate (CreateUserPoolClient,
+// UpdateUserPoolClient, DeleteUserPoolClient). Each (pool, category) pair has a token bucket
+// refilled at perSecond tokens per second with a burst of max(1, int(perSecond)) (see
+// [WithBurst]); a call that finds its bucket empty answers TooManyRequestsException (HTTP 400)
+// and leaves the store alone. 0 (the default) or a negative value means no quota. Real Cognito
+// allows 5 per second for each.
 func WithRateLimit(perSecond float64) Option {
 	return func(c *config) { c.poolRate = max(0, perSecond) }
 }
@@ -69,11 +87,12 @@ func WithBurst(n int) Option {
 }
 
 // WithAccountRateLimit sets a request-rate quota over all user pools, one token bucket per
-// category (see [WithRateLimit]): read for DescribeResourceServer and ListResourceServers, update
-// for CreateResourceServer, UpdateResourceServer and DeleteResourceServer, each with a burst of
-// max(1, int(rate)). Beyond it a call answers TooManyRequestsException. 0 (the default) means no
-// quota. Real Cognito allows 20 reads and 15 updates per second per account. The account quota is
-// checked after the per-pool quota, and a call refused by either consumes no account token.
+// category (see [WithRateLimit]): read is the rate of each read category (UserPoolResourceRead,
+// UserPoolClientRead), update that of each update category (UserPoolResourceUpdate,
+// UserPoolClientUpdate), each bucket with a burst of max(1, int(rate)). Beyond it a call answers
+// TooManyRequestsException. 0 (the default) means no quota. Real Cognito allows 20 resource-server
+// reads and 15 resource-server updates per second per account. The account quota is checked
+// after the per-pool quota, and a call refused by either consumes no account token.
 func WithAccountRateLimit(read, update float64) Option {
 	return func(c *config) {
 		c.accountReadRate = max(0, read)
@@ -101,4 +120,39 @@ func WithSeed(seed uint64) Option {
 		c.seed = seed
 		c.seeded = true
 	}
+}
+
+// WithRequestLogSize sets how many requests the log of [Server.Requests] keeps (default
+// [DefaultRequestLogSize]): once it is full, each new request pushes out the oldest one, so that
+// a long-running emulator does not grow without limit. 0 or a negative value keeps none.
+func WithRequestLogSize(n int) Option {
+	return func(c *config) { c.requestLog = max(0, n) }
+}
+
+// WithHostCheck turns the Host check on (the default) or off. With it on, the emulator answers
+// only requests whose Host header names localhost or a loopback address (127.0.0.0/8, [::1]),
+// with or without a port; any other gets 403 AccessDeniedException, and nothing is done. A web
+// page cannot then reach the emulator through a name of its own that it makes resolve to
+// 127.0.0.1 (DNS rebinding). Turn it off only to reach the emulator through another name that
+// resolves to a loopback address, such as one in /etc/hosts.
+func WithHostCheck(on bool) Option {
+	return func(c *config) { c.hostCheck = on }
+}
+
+// WithMaxAppClients sets how many app clients each user pool may hold (default
+// [DefaultMaxAppClients], Cognito's default quota). A CreateUserPoolClient beyond it answers
+// LimitExceededException. A value below 1 is treated as 1.
+func WithMaxAppClients(n int) Option {
+	return func(c *config) { c.maxAppClients = max(1, n) }
+}
+
+// WithInactiveScopes decides what UpdateUserPoolClient does with an inactive scope: one that the
+// app client already allows in AllowedOAuthScopes but that is no longer defined, because it was
+// removed from its resource server or the server was deleted. Whether Cognito accepts such a scope
+// sent back is not documented. With accept false (the default, the strict side) the request is
+// refused with ScopeDoesNotExistException like any scope that does not exist; with accept true
+// it is kept, still inactive. A scope the client does not already allow must exist in either
+// case, and CreateUserPoolClient always requires every scope to exist.
+func WithInactiveScopes(accept bool) Option {
+	return func(c *config) { c.inactiveScopes = accept }
 }

@@ -8,9 +8,11 @@ import (
 type category int
 
 const (
-	categoryNone   category = iota // no quota (the user-pool operations)
-	categoryRead                   // UserPoolResourceRead: Describe, List
-	categoryUpdate                 // UserPoolResourceUpdate: Create, Update, Delete
+	categoryNone         category = iota // no quota (the user-pool operations)
+	categoryRead                         // UserPoolResourceRead: Describe, List
+	categoryUpdate                       // UserPoolResourceUpdate: Create, Update, Delete
+	categoryClientRead                   // UserPoolClientRead: Describe, List
+	categoryClientUpdate                 // UserPoolClientUpdate: Create, Update, Delete
 )
 
 // bucketKey names a token bucket: a pool's (pool != "") or the account's, for one category.
@@ -68,7 +70,7 @@ func (s *Server) allow(cat category, poolID string, now time.Time) *apiError {
 		return nil
 	}
 	accountRate := s.cfg.accountReadRate
-	if cat == categoryUpdate {
+	if cat == categoryUpdate || cat == categoryClientUpdate {
 		accountRate = s.cfg.accountUpdateRate
 	}
 	s.mu.Lock()

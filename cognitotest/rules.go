@@ -42,24 +42,88 @@ const (
 	defaultListServers = 50
 )
 
-// violations is the list of constraint failures of one request, each in the service's words.
-type violations []string
+// maxListedViolations is how many violations a message spells out; the rest are counted.
+const maxListedViolations = 10
 
-func (v *violations) add(more violations) { *v = append(*v, more...) }
+// maxEchoRunes is how much of a value a message or the request log repeats: a longer value is
+// cut there and marked (see shorten), so that no answer or log entry grows with the request.
+const maxEchoRunes = 512
 
-// message renders the violations as the service does, or "" if there are none.
+// violations is the list of constraint failures of one request, each in the service's words:
+// the first maxListedViolations of them, and the count of all.
+type violations struct {
+	list  []string
+	total int
+}
+
+// one returns the violations made of s alone.
+func one(s string) violations { return violations{list: []string{s}, total: 1} }
+
+// push adds a violation.
+func (v *violations) push(s string) {
+	v.total++
+	if len(v.list) < maxListedViolations {
+		v.list = append(v.list, s)
+	}
+}
+
+// full reports whether further violations would only be counted, so that a check can skip
+// formatting them.
+func (v *violations) full() bool { return len(v.list) >= maxListedViolations }
+
+// add appends more to v.
+func (v *violations) add(more violations) {
+	for _, s := range more.list {
+		if len(v.list) < maxListedViolations {
+			v.list = append(v.list, s)
+		}
+	}
+	v.total += more.total
+}
+
+// message renders the violations as the service does, or "" if there are none. Beyond
+// maxListedViolations it lists the first ones and says how many more there are, so that a request
+// with a million bad values gets a short answer.
 func (v violations) message() string {
-	switch len(v) {
+	switch v.total {
 	case 0:
 		return ""
 	case 1:
-		return "1 validation error detected: " + v[0]
+		return "1 validation error detected: " + v.list[0]
 	}
-	return strconv.Itoa(len(v)) + " validation errors detected: " + strings.Join(v, "; ")
+	msg := strconv.Itoa(v.total) + " validation errors detected: " + strings.Join(v.list, "; ")
+	if more := v.total - len(v.list); more > 0 {
+		msg += "; and " + strconv.Itoa(more) + " more"
+	}
+	return msg
+}
+
+// shorten returns s if it has at most maxEchoRunes code points, else its first maxEchoRunes
+// followed by "... (N characters)", N being the length of s in code points.
+func shorten(s string) string {
+	if len(s) <= maxEchoRunes {
+		return s
+	}
+	n := utf8.RuneCountInString(s)
+	if n <= maxEchoRunes {
+		return s
+	}
+	i, k := 0, 0
+	for k < maxEchoRunes {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		k++
+	}
+	return s[:i] + "... (" + strconv.Itoa(n) + " characters)"
 }
 
 func violation(value, path, constraint string) string {
-	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", value, path, constraint)
+	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", shorten(value), path, constraint)
+}
+
+// listViolation is violation for a list that render has already kept short.
+func listViolation(rendered, path, constraint string) string {
+	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", rendered, path, constraint)
 }
 
 func nullViolation(path string) string {
@@ -73,13 +137,13 @@ func checkString(value, path string, minLen, maxLen int, re *regexp.Regexp, patt
 	var v violations
 	n := utf8.RuneCountInString(value)
 	if n < minLen {
-		v = append(v, violation(value, path, fmt.Sprintf("Member must have length greater than or equal to %d", minLen)))
+		v.push(violation(value, path, fmt.Sprintf("Member must have length greater than or equal to %d", minLen)))
 	}
 	if n > maxLen {
-		v = append(v, violation(value, path, fmt.Sprintf("Member must have length less than or equal to %d", maxLen)))
+		v.push(violation(value, path, fmt.Sprintf("Member must have length less than or equal to %d", maxLen)))
 	}
 	if re != nil && !re.MatchString(value) {
-		v = append(v, violation(value, path, "Member must satisfy regular expression pattern: "+pattern))
+		v.push(violation(value, path, "Member must satisfy regular expression pattern: "+pattern))
 	}
 	return v
 }
@@ -87,7 +151,7 @@ func checkString(value, path string, minLen, maxLen int, re *regexp.Regexp, patt
 // checkRequired checks a required string member: null, then checkString.
 func checkRequired(value *string, path string, minLen, maxLen int, re *regexp.Regexp, pattern string) violations {
 	if value == nil {
-		return violations{nullViolation(path)}
+		return one(nullViolation(path))
 	}
 	return checkString(*value, path, minLen, maxLen, re, pattern)
 }
@@ -105,12 +169,17 @@ func checkPoolName(name string) violations {
 func checkScopes(scopes []*wireScope) violations {
 	var v violations
 	if len(scopes) > maxScopes {
-		v = append(v, violation(renderScopes(scopes), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopes)))
+		v.push(listViolation(renderScopes(scopes), "scopes", fmt.Sprintf("Member must have length less than or equal to %d", maxScopes)))
 	}
 	for i, sc := range scopes {
+		if v.full() {
+			// Count the rest without formatting them: a huge list costs no memory.
+			v.total += countScopeViolations(sc)
+			continue
+		}
 		base := "scopes." + strconv.Itoa(i+1) + ".member"
 		if sc == nil {
-			v = append(v, nullViolation(base))
+			v.push(nullViolation(base))
 			continue
 		}
 		v.add(checkRequired(sc.ScopeName, base+".scopeName", 1, maxScopeNameLen, scopeNameRE, scopeNamePattern))
@@ -119,17 +188,37 @@ func checkScopes(scopes []*wireScope) violations {
 	return v
 }
 
+// countScopeViolations counts the violations checkScopes would report for one scope.
+func countScopeViolations(sc *wireScope) int {
+	if sc == nil {
+		return 1
+	}
+	return checkRequired(sc.ScopeName, "", 1, maxScopeNameLen, scopeNameRE, scopeNamePattern).total +
+		checkRequired(sc.ScopeDescription, "", 1, maxScopeDescLen, nil, "").total
+}
+
 // renderScopes renders a scope list for a message, in the style of the service's Java toString.
+// Once the text is longer than maxEchoRunes bytes it stops and says how many scopes there are,
+// and it shortens each value, so that the text stays short whatever the list.
 func renderScopes(scopes []*wireScope) string {
-	parts := make([]string, len(scopes))
+	var b strings.Builder
+	b.WriteByte('[')
 	for i, sc := range scopes {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if b.Len() > maxEchoRunes {
+			b.WriteString("... (" + strconv.Itoa(len(scopes)) + " scopes)")
+			break
+		}
 		if sc == nil {
-			parts[i] = "null"
+			b.WriteString("null")
 			continue
 		}
-		parts[i] = "ResourceServerScopeType(scopeName=" + deref(sc.ScopeName) + ", scopeDescription=" + deref(sc.ScopeDescription) + ")"
+		b.WriteString("ResourceServerScopeType(scopeName=" + shorten(deref(sc.ScopeName)) + ", scopeDescription=" + shorten(deref(sc.ScopeDescription)) + ")")
 	}
-	return "[" + strings.Join(parts, ", ") + "]"
+	b.WriteByte(']')
+	return b.String()
 }
 
 func deref(p *string) string {
@@ -193,7 +282,7 @@ func toWireScopes(scopes []Scope) []*wireScope {
 // checkNextToken checks an optional NextToken member.
 func checkNextToken(token *string) violations {
 	if token == nil {
-		return nil
+		return violations{}
 	}
 	return checkString(*token, "nextToken", 1, math.MaxInt, nextTokenRE, nextTokenPattern)
 }
@@ -203,16 +292,16 @@ func checkNextToken(token *string) violations {
 func checkMaxResults(n *int32, hi int32, required bool) violations {
 	if n == nil {
 		if required {
-			return violations{nullViolation("maxResults")}
+			return one(nullViolation("maxResults"))
 		}
-		return nil
+		return violations{}
 	}
 	var v violations
 	if *n < 1 {
-		v = append(v, violation(strconv.Itoa(int(*n)), "maxResults", "Member must have value greater than or equal to 1"))
+		v.push(violation(strconv.Itoa(int(*n)), "maxResults", "Member must have value greater than or equal to 1"))
 	}
 	if *n > hi {
-		v = append(v, violation(strconv.Itoa(int(*n)), "maxResults", fmt.Sprintf("Member must have value less than or equal to %d", hi)))
+		v.push(violation(strconv.Itoa(int(*n)), "maxResults", fmt.Sprintf("Member must have value less than or equal to %d", hi)))
 	}
 	return v
 }

@@ -2,6 +2,7 @@ package cognitotest
 
 import (
 	"bytes"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
 // ErrInvalidParameter is wrapped by the errors of [Server.AddUserPool] and
@@ -43,8 +45,8 @@ var ErrUserPoolNotFound = errors.New("user pool does not exist")
 // a user pool id, and leave room in its 55 characters for the '_' and 9 more.
 var regionRE = regexp.MustCompile(`\A[A-Za-z0-9-]{1,45}\z`)
 
-// A Server is a local emulator of the resource-server operations of Amazon Cognito user pools
-// (cognito-idp), speaking the awsJson1_1 protocol over HTTP on a loopback address. Create it with
+// A Server is a local emulator of the resource-server and app-client operations of Amazon
+// Cognito user pools (cognito-idp), speaking the awsJson1_1 protocol over HTTP on a loopback address. Create it with
 // [NewServer] or [NewServerAt] and stop it with [Server.Close]. All methods are safe for
 // concurrent use.
 type Server struct {
@@ -69,6 +71,7 @@ type Server struct {
 	log       []logEntry
 	seq       uint64
 	epoch     uint64
+	tokenKey  [32]byte // seals page tokens (see paginate)
 	failNext  []*pendingFault
 	faultRate float64
 	faults    []Fault
@@ -81,6 +84,7 @@ type pool struct {
 	created  time.Time
 	modified time.Time
 	servers  map[string]*ResourceServer
+	clients  map[string]*types.UserPoolClientType // by ClientId
 }
 
 // ResourceServer is a resource server as the emulator stores it; [Server.ResourceServer] returns
@@ -164,6 +168,7 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 		rng:      cfg.rng(),
 		buckets:  make(map[bucketKey]*bucket),
 	}
+	_, _ = crand.Read(s.tokenKey[:])
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -223,7 +228,7 @@ func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
 // id: the region, "_", and 9 random letters and digits, as Cognito makes them. It panics if name
 // breaks Cognito's PoolName constraints (1 to 128 characters of [\w\s+=,.@-]).
 func (s *Server) CreateUserPool(name string) string {
-	if v := checkPoolName(name); len(v) > 0 {
+	if v := checkPoolName(name); v.total > 0 {
 		panic(fmt.Sprintf("cognitotest: CreateUserPool: %s", v.message()))
 	}
 	s.mu.Lock()
@@ -239,7 +244,7 @@ func (s *Server) AddUserPool(id, name string) error {
 	var v violations
 	v.add(checkUserPoolID(id))
 	v.add(checkPoolName(name))
-	if len(v) > 0 {
+	if v.total > 0 {
 		return fmt.Errorf("cognitotest: add user pool %s: %w: %s", id, ErrInvalidParameter, v.message())
 	}
 	s.mu.Lock()
@@ -248,7 +253,7 @@ func (s *Server) AddUserPool(id, name string) error {
 		return fmt.Errorf("cognitotest: add user pool %s: %w", id, ErrUserPoolExists)
 	}
 	now := time.Now()
-	s.pools[id] = &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer)}
+	s.pools[id] = &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer), clients: make(map[string]*types.UserPoolClientType)}
 	return nil
 }
 
@@ -322,7 +327,7 @@ func (s *Server) createPoolLocked(name string, now time.Time) *pool {
 		if _, taken := s.pools[id]; taken {
 			continue
 		}
-		p := &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer)}
+		p := &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer), clients: make(map[string]*types.UserPoolClientType)}
 		s.pools[id] = p
 		return p
 	}

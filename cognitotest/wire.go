@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // targetPrefix is the X-Amz-Target prefix of the cognito-idp service.
@@ -29,6 +30,7 @@ const (
 	codeUnknownOperation = "UnknownOperationException"
 	codeSerialization    = "SerializationException"
 	codeInternalError    = "InternalErrorException"
+	codeAccessDenied     = "AccessDeniedException"
 )
 
 // apiError is an error answer.
@@ -61,6 +63,8 @@ type input struct {
 	MaxResults *int32
 	NextToken  *string
 	PoolName   *string
+	ClientID   *string
+	Client     *clientInput // the app-client members of CreateUserPoolClient and UpdateUserPoolClient
 }
 
 // member names, as the model spells them (JSON member names are case-sensitive on the wire).
@@ -72,6 +76,12 @@ const (
 	mMaxResults = "MaxResults"
 	mNextToken  = "NextToken"
 	mPoolName   = "PoolName"
+	mClientID   = "ClientId"
+	// mClient stands for every member of clientInput, mClientUpdate for those of
+	// UpdateUserPoolClient: all but GenerateSecret and ClientSecret, which the service ignores
+	// there as it ignores any member it does not know.
+	mClient       = "*client"
+	mClientUpdate = "*client-update"
 )
 
 // parseInput decodes a JSON object body, reading only the given members; other members are
@@ -80,13 +90,24 @@ const (
 func parseInput(body []byte, members []string) (*input, *apiError) {
 	var obj map[string]json.RawMessage
 	if err := decodeStrict(body, &obj); err != nil {
-		return nil, errorf(codeSerialization, "Unable to parse the request body as a JSON object: %v", err)
+		return nil, errorf(codeSerialization, "Unable to parse the request body as a JSON object: %s", shorten(err.Error()))
 	}
 	if obj == nil {
 		return nil, errorf(codeSerialization, "The request body must be a JSON object, not null")
 	}
 	in := &input{}
 	for _, m := range members {
+		if m == mClient || m == mClientUpdate {
+			if m == mClientUpdate {
+				delete(obj, "GenerateSecret")
+				delete(obj, "ClientSecret")
+			}
+			in.Client = &clientInput{}
+			if e := decodeMembers(obj, "", in.Client); e != nil {
+				return nil, e
+			}
+			continue
+		}
 		raw, ok := obj[m]
 		if !ok || bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
 			continue
@@ -103,13 +124,15 @@ func parseInput(body []byte, members []string) (*input, *apiError) {
 			err = json.Unmarshal(raw, &in.NextToken)
 		case mPoolName:
 			err = json.Unmarshal(raw, &in.PoolName)
+		case mClientID:
+			err = json.Unmarshal(raw, &in.ClientID)
 		case mMaxResults:
 			err = json.Unmarshal(raw, &in.MaxResults)
 		case mScopes:
 			in.Scopes, err = parseScopes(raw)
 		}
 		if err != nil {
-			return nil, errorf(codeSerialization, "Member %s has the wrong type: %v", m, err)
+			return nil, errorf(codeSerialization, "Member %s has the wrong type: %s", m, shorten(err.Error()))
 		}
 	}
 	return in, nil
@@ -144,6 +167,66 @@ func parseScopes(raw json.RawMessage) ([]*wireScope, error) {
 		out[i] = sc
 	}
 	return out, nil
+}
+
+// checkText answers SerializationException for a body that is not valid UTF-8, or that holds a
+// \u escape of a UTF-16 surrogate that is not part of a pair: encoding/json would turn either
+// into U+FFFD, and the emulator must never store a value other than the one sent.
+func checkText(body []byte) *apiError {
+	if !utf8.Valid(body) {
+		return errorf(codeSerialization, "The request body is not valid UTF-8")
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		i++ // the escaped byte; a backslash outside a string is a JSON syntax error anyway
+		if i >= len(body) || body[i] != 'u' {
+			continue
+		}
+		r, ok := hex4(body[i+1:])
+		if !ok {
+			continue // a malformed escape: the JSON decoder reports it
+		}
+		i += 4
+		switch {
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return errorf(codeSerialization, "The request body holds a lone UTF-16 low surrogate \\u%04X", r)
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+2 >= len(body) || body[i+1] != '\\' || body[i+2] != 'u' {
+				return errorf(codeSerialization, "The request body holds a lone UTF-16 high surrogate \\u%04X", r)
+			}
+			low, ok := hex4(body[i+3:])
+			if !ok || low < 0xDC00 || low > 0xDFFF {
+				return errorf(codeSerialization, "The request body holds a lone UTF-16 high surrogate \\u%04X", r)
+			}
+			i += 6
+		}
+	}
+	return nil
+}
+
+// hex4 decodes the four hexadecimal digits at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(d)
+	}
+	return r, true
 }
 
 // decodeStrict decodes exactly one JSON value from body.

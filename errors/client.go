@@ -2,6 +2,7 @@ package errors
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -213,3 +214,63 @@ func (e *LockLostError) Unwrap() error { return e.Err }
 
 // Is reports whether target is ErrLockLost.
 func (e *LockLostError) Is(target error) bool { return target == ErrLockLost }
+
+// InvalidResponseError reports an answer from Cognito (or from whatever
+// stands in for it: a proxy, a fake) that succeeded but lacks what the
+// operation must return, such as a DescribeResourceServer answer without a
+// resource server or without its name. Nothing is sent after it: writing
+// from such a state would delete what it left out.
+type InvalidResponseError struct {
+	// Operation is the SDK operation, such as "DescribeResourceServer".
+	Operation string
+	// Detail says what is missing.
+	Detail string
+}
+
+// Error returns "invalid <Operation> answer: <Detail>".
+func (e *InvalidResponseError) Error() string {
+	return "invalid " + e.Operation + " answer: " + e.Detail
+}
+
+// Is reports whether target is ErrInvalidResponse.
+func (e *InvalidResponseError) Is(target error) bool { return target == ErrInvalidResponse }
+
+// GrantsError reports a change refused because of the app clients of the
+// pool: they allow scopes the change would remove, which would leave them
+// dangling (inactive, left out of tokens), or they still list, inactive,
+// scopes the change would define again, which would grant them again
+// silently. Nothing was sent to the resource server.
+type GrantsError struct {
+	// UserPoolID and Identifier name the resource server.
+	UserPoolID, Identifier string
+	// Dangling maps each scope ("<identifier>/<scope name>") the change
+	// would remove to the IDs of the app clients that allow it.
+	Dangling map[string][]string
+	// Regrant maps each scope the change would define again to the IDs of
+	// the app clients that would be granted it again.
+	Regrant map[string][]string
+}
+
+// Error lists each scope and its app clients, in scope order.
+func (e *GrantsError) Error() string {
+	var parts []string
+	list := func(what string, m map[string][]string) {
+		scopes := make([]string, 0, len(m))
+		for s := range m {
+			scopes = append(scopes, s)
+		}
+		sort.Strings(scopes)
+		for _, s := range scopes {
+			parts = append(parts, fmt.Sprintf("%s %s (app clients %s)", what, s, strings.Join(m[s], ", ")))
+		}
+	}
+	list("it would leave dangling", e.Dangling)
+	list("it would grant again", e.Regrant)
+	return fmt.Sprintf("change of %s/%s refused for its app clients: %s", e.UserPoolID, e.Identifier, strings.Join(parts, "; "))
+}
+
+// Is reports whether target is ErrDanglingGrants (Dangling is not empty)
+// or ErrRegrant (Regrant is not empty).
+func (e *GrantsError) Is(target error) bool {
+	return (target == ErrDanglingGrants && len(e.Dangling) > 0) || (target == ErrRegrant && len(e.Regrant) > 0)
+}

@@ -1,8 +1,9 @@
 // Package errors defines the errors scopekeeper returns: typed errors for the
 // exceptions Amazon Cognito answers to the resource-server operations
 // (CreateResourceServer, DescribeResourceServer, UpdateResourceServer,
-// DeleteResourceServer, ListResourceServers), and client-side errors for
-// input refused before anything was sent.
+// DeleteResourceServer, ListResourceServers) and the app-client ones
+// (DescribeUserPoolClient, ListUserPoolClients, UpdateUserPoolClient), and
+// client-side errors for input refused before anything was sent.
 //
 // The package shadows the standard library's errors package, as
 // Kubernetes' k8s.io/apimachinery/pkg/api/errors does, so import it under
@@ -23,20 +24,29 @@
 // *types.ResourceNotFoundException or *smithy.OperationError keeps working.
 // errors.As into a *ServiceError matches every one of them.
 //
-//	code                          type                      sentinel                predicate              retryable
-//	InvalidParameterException     *InvalidParameterError    ErrInvalidParameter     IsInvalidParameter     no
-//	ResourceNotFoundException     *ResourceNotFoundError    ErrNotFound             IsNotFound             no
-//	NotAuthorizedException        *NotAuthorizedError       ErrNotAuthorized        IsNotAuthorized        no
-//	TooManyRequestsException      *TooManyRequestsError     ErrTooManyRequests      IsTooManyRequests      yes
-//	InternalErrorException        *InternalError            ErrInternalError        IsInternalError        yes
-//	OperationNotEnabledException  *OperationNotEnabledError ErrOperationNotEnabled  IsOperationNotEnabled  no
-//	LimitExceededException        *LimitExceededError       ErrLimitExceeded        IsLimitExceeded        no
-//	any other code                *ServiceError             none                    none                   no
+//	code                             type                          sentinel                   predicate                 retryable
+//	InvalidParameterException        *InvalidParameterError        ErrInvalidParameter        IsInvalidParameter        no
+//	ResourceNotFoundException        *ResourceNotFoundError        ErrNotFound                IsNotFound                no
+//	NotAuthorizedException           *NotAuthorizedError           ErrNotAuthorized           IsNotAuthorized           no
+//	TooManyRequestsException         *TooManyRequestsError         ErrTooManyRequests         IsTooManyRequests         yes
+//	InternalErrorException           *InternalError                ErrInternalError           IsInternalError           yes
+//	OperationNotEnabledException     *OperationNotEnabledError     ErrOperationNotEnabled     IsOperationNotEnabled     no
+//	LimitExceededException           *LimitExceededError           ErrLimitExceeded           IsLimitExceeded           no
+//	ScopeDoesNotExistException       *ScopeDoesNotExistError       ErrScopeDoesNotExist       IsScopeDoesNotExist       no
+//	InvalidOAuthFlowException        *InvalidOAuthFlowError        ErrInvalidOAuthFlow        IsInvalidOAuthFlow        no
+//	ConcurrentModificationException  *ConcurrentModificationError  ErrConcurrentModification  IsConcurrentModification  no
+//	any other code                   *ServiceError                 none                       none                      no
 //
-// InvalidParameterError also carries the exception's ReasonCode.
-// LimitExceeded is a quota (such as the number of resource servers in a user
-// pool), not a throttle: retrying cannot succeed, so [IsRetryable] is false
-// for it, although the SDK's standard retryer treats it as throttling.
+// InvalidParameterError also carries the exception's ReasonCode,
+// ResourceNotFoundError what does not exist (user pool, resource server or
+// app client: [IsUserPoolNotFound], [IsResourceServerNotFound],
+// [IsAppClientNotFound]), and ScopeDoesNotExistError the scopes the message
+// names. LimitExceeded is a quota (such as the number of resource servers in
+// a user pool), not a throttle: retrying cannot succeed, so [IsRetryable] is
+// false for it, although the SDK's standard retryer treats it as throttling.
+// ConcurrentModification is not retryable either, nor retried by the SDK:
+// the request rests on a state another change is replacing, and must be
+// rebuilt from a fresh read ([ConcurrentModificationError]).
 //
 // An error that did not come from the service, such as context.Canceled, a
 // refused connection or a client-side error, passes through From unchanged.

@@ -30,6 +30,14 @@ var (
 	ErrOperationNotEnabled = errors.New("operation not enabled")
 	// ErrLimitExceeded matches a LimitExceededException from Cognito.
 	ErrLimitExceeded = errors.New("limit exceeded")
+	// ErrScopeDoesNotExist matches a ScopeDoesNotExistException from
+	// Cognito: an app client was to be allowed a scope that is not defined.
+	ErrScopeDoesNotExist = errors.New("scope does not exist")
+	// ErrInvalidOAuthFlow matches an InvalidOAuthFlowException from Cognito.
+	ErrInvalidOAuthFlow = errors.New("invalid oauth flow")
+	// ErrConcurrentModification matches a ConcurrentModificationException
+	// from Cognito.
+	ErrConcurrentModification = errors.New("concurrent modification")
 	// ErrValidation matches a client-side ValidationError and each of its
 	// FieldErrors: the input broke one of Cognito's rules and nothing was sent.
 	ErrValidation = errors.New("validation failed")
@@ -42,10 +50,40 @@ var (
 	// ErrLockLost matches a LockLostError: a shared lock was lost while a
 	// change held it, and the change stopped before its next write.
 	ErrLockLost = errors.New("lock lost")
+	// ErrInvalidResponse matches an InvalidResponseError: a successful
+	// answer that lacks what the operation must return.
+	ErrInvalidResponse = errors.New("invalid response")
+	// ErrAlreadyExists matches an InvalidParameterError whose Reason is
+	// ReasonAlreadyExists: a Create refused because the identifier is taken.
+	ErrAlreadyExists = errors.New("already exists")
+	// ErrDanglingGrants matches a GrantsError whose change would remove
+	// scopes that app clients allow.
+	ErrDanglingGrants = errors.New("scopes granted to app clients")
+	// ErrRegrant matches a GrantsError whose change would define again
+	// scopes that app clients still list as inactive.
+	ErrRegrant = errors.New("inactive scopes would be granted again")
 )
 
-// The error codes Cognito answers for the resource-server operations, as
-// they appear in the "__type" of an error response (or the X-Amzn-ErrorType
+// What a ResourceNotFoundError's Resource or an InvalidParameterError's
+// Reason can hold, read from the service's message so that callers need
+// not compare strings.
+const (
+	// ResourceUserPool: the user pool does not exist ("User pool <id> does
+	// not exist.").
+	ResourceUserPool = "user pool"
+	// ResourceServer: the resource server does not exist ("Resource server
+	// <identifier> does not exist.").
+	ResourceServer = "resource server"
+	// ResourceAppClient: the app client does not exist ("User pool client
+	// <id> does not exist.").
+	ResourceAppClient = "app client"
+	// ReasonAlreadyExists: a Create named an identifier that is taken
+	// ("<identifier> already exists in user pool <pool>.").
+	ReasonAlreadyExists = "already exists"
+)
+
+// The error codes Cognito answers for the resource-server and app-client
+// operations that this package has a type for, as they appear in the "__type" of an error response (or the X-Amzn-ErrorType
 // header) once the SDK has stripped a namespace ("aws.cognito#") and a
 // suffix (":..."). Like the SDK, this package compares them without regard
 // to case.
@@ -57,6 +95,11 @@ const (
 	CodeInternalError       = "InternalErrorException"
 	CodeOperationNotEnabled = "OperationNotEnabledException"
 	CodeLimitExceeded       = "LimitExceededException"
+	// The app-client operations (CreateUserPoolClient, UpdateUserPoolClient)
+	// answer these too.
+	CodeScopeDoesNotExist      = "ScopeDoesNotExistException"
+	CodeInvalidOAuthFlow       = "InvalidOAuthFlowException"
+	CodeConcurrentModification = "ConcurrentModificationException"
 )
 
 // ServiceError is an error answered by Cognito. It is returned as is for an
@@ -151,19 +194,31 @@ type InvalidParameterError struct {
 	ServiceError
 	// ReasonCode is the exception's ReasonCode, empty if none came back.
 	ReasonCode string
+	// Reason is ReasonAlreadyExists when the message says a Create named an
+	// identifier that is taken, and empty otherwise.
+	Reason string
 }
 
-// Is reports whether target is ErrInvalidParameter.
-func (e *InvalidParameterError) Is(target error) bool { return target == ErrInvalidParameter }
+// Is reports whether target is ErrInvalidParameter, or ErrAlreadyExists
+// when Reason is ReasonAlreadyExists.
+func (e *InvalidParameterError) Is(target error) bool {
+	return target == ErrInvalidParameter || (target == ErrAlreadyExists && e.Reason == ReasonAlreadyExists)
+}
 
 // As sets a **ServiceError target to the embedded ServiceError.
 func (e *InvalidParameterError) As(target any) bool {
 	return e != nil && asService(&e.ServiceError, target)
 }
 
-// ResourceNotFoundError is Cognito's ResourceNotFoundException: the user pool
-// or the resource server does not exist.
-type ResourceNotFoundError struct{ ServiceError }
+// ResourceNotFoundError is Cognito's ResourceNotFoundException: the user pool,
+// the resource server or the app client does not exist.
+type ResourceNotFoundError struct {
+	ServiceError
+	// Resource is what does not exist, read from the message:
+	// ResourceUserPool, ResourceServer or ResourceAppClient; empty when the
+	// message says none of them.
+	Resource string
+}
 
 // Is reports whether target is ErrNotFound.
 func (e *ResourceNotFoundError) Is(target error) bool { return target == ErrNotFound }
@@ -232,6 +287,57 @@ func (e *LimitExceededError) As(target any) bool {
 	return e != nil && asService(&e.ServiceError, target)
 }
 
+// ScopeDoesNotExistError is Cognito's ScopeDoesNotExistException ("Invalid
+// scope requested: <scope>"): CreateUserPoolClient or UpdateUserPoolClient
+// named, in AllowedOAuthScopes, a scope that is neither a standard scope nor
+// defined by a resource server of the pool.
+type ScopeDoesNotExistError struct {
+	ServiceError
+	// Scopes lists the scopes the message names, in its order; nil when it
+	// names none.
+	Scopes []string
+}
+
+// Is reports whether target is ErrScopeDoesNotExist.
+func (e *ScopeDoesNotExistError) Is(target error) bool { return target == ErrScopeDoesNotExist }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *ScopeDoesNotExistError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
+
+// InvalidOAuthFlowError is Cognito's InvalidOAuthFlowException: an app
+// client's OAuth flows, scopes and secret break one of Cognito's rules (for
+// example, client_credentials with another flow, or without a secret).
+type InvalidOAuthFlowError struct{ ServiceError }
+
+// Is reports whether target is ErrInvalidOAuthFlow.
+func (e *InvalidOAuthFlowError) Is(target error) bool { return target == ErrInvalidOAuthFlow }
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *InvalidOAuthFlowError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
+
+// ConcurrentModificationError is Cognito's ConcurrentModificationException:
+// the request was rejected because another change of the same resource
+// (such as an UpdateUserPoolClient of the same app client) was under way.
+// It is not retryable as it stands: the request was built from a state that
+// the other change is replacing, so sending it again could undo that
+// change. Read the resource again and rebuild the request from what it
+// holds then, as appclient's read-modify-write does.
+type ConcurrentModificationError struct{ ServiceError }
+
+// Is reports whether target is ErrConcurrentModification.
+func (e *ConcurrentModificationError) Is(target error) bool {
+	return target == ErrConcurrentModification
+}
+
+// As sets a **ServiceError target to the embedded ServiceError.
+func (e *ConcurrentModificationError) As(target any) bool {
+	return e != nil && asService(&e.ServiceError, target)
+}
+
 // From maps an error returned by the SDK's Cognito client to this package's
 // types: a known code to its typed error (Code spelled as the Code*
 // constant), an unknown code to a *ServiceError that keeps the code as the
@@ -271,9 +377,12 @@ func From(err error) error {
 		if errors.As(err, &ip) && ip.ReasonCode != nil {
 			e.ReasonCode = *ip.ReasonCode
 		}
+		if strings.Contains(s.Message, " already exists in user pool ") {
+			e.Reason = ReasonAlreadyExists
+		}
 		return e
 	case CodeNotFound:
-		return &ResourceNotFoundError{s}
+		return &ResourceNotFoundError{ServiceError: s, Resource: notFoundResource(s.Message)}
 	case CodeNotAuthorized:
 		return &NotAuthorizedError{s}
 	case CodeTooManyRequests:
@@ -284,14 +393,47 @@ func From(err error) error {
 		return &OperationNotEnabledError{s}
 	case CodeLimitExceeded:
 		return &LimitExceededError{s}
+	case CodeScopeDoesNotExist:
+		return &ScopeDoesNotExistError{ServiceError: s, Scopes: invalidScopes(s.Message)}
+	case CodeInvalidOAuthFlow:
+		return &InvalidOAuthFlowError{s}
+	case CodeConcurrentModification:
+		return &ConcurrentModificationError{s}
 	}
 	return &s
+}
+
+// notFoundResource reads what a ResourceNotFoundException's message says
+// does not exist.
+func notFoundResource(msg string) string {
+	switch {
+	case !strings.HasSuffix(strings.TrimSuffix(msg, "."), " does not exist"):
+		return ""
+	case strings.HasPrefix(msg, "User pool client "):
+		return ResourceAppClient
+	case strings.HasPrefix(msg, "User pool "):
+		return ResourceUserPool
+	case strings.HasPrefix(msg, "Resource server "):
+		return ResourceServer
+	}
+	return ""
+}
+
+// invalidScopes reads the scopes a ScopeDoesNotExistException's message
+// ("Invalid scope requested: <scope>, <scope>") names.
+func invalidScopes(msg string) []string {
+	_, list, ok := strings.Cut(msg, "Invalid scope requested: ")
+	if !ok || list == "" {
+		return nil
+	}
+	return strings.Split(list, ", ")
 }
 
 // codes lists the codes this package has a type for.
 var codes = [...]string{
 	CodeInvalidParameter, CodeNotFound, CodeNotAuthorized, CodeTooManyRequests,
 	CodeInternalError, CodeOperationNotEnabled, CodeLimitExceeded,
+	CodeScopeDoesNotExist, CodeInvalidOAuthFlow, CodeConcurrentModification,
 }
 
 // canonical returns the Code* constant that equals code without regard to
@@ -352,6 +494,43 @@ func IsInvalidParameter(err error) bool { return is(err, ErrInvalidParameter, Co
 // mapped or raw from the SDK.
 func IsNotFound(err error) bool { return is(err, ErrNotFound, CodeNotFound) }
 
+// IsUserPoolNotFound reports whether err is, or wraps, a
+// ResourceNotFoundException that says the user pool does not exist.
+func IsUserPoolNotFound(err error) bool { return notFound(err, ResourceUserPool) }
+
+// IsAppClientNotFound reports whether err is, or wraps, a
+// ResourceNotFoundException that says the app client does not exist (its
+// user pool does).
+func IsAppClientNotFound(err error) bool { return notFound(err, ResourceAppClient) }
+
+// IsResourceServerNotFound reports whether err is, or wraps, a
+// ResourceNotFoundException that says the resource server does not exist
+// (its user pool does).
+func IsResourceServerNotFound(err error) bool { return notFound(err, ResourceServer) }
+
+func notFound(err error, resource string) bool {
+	var nf *ResourceNotFoundError
+	if errors.As(err, &nf) {
+		return nf.Resource == resource
+	}
+	var raw *types.ResourceNotFoundException
+	return errors.As(err, &raw) && notFoundResource(raw.ErrorMessage()) == resource
+}
+
+// IsAlreadyExists reports whether err is, or wraps, an
+// InvalidParameterException that says a Create named an identifier that is
+// taken, mapped or raw from the SDK.
+func IsAlreadyExists(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, ErrAlreadyExists) {
+		return true
+	}
+	var raw *types.InvalidParameterException
+	return errors.As(err, &raw) && strings.Contains(raw.ErrorMessage(), " already exists in user pool ")
+}
+
 // IsNotAuthorized reports whether err is, or wraps, a NotAuthorizedException,
 // mapped or raw from the SDK.
 func IsNotAuthorized(err error) bool { return is(err, ErrNotAuthorized, CodeNotAuthorized) }
@@ -374,6 +553,24 @@ func IsOperationNotEnabled(err error) bool {
 // mapped or raw from the SDK.
 func IsLimitExceeded(err error) bool { return is(err, ErrLimitExceeded, CodeLimitExceeded) }
 
+// IsScopeDoesNotExist reports whether err is, or wraps, a
+// ScopeDoesNotExistException, mapped or raw from the SDK, or another of
+// scopekeeper's errors that matches ErrScopeDoesNotExist (such as a scope
+// found missing before anything was sent).
+func IsScopeDoesNotExist(err error) bool {
+	return is(err, ErrScopeDoesNotExist, CodeScopeDoesNotExist)
+}
+
+// IsInvalidOAuthFlow reports whether err is, or wraps, an
+// InvalidOAuthFlowException, mapped or raw from the SDK.
+func IsInvalidOAuthFlow(err error) bool { return is(err, ErrInvalidOAuthFlow, CodeInvalidOAuthFlow) }
+
+// IsConcurrentModification reports whether err is, or wraps, a
+// ConcurrentModificationException, mapped or raw from the SDK.
+func IsConcurrentModification(err error) bool {
+	return is(err, ErrConcurrentModification, CodeConcurrentModification)
+}
+
 // IsValidation reports whether err is, or wraps, a client-side
 // ValidationError or FieldError: the input was refused before anything
 // was sent.
@@ -388,9 +585,22 @@ func IsConflict(err error) bool { return err != nil && errors.Is(err, ErrConflic
 // IsLockLost reports whether err is, or wraps, a LockLostError.
 func IsLockLost(err error) bool { return err != nil && errors.Is(err, ErrLockLost) }
 
+// IsDanglingGrants reports whether err is, or wraps, a GrantsError for
+// scopes that app clients allow.
+func IsDanglingGrants(err error) bool { return err != nil && errors.Is(err, ErrDanglingGrants) }
+
+// IsRegrant reports whether err is, or wraps, a GrantsError for inactive
+// scopes that would be granted again.
+func IsRegrant(err error) bool { return err != nil && errors.Is(err, ErrRegrant) }
+
+// IsInvalidResponse reports whether err is, or wraps, an
+// InvalidResponseError.
+func IsInvalidResponse(err error) bool { return err != nil && errors.Is(err, ErrInvalidResponse) }
+
 // IsRetryable reports whether the call that returned err may succeed if
 // made again unchanged: true for TooManyRequests and InternalError, false
-// for everything else, LimitExceeded included (a quota, not a throttle).
+// for everything else, LimitExceeded (a quota, not a throttle) and
+// ConcurrentModification (see [ConcurrentModificationError]) included.
 func IsRetryable(err error) bool { return IsTooManyRequests(err) || IsInternalError(err) }
 
 // isNil reports whether api is nil or a nil pointer, such as a

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,8 +61,9 @@ func clientFor(url string) *cip.Client {
 	})
 }
 
-// call makes the operation op ("DescribeResourceServer" or
-// "CreateResourceServer") with c and returns the SDK's error.
+// call makes the operation op ("DescribeResourceServer",
+// "CreateResourceServer", "DescribeUserPoolClient" or "UpdateUserPoolClient")
+// with c and returns the SDK's error.
 func call(ctx context.Context, t testing.TB, c *cip.Client, op string) error {
 	t.Helper()
 	var err error
@@ -76,6 +78,17 @@ func call(ctx context.Context, t testing.TB, c *cip.Client, op string) error {
 			UserPoolId: aws.String("us-east-1_AbCdEf123"),
 			Identifier: aws.String("https://api.example.com"),
 			Name:       aws.String("api"),
+		})
+	case "DescribeUserPoolClient":
+		_, err = c.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{
+			UserPoolId: aws.String("us-east-1_AbCdEf123"),
+			ClientId:   aws.String("1example23456789"),
+		})
+	case "UpdateUserPoolClient":
+		_, err = c.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{
+			UserPoolId:         aws.String("us-east-1_AbCdEf123"),
+			ClientId:           aws.String("1example23456789"),
+			AllowedOAuthScopes: []string{"https://api.example.com/read"},
 		})
 	default:
 		t.Fatalf("call: unknown operation %q", op)
@@ -98,16 +111,22 @@ var sentinels = []struct {
 	{"ErrInternalError", rserrors.ErrInternalError},
 	{"ErrOperationNotEnabled", rserrors.ErrOperationNotEnabled},
 	{"ErrLimitExceeded", rserrors.ErrLimitExceeded},
+	{"ErrScopeDoesNotExist", rserrors.ErrScopeDoesNotExist},
+	{"ErrInvalidOAuthFlow", rserrors.ErrInvalidOAuthFlow},
+	{"ErrConcurrentModification", rserrors.ErrConcurrentModification},
 	{"ErrValidation", rserrors.ErrValidation},
 	{"ErrUnsafeUpdate", rserrors.ErrUnsafeUpdate},
 	{"ErrConflict", rserrors.ErrConflict},
 }
 
-// predicates lists every predicate of the package but IsRetryable.
-var predicates = []struct {
+// predicate is a predicate of the package and its name.
+type predicate struct {
 	name string
 	fn   func(error) bool
-}{
+}
+
+// servicePredicates lists the predicates of one error code each.
+var servicePredicates = []predicate{
 	{"IsInvalidParameter", rserrors.IsInvalidParameter},
 	{"IsNotFound", rserrors.IsNotFound},
 	{"IsNotAuthorized", rserrors.IsNotAuthorized},
@@ -115,10 +134,18 @@ var predicates = []struct {
 	{"IsInternalError", rserrors.IsInternalError},
 	{"IsOperationNotEnabled", rserrors.IsOperationNotEnabled},
 	{"IsLimitExceeded", rserrors.IsLimitExceeded},
+	{"IsScopeDoesNotExist", rserrors.IsScopeDoesNotExist},
+	{"IsInvalidOAuthFlow", rserrors.IsInvalidOAuthFlow},
+	{"IsConcurrentModification", rserrors.IsConcurrentModification},
+}
+
+// predicates lists every predicate of the package but IsRetryable and those
+// that refine another (IsAlreadyExists, Is*NotFound but IsNotFound).
+var predicates = append(slices.Clone(servicePredicates), []predicate{
 	{"IsValidation", rserrors.IsValidation},
 	{"IsUnsafeUpdate", rserrors.IsUnsafeUpdate},
 	{"IsConflict", rserrors.IsConflict},
-}
+}...)
 
 // sdkAs returns a function reporting whether errors.As finds the SDK error
 // type *T in an error.
@@ -143,6 +170,7 @@ func TestFromServiceErrors(t *testing.T) {
 		wantType   error                 // a nil pointer of the type From must return
 		want       rserrors.ServiceError // Err is not compared
 		wantReason string                // InvalidParameterError.ReasonCode
+		wantScopes []string              // ScopeDoesNotExistError.Scopes
 		sentinel   string                // the one sentinel that matches, "" for none
 		predicate  string                // the one predicate that is true, "" for none
 		retryable  bool
@@ -255,6 +283,49 @@ func TestFromServiceErrors(t *testing.T) {
 			sdkType: sdkAs[smithy.GenericAPIError](),
 		},
 		{
+			name:     "ScopeDoesNotExist",
+			op:       "UpdateUserPoolClient",
+			reply:    reply{400, `{"__type":"ScopeDoesNotExistException","message":"Invalid scope requested: https://api.example.com/read"}`, "", "req-sd"},
+			wantType: (*rserrors.ScopeDoesNotExistError)(nil),
+			want: rserrors.ServiceError{Operation: "UpdateUserPoolClient", Code: rserrors.CodeScopeDoesNotExist,
+				Message: "Invalid scope requested: https://api.example.com/read", RequestID: "req-sd", StatusCode: 400},
+			wantScopes: []string{"https://api.example.com/read"},
+			sentinel:   "ErrScopeDoesNotExist", predicate: "IsScopeDoesNotExist", fault: smithy.FaultClient,
+			sdkType: sdkAs[types.ScopeDoesNotExistException](),
+		},
+		{
+			// DescribeUserPoolClient's model has no ScopeDoesNotExistException.
+			name:     "ScopeDoesNotExist not modelled for the operation",
+			op:       "DescribeUserPoolClient",
+			reply:    reply{400, `{"__type":"scopedoesnotexistexception","message":"Invalid scope requested: a/b, c/d"}`, "", "req-sd2"},
+			wantType: (*rserrors.ScopeDoesNotExistError)(nil),
+			want: rserrors.ServiceError{Operation: "DescribeUserPoolClient", Code: rserrors.CodeScopeDoesNotExist,
+				Message: "Invalid scope requested: a/b, c/d", RequestID: "req-sd2", StatusCode: 400},
+			wantScopes: []string{"a/b", "c/d"},
+			sentinel:   "ErrScopeDoesNotExist", predicate: "IsScopeDoesNotExist", fault: smithy.FaultClient,
+			sdkType: sdkAs[smithy.GenericAPIError](),
+		},
+		{
+			name:     "InvalidOAuthFlow",
+			op:       "UpdateUserPoolClient",
+			reply:    reply{400, `{"__type":"InvalidOAuthFlowException","message":"client_credentials flow can not be selected if client does not have a client secret."}`, "", "req-of"},
+			wantType: (*rserrors.InvalidOAuthFlowError)(nil),
+			want: rserrors.ServiceError{Operation: "UpdateUserPoolClient", Code: rserrors.CodeInvalidOAuthFlow,
+				Message: "client_credentials flow can not be selected if client does not have a client secret.", RequestID: "req-of", StatusCode: 400},
+			sentinel: "ErrInvalidOAuthFlow", predicate: "IsInvalidOAuthFlow", fault: smithy.FaultClient,
+			sdkType: sdkAs[types.InvalidOAuthFlowException](),
+		},
+		{
+			name:     "ConcurrentModification",
+			op:       "UpdateUserPoolClient",
+			reply:    reply{400, `{"__type":"ConcurrentModificationException","message":"busy"}`, "", "req-cm"},
+			wantType: (*rserrors.ConcurrentModificationError)(nil),
+			want: rserrors.ServiceError{Operation: "UpdateUserPoolClient", Code: rserrors.CodeConcurrentModification,
+				Message: "busy", RequestID: "req-cm", StatusCode: 400},
+			sentinel: "ErrConcurrentModification", predicate: "IsConcurrentModification", fault: smithy.FaultClient,
+			sdkType: sdkAs[types.ConcurrentModificationException](),
+		},
+		{
 			name:     "ResourceNotFound in lower case",
 			op:       "DescribeResourceServer",
 			reply:    reply{400, `{"__type":"resourcenotfoundexception","message":"` + msg + `"}`, "", "req-nf2"},
@@ -345,6 +416,11 @@ func TestFromServiceErrors(t *testing.T) {
 			}
 			if ip := new(rserrors.InvalidParameterError); errors.As(mapped, &ip) && ip.ReasonCode != tc.wantReason {
 				t.Errorf("From(%v).ReasonCode = %q, want %q", raw, ip.ReasonCode, tc.wantReason)
+			}
+			if sd := new(rserrors.ScopeDoesNotExistError); errors.As(mapped, &sd) {
+				if diff := cmp.Diff(tc.wantScopes, sd.Scopes); diff != "" {
+					t.Errorf("From(%v).Scopes (-want +got):\n%s", raw, diff)
+				}
 			}
 			if got := se.ErrorFault(); got != tc.fault {
 				t.Errorf("From(%v).ErrorFault() = %v, want %v", raw, got, tc.fault)
@@ -439,6 +515,27 @@ func TestFromUnwrappedSDKError(t *testing.T) {
 			wantType: (*rserrors.LimitExceededError)(nil),
 			want:     rserrors.ServiceError{Code: rserrors.CodeLimitExceeded},
 			pred:     rserrors.IsLimitExceeded,
+		},
+		{
+			name:     "ScopeDoesNotExistException",
+			err:      &types.ScopeDoesNotExistException{Message: aws.String("Invalid scope requested: a/b")},
+			wantType: (*rserrors.ScopeDoesNotExistError)(nil),
+			want:     rserrors.ServiceError{Code: rserrors.CodeScopeDoesNotExist, Message: "Invalid scope requested: a/b"},
+			pred:     rserrors.IsScopeDoesNotExist,
+		},
+		{
+			name:     "InvalidOAuthFlowException",
+			err:      &types.InvalidOAuthFlowException{Message: aws.String("bad flow")},
+			wantType: (*rserrors.InvalidOAuthFlowError)(nil),
+			want:     rserrors.ServiceError{Code: rserrors.CodeInvalidOAuthFlow, Message: "bad flow"},
+			pred:     rserrors.IsInvalidOAuthFlow,
+		},
+		{
+			name:     "ConcurrentModificationException",
+			err:      &types.ConcurrentModificationException{Message: aws.String("busy")},
+			wantType: (*rserrors.ConcurrentModificationError)(nil),
+			want:     rserrors.ServiceError{Code: rserrors.CodeConcurrentModification, Message: "busy"},
+			pred:     rserrors.IsConcurrentModification,
 		},
 		{
 			name:     "GenericAPIError",
@@ -620,7 +717,7 @@ func TestFromNonServiceErrors(t *testing.T) {
 			if errors.As(err, &se) {
 				t.Errorf("errors.As(%v, *ServiceError) = true, want false", err)
 			}
-			for _, p := range predicates[:7] { // the service predicates
+			for _, p := range servicePredicates {
 				if p.fn(err) {
 					t.Errorf("%s(%v) = true, want false", p.name, err)
 				}
@@ -705,6 +802,12 @@ func TestServiceErrorInterfaces(t *testing.T) {
 	add("OperationNotEnabledError", one, &one.ServiceError)
 	le := &rserrors.LimitExceededError{ServiceError: base}
 	add("LimitExceededError", le, &le.ServiceError)
+	sd := &rserrors.ScopeDoesNotExistError{ServiceError: base}
+	add("ScopeDoesNotExistError", sd, &sd.ServiceError)
+	of := &rserrors.InvalidOAuthFlowError{ServiceError: base}
+	add("InvalidOAuthFlowError", of, &of.ServiceError)
+	cm := &rserrors.ConcurrentModificationError{ServiceError: base}
+	add("ConcurrentModificationError", cm, &cm.ServiceError)
 
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -738,6 +841,9 @@ func TestPredicatesOnBuiltErrors(t *testing.T) {
 		{"ServiceError with a known code in upper case", &rserrors.ServiceError{Code: "TOOMANYREQUESTSEXCEPTION"}, "IsTooManyRequests"},
 		{"ServiceError with an unknown code", &rserrors.ServiceError{Code: "Other"}, ""},
 		{"typed error without a code", &rserrors.OperationNotEnabledError{}, "IsOperationNotEnabled"},
+		{"ServiceError with an app-client code", &rserrors.ServiceError{Code: rserrors.CodeConcurrentModification}, "IsConcurrentModification"},
+		{"app-client typed error without a code", &rserrors.ScopeDoesNotExistError{}, "IsScopeDoesNotExist"},
+		{"GenericAPIError with an app-client code", &smithy.GenericAPIError{Code: "InvalidOAuthFlowException"}, "IsInvalidOAuthFlow"},
 		{"%w of nil", fmt.Errorf("nothing: %w", nil), ""},
 	}
 	for _, tc := range tests {
@@ -775,6 +881,99 @@ func TestNilPointerErrors(t *testing.T) {
 			}
 			_ = rserrors.IsRetryable(tt.err)
 			_ = rserrors.IsLimitExceeded(tt.err)
+		})
+	}
+}
+
+// TestNotFoundResource checks what a ResourceNotFoundError says does not
+// exist, read from Cognito's message, and the predicates that refine
+// IsNotFound, on the mapped error from the real SDK client and on the raw
+// one.
+func TestNotFoundResource(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		op   string
+		msg  string
+		want string // Resource
+	}{
+		{"app client", "DescribeUserPoolClient", "User pool client 1example23456789 does not exist.", rserrors.ResourceAppClient},
+		{"app client, update", "UpdateUserPoolClient", "User pool client 1example23456789 does not exist.", rserrors.ResourceAppClient},
+		{"user pool", "DescribeUserPoolClient", "User pool us-east-1_AbCdEf123 does not exist.", rserrors.ResourceUserPool},
+		{"resource server", "DescribeResourceServer", "Resource server https://api.example.com does not exist.", rserrors.ResourceServer},
+		{"without the final period", "DescribeUserPoolClient", "User pool client 1example23456789 does not exist", rserrors.ResourceAppClient},
+		{"something else", "DescribeUserPoolClient", "Identity provider Google does not exist.", ""},
+		{"not a does-not-exist message", "DescribeUserPoolClient", "User pool client 1example23456789 is gone.", ""},
+		{"empty message", "DescribeUserPoolClient", "", ""},
+	}
+	refiners := []struct {
+		name     string
+		fn       func(error) bool
+		resource string
+	}{
+		{"IsUserPoolNotFound", rserrors.IsUserPoolNotFound, rserrors.ResourceUserPool},
+		{"IsResourceServerNotFound", rserrors.IsResourceServerNotFound, rserrors.ResourceServer},
+		{"IsAppClientNotFound", rserrors.IsAppClientNotFound, rserrors.ResourceAppClient},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c, _ := newClient(t, reply{400, fmt.Sprintf(`{"__type":"ResourceNotFoundException","message":%q}`, tc.msg), "", "req"})
+			raw := call(t.Context(), t, c, tc.op)
+			mapped := rserrors.From(raw)
+			var nf *rserrors.ResourceNotFoundError
+			if !errors.As(mapped, &nf) {
+				t.Fatalf("From(%v) = %T, want *ResourceNotFoundError", raw, mapped)
+			}
+			if nf.Resource != tc.want {
+				t.Errorf("From(%v).Resource = %q, want %q", raw, nf.Resource, tc.want)
+			}
+			for _, e := range []error{raw, mapped, fmt.Errorf("wrap: %w", mapped), fmt.Errorf("wrap: %w", raw)} {
+				if !rserrors.IsNotFound(e) {
+					t.Errorf("IsNotFound(%v) = false, want true", e)
+				}
+				for _, r := range refiners {
+					if got, want := r.fn(e), r.resource == tc.want; got != want {
+						t.Errorf("%s(%v) = %v, want %v", r.name, e, got, want)
+					}
+				}
+			}
+		})
+	}
+	for _, r := range refiners {
+		if r.fn(nil) || r.fn(errors.New("User pool client x does not exist.")) {
+			t.Errorf("%s is true for nil or for an error that is no ResourceNotFoundException", r.name)
+		}
+	}
+}
+
+// TestScopeDoesNotExistScopes checks the scopes a ScopeDoesNotExistError
+// reads from Cognito's message.
+func TestScopeDoesNotExistScopes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		msg  *string
+		want []string
+	}{
+		{"one custom scope", aws.String("Invalid scope requested: https://api.example.com/orders.read"), []string{"https://api.example.com/orders.read"}},
+		{"a standard scope", aws.String("Invalid scope requested: OpenID"), []string{"OpenID"}},
+		{"two scopes", aws.String("Invalid scope requested: a/b, c/d"), []string{"a/b", "c/d"}},
+		{"nothing after the colon", aws.String("Invalid scope requested: "), nil},
+		{"another message", aws.String("scope not found"), nil},
+		{"no message", nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			raw := &types.ScopeDoesNotExistException{Message: tc.msg}
+			var sd *rserrors.ScopeDoesNotExistError
+			if !errors.As(rserrors.From(raw), &sd) {
+				t.Fatalf("From(%v) is no *ScopeDoesNotExistError", raw)
+			}
+			if diff := cmp.Diff(tc.want, sd.Scopes); diff != "" {
+				t.Errorf("From(%v).Scopes (-want +got):\n%s", raw, diff)
+			}
 		})
 	}
 }

@@ -66,6 +66,42 @@ func ExampleFrom() {
 	// cognito DescribeResourceServer: ResourceNotFoundException (status 400, request id 6f1c1e0a-0000-4000-8000-000000000001): Resource server https://api.example.com does not exist.
 }
 
+// ExampleScopeDoesNotExistError grants an app client a scope that no
+// resource server defines, with the real SDK client against a local server
+// that answers as Cognito does, and reads the scope from the mapped error.
+func ExampleScopeDoesNotExistError() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"__type":"ScopeDoesNotExistException","message":"Invalid scope requested: https://api.example.com/orders.read"}`)
+	}))
+	defer srv.Close()
+
+	client := cip.New(cip.Options{
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(srv.URL),
+		Credentials:      credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
+		RetryMaxAttempts: 1,
+	})
+	_, err := client.UpdateUserPoolClient(context.Background(), &cip.UpdateUserPoolClientInput{
+		UserPoolId:         aws.String("us-east-1_AbCdEf123"),
+		ClientId:           aws.String("1example23456789"),
+		AllowedOAuthScopes: []string{"https://api.example.com/orders.read"},
+	})
+	err = rserrors.From(err)
+
+	fmt.Println(rserrors.IsScopeDoesNotExist(err), errors.Is(err, rserrors.ErrScopeDoesNotExist))
+	var sd *rserrors.ScopeDoesNotExistError
+	if errors.As(err, &sd) {
+		fmt.Println(sd.Operation, sd.Scopes)
+	}
+	fmt.Println(err)
+	// Output:
+	// true true
+	// UpdateUserPoolClient [https://api.example.com/orders.read]
+	// cognito UpdateUserPoolClient: ScopeDoesNotExistException (status 400): Invalid scope requested: https://api.example.com/orders.read
+}
+
 // ExampleIsNotFound shows that the predicate works on the SDK's raw error as
 // well as on the mapped one, wrapped or not, while the sentinel matches the
 // mapped error only.
@@ -124,6 +160,7 @@ func ExampleIsRetryable() {
 		{"InternalError (mapped)", rserrors.From(&types.InternalErrorException{})},
 		{"LimitExceeded", rserrors.From(&types.LimitExceededException{})},
 		{"ResourceNotFound", rserrors.From(&types.ResourceNotFoundException{})},
+		{"ConcurrentModification", rserrors.From(&types.ConcurrentModificationException{})},
 		{"context canceled", context.Canceled},
 	}
 	for _, e := range errs {
@@ -134,6 +171,7 @@ func ExampleIsRetryable() {
 	// InternalError (mapped): true
 	// LimitExceeded: false
 	// ResourceNotFound: false
+	// ConcurrentModification: false
 	// context canceled: false
 }
 

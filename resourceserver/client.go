@@ -2,21 +2,28 @@ package resourceserver
 
 import (
 	"context"
+	"fmt"
 	"iter"
+	"log/slog"
+	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
 // Defaults of Options.
 const (
-	// DefaultMaxAttempts is how many times a scope helper writes its change
-	// when verification keeps finding it overwritten.
+	// DefaultMaxAttempts is how many times Apply writes a change when
+	// verification keeps finding it overwritten.
 	DefaultMaxAttempts = 5
 	// DefaultRate is Cognito's per-pool quota, in requests per second, of
 	// each category (UserPoolResourceRead and UserPoolResourceUpdate).
@@ -26,12 +33,13 @@ const (
 	listPageSize = 50
 )
 
-// Options configures a Client. The zero value is the default: rate limits
-// at Cognito's quotas, verification on, five attempts, no Locker.
+// Options configures a Client. The zero value is the default: adaptive
+// pacing under Cognito's quotas, verification on, five attempts, no
+// Locker, no app-client check, no logging.
 type Options struct {
-	// MaxAttempts bounds how many times Modify and the scope helpers write
-	// their change when the verifying Describe finds it overwritten by
-	// another writer; then they return a *rserrors.ConflictError. Values
+	// MaxAttempts bounds how many times Apply (and every helper) writes a
+	// change when the verifying Describe finds it overwritten by another
+	// writer; then it returns a *rserrors.ConflictError. Values
 	// below 1 mean DefaultMaxAttempts. Each extra attempt costs a
 	// Describe that re-reads the state after the backoff (none when
 	// Backoff returns 0), an Update and a verifying Describe.
@@ -55,24 +63,58 @@ type Options struct {
 
 	// Locker, if set, is locked around each read-modify-write with the key
 	// "cognito-idp/<user pool id>/<identifier>", after the Client's own
-	// in-process lock for that key. It costs no Cognito call.
+	// queue for that key; a lost lock stops the change before its next
+	// Update. It costs no Cognito call.
 	Locker Locker
 
 	// ReadRate is the most DescribeResourceServer and ListResourceServers
-	// requests per second that the Client sends to one user pool, with a
-	// burst of 1. Zero (or NaN) means DefaultRate; a negative value means
-	// no limit.
+	// requests per second that the Client sends to one user pool
+	// (UserPoolResourceRead): the ceiling of its adaptive pacing, which
+	// sends at most 97% of it, one request at a time, and lowers the rate
+	// on throttles. Zero means DefaultRate; a negative, infinite or NaN
+	// value makes New panic.
 	ReadRate float64
 
 	// UpdateRate is the most CreateResourceServer, UpdateResourceServer and
 	// DeleteResourceServer requests per second that the Client sends to one
-	// user pool, with a burst of 1. Zero (or NaN) means DefaultRate; a
-	// negative value means no limit.
+	// user pool (UserPoolResourceUpdate): the ceiling of its adaptive
+	// pacing, as for ReadRate. Zero means DefaultRate; a negative, infinite
+	// or NaN value makes New panic.
 	UpdateRate float64
 
-	// DisableRateLimit turns off both rate limits, as negative ReadRate
-	// and UpdateRate do.
+	// DisableRateLimit turns pacing off: requests are sent as soon as they
+	// are made. It is the only way to do so.
 	DisableRateLimit bool
+
+	// Logger, if set, receives one structured record per decision the
+	// Client makes: a change found overwritten and written again, a
+	// conflict, a throttle and the new rate, a pacing wait over a second,
+	// a batch of coalesced changes. Nil is silent.
+	Logger *slog.Logger
+
+	// Grants, if set, makes every change check the app clients of the pool
+	// before it removes a scope (RemoveScopes, UpdateScopes, ClearScopes,
+	// Modify, Apply, Delete) or defines one again that app clients still
+	// list as inactive (any change that adds a scope), and do what
+	// GrantPolicy (or the Change's own policy, [Change.WithGrantPolicy])
+	// says. Pass an *appclient.Client. The check costs what
+	// GrantChecker.Holders costs (for appclient: one ListUserPoolClients
+	// per 60 app clients and one DescribeUserPoolClient per app client)
+	// for each change that removes or adds a scope. Nil: no check, as
+	// Cognito does: removed scopes stay inactive on app clients, and
+	// defining them again grants them again.
+	Grants GrantChecker
+
+	// GrantPolicy is what a change does about those app clients when
+	// Grants is set and the Change has no policy of its own; the zero
+	// value, RefuseGrants, refuses the change with a
+	// *rserrors.GrantsError. Delete always follows it.
+	GrantPolicy GrantPolicy
+
+	// ClientOptions are appended to the options of every SDK call the
+	// Client makes, after its own, to add middleware, tracing or a
+	// retryer.
+	ClientOptions []func(*cip.Options)
 }
 
 // Client reads and changes Cognito resource servers without losing scopes:
@@ -83,19 +125,42 @@ type Options struct {
 type Client struct {
 	api     API
 	opts    Options
-	keys    *keyLocks
-	pace    *pacer
-	callOpt []func(*cip.Options)
+	pace    *pace.Pacer          // nil: pacing off
+	callOpt []func(*cip.Options) // Options.ClientOptions
+
+	qmu    sync.Mutex
+	queues map[string]*queue // by lockKey: the changes waiting for a resource server
 }
 
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
-// one is skipped). It sends nothing.
+// one is skipped). It sends nothing. It panics when api is nil, or when
+// ReadRate or UpdateRate is negative, infinite or NaN: a mistake in the program,
+// not in its input.
 func New(api API, optFns ...func(*Options)) *Client {
+	if api == nil || isNilPointer(api) {
+		panic("resourceserver: New called with a nil API; pass a *cognitoidentityprovider.Client or a fake")
+	}
 	var o Options
 	for _, fn := range optFns {
 		if fn != nil {
 			fn(&o)
+		}
+	}
+	for name, r := range map[string]float64{"ReadRate": o.ReadRate, "UpdateRate": o.UpdateRate} {
+		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+			panic(fmt.Sprintf("resourceserver: Options.%s is %v; it must be positive and finite, or 0 for the default (set DisableRateLimit to switch pacing off)", name, r))
+		}
+	}
+	var p *pace.Pacer
+	if !o.DisableRateLimit {
+		var err error
+		p, err = pace.New(pace.Config{
+			Ceilings: map[pace.Category]float64{read: orDefault(o.ReadRate), write: orDefault(o.UpdateRate)},
+			Logger:   o.Logger,
+		})
+		if err != nil { // the rates were checked above
+			panic("resourceserver: " + err.Error())
 		}
 	}
 	if o.MaxAttempts < 1 {
@@ -107,10 +172,24 @@ func New(api API, optFns ...func(*Options)) *Client {
 	return &Client{
 		api:     api,
 		opts:    o,
-		keys:    newKeyLocks(),
-		pace:    newPacer(o),
-		callOpt: []func(*cip.Options){withoutQuotaRetries},
+		pace:    p,
+		callOpt: slices.Clip(o.ClientOptions),
+		queues:  make(map[string]*queue),
 	}
+}
+
+func orDefault(rate float64) float64 {
+	if rate == 0 {
+		return DefaultRate
+	}
+	return rate
+}
+
+// isNilPointer reports whether v holds a nil pointer, such as a
+// (*cognitoidentityprovider.Client)(nil).
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
 }
 
 func defaultBackoff(attempt int) time.Duration {
@@ -146,6 +225,18 @@ func sleep(ctx context.Context, d time.Duration) error {
 // *rserrors.LimitExceededError; a taken identifier comes back as
 // *rserrors.InvalidParameterError. Every error is an *OpError.
 func (c *Client) Create(ctx context.Context, rs ResourceServer) (ResourceServer, error) {
+	var r validate.Report
+	r.UserPoolID("rs.UserPoolID", rs.UserPoolID).Identifier("rs.Identifier", rs.Identifier).Name("rs.Name", rs.Name)
+	checkScopes(&r, "rs.Scopes", rs.Scopes)
+	if err := r.Err("Create"); err != nil {
+		return ResourceServer{}, opError("Create", rs.UserPoolID, rs.Identifier, err)
+	}
+	created, err := c.create(ctx, rs)
+	return created, opError("Create", rs.UserPoolID, rs.Identifier, err)
+}
+
+// create sends one CreateResourceServer for rs, already validated.
+func (c *Client) create(ctx context.Context, rs ResourceServer) (ResourceServer, error) {
 	in := &cip.CreateResourceServerInput{
 		UserPoolId: aws.String(rs.UserPoolID),
 		Identifier: aws.String(rs.Identifier),
@@ -154,20 +245,11 @@ func (c *Client) Create(ctx context.Context, rs ResourceServer) (ResourceServer,
 	if len(rs.Scopes) > 0 {
 		in.Scopes = sdkScopes(rs.Scopes)
 	}
-	fail := func(err error) (ResourceServer, error) {
-		return ResourceServer{}, opError("Create", rs.UserPoolID, rs.Identifier, err)
-	}
-	if err := validate.CreateResourceServerInput(in); err != nil {
-		return fail(err)
-	}
-	if err := c.pace.wait(ctx, rs.UserPoolID, write); err != nil {
-		return fail(err)
-	}
-	out, err := c.api.CreateResourceServer(ctx, in, c.callOpt...)
+	out, _, err := send(ctx, c, rs.UserPoolID, write, c.api.CreateResourceServer, in)
 	if err != nil {
-		return fail(rserrors.From(err))
+		return ResourceServer{}, err
 	}
-	if out == nil || out.ResourceServer == nil {
+	if out == nil || out.ResourceServer == nil || out.ResourceServer.Name == nil {
 		return rs.clone(), nil
 	}
 	return fromSDK(out.ResourceServer), nil
@@ -180,37 +262,33 @@ func (c *Client) Create(ctx context.Context, rs ResourceServer) (ResourceServer,
 // *rserrors.ResourceNotFoundError (rserrors.IsNotFound). Every error is an
 // *OpError.
 func (c *Client) Get(ctx context.Context, poolID, identifier string) (ResourceServer, error) {
-	in := &cip.DescribeResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
-	if err := validate.DescribeResourceServerInput(in); err != nil {
+	var r validate.Report
+	checkTarget(&r, poolID, identifier)
+	if err := r.Err("Get"); err != nil {
 		return ResourceServer{}, opError("Get", poolID, identifier, err)
 	}
-	rs, err := c.describe(ctx, in)
+	in := &cip.DescribeResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
+	rs, _, err := c.read(ctx, in)
 	return rs, opError("Get", poolID, identifier, err)
 }
 
-// describe sends one paced DescribeResourceServer of an input already
-// validated.
-func (c *Client) describe(ctx context.Context, in *cip.DescribeResourceServerInput) (ResourceServer, error) {
-	rs, _, err := c.read(ctx, in)
-	return rs, err
-}
-
-// read is describe that also returns how long the call took, without the
-// wait for the rate limit.
+// read sends one DescribeResourceServer of an input already validated,
+// and returns how long the call took, without the wait for the rate
+// limit. An answer without a resource server or without a name is a
+// *rserrors.InvalidResponseError: a state read from it would make an
+// Update delete every scope.
 func (c *Client) read(ctx context.Context, in *cip.DescribeResourceServerInput) (ResourceServer, time.Duration, error) {
-	if err := c.pace.wait(ctx, aws.ToString(in.UserPoolId), read); err != nil {
-		return ResourceServer{}, 0, err
-	}
-	sent := time.Now()
-	out, err := c.api.DescribeResourceServer(ctx, in, c.callOpt...)
-	took := time.Since(sent)
+	out, took, err := send(ctx, c, aws.ToString(in.UserPoolId), read, c.api.DescribeResourceServer, in)
 	if err != nil {
-		return ResourceServer{}, took, rserrors.From(err)
+		return ResourceServer{}, took, err
 	}
-	var rs ResourceServer
-	if out != nil {
-		rs = fromSDK(out.ResourceServer)
+	switch {
+	case out == nil || out.ResourceServer == nil:
+		return ResourceServer{}, took, &rserrors.InvalidResponseError{Operation: "DescribeResourceServer", Detail: "no resource server in a successful answer"}
+	case aws.ToString(out.ResourceServer.Name) == "":
+		return ResourceServer{}, took, &rserrors.InvalidResponseError{Operation: "DescribeResourceServer", Detail: "the resource server has no name"}
 	}
+	rs := fromSDK(out.ResourceServer)
 	// The server is the one asked for, whatever the answer says: an Update
 	// built from this state must go to the pool and identifier the caller
 	// named.
@@ -226,19 +304,21 @@ func (c *Client) read(ctx context.Context, in *cip.DescribeResourceServerInput) 
 // a missing user pool or resource server gives a
 // *rserrors.ResourceNotFoundError. Every error is an *OpError.
 func (c *Client) Delete(ctx context.Context, poolID, identifier string) error {
+	var r validate.Report
+	checkTarget(&r, poolID, identifier)
+	if err := r.Err("Delete"); err != nil {
+		return opError("Delete", poolID, identifier, err)
+	}
+	if err := c.deleteGrants(ctx, poolID, identifier); err != nil {
+		return opError("Delete", poolID, identifier, err)
+	}
 	in := &cip.DeleteResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
-	if err := validate.DeleteResourceServerInput(in); err != nil {
-		return opError("Delete", poolID, identifier, err)
-	}
-	if err := c.pace.wait(ctx, poolID, write); err != nil {
-		return opError("Delete", poolID, identifier, err)
-	}
-	_, err := c.api.DeleteResourceServer(ctx, in, c.callOpt...)
-	return opError("Delete", poolID, identifier, rserrors.From(err))
+	_, _, err := send(ctx, c, poolID, write, c.api.DeleteResourceServer, in)
+	return opError("Delete", poolID, identifier, err)
 }
 
 // List returns an iterator over every resource server of the user pool,
-// sending one ListResourceServers per page of up to 50 (through the SDK's
+// sending one ListResourceServers per page of up to 50 as the loop asks
 // ListResourceServersPaginator) as the loop asks for more. Breaking out of
 // the loop sends no further request.
 //
@@ -249,22 +329,19 @@ func (c *Client) Delete(ctx context.Context, poolID, identifier string) error {
 func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ResourceServer, error] {
 	return func(yield func(ResourceServer, error) bool) {
 		fail := func(err error) { yield(ResourceServer{}, opError("List", poolID, "", err)) }
-		in := &cip.ListResourceServersInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(listPageSize)}
-		if err := validate.ListResourceServersInput(in); err != nil {
+		var r validate.Report
+		if err := r.UserPoolID("poolID", poolID).Err("List"); err != nil {
 			fail(err)
 			return
 		}
-		p := cip.NewListResourceServersPaginator(nilSafeLister{c.api}, in, func(o *cip.ListResourceServersPaginatorOptions) {
-			o.StopOnDuplicateToken = true
-		})
-		for p.HasMorePages() {
-			if err := c.pace.wait(ctx, poolID, read); err != nil {
+		in := &cip.ListResourceServersInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(listPageSize)}
+		for {
+			out, _, err := send(ctx, c, poolID, read, c.api.ListResourceServers, in)
+			if err != nil {
 				fail(err)
 				return
 			}
-			out, err := p.NextPage(ctx, c.callOpt...)
-			if err != nil {
-				fail(rserrors.From(err))
+			if out == nil {
 				return
 			}
 			for i := range out.ResourceServers {
@@ -272,21 +349,13 @@ func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ResourceServ
 					return
 				}
 			}
+			// A missing, empty or repeated token ends the list, as the
+			// SDK's paginator with StopOnDuplicateToken does.
+			next := aws.ToString(out.NextToken)
+			if next == "" || next == aws.ToString(in.NextToken) {
+				return
+			}
+			in.NextToken = aws.String(next)
 		}
 	}
-}
-
-// nilSafeLister hands the SDK's paginator an empty page where an API (a
-// fake, typically) answers ListResourceServers with neither output nor
-// error, which the paginator would dereference.
-type nilSafeLister struct{ api API }
-
-// ListResourceServers calls the API and turns a nil output into an empty
-// last page.
-func (l nilSafeLister) ListResourceServers(ctx context.Context, in *cip.ListResourceServersInput, optFns ...func(*cip.Options)) (*cip.ListResourceServersOutput, error) {
-	out, err := l.api.ListResourceServers(ctx, in, optFns...)
-	if out == nil && err == nil {
-		out = &cip.ListResourceServersOutput{}
-	}
-	return out, err
 }

@@ -245,28 +245,28 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 		{name: "Create name with slash", do: func(c *resourceserver.Client) error {
 			_, err := c.Create(ctx, resourceserver.ResourceServer{UserPoolID: testPool, Identifier: testID, Name: "a/b"})
 			return err
-		}, wantField: "Name", wantRule: rserrors.RulePattern},
+		}, wantField: "rs.Name", wantRule: rserrors.RulePattern},
 		{name: "Create 101 scopes", do: func(c *resourceserver.Client) error {
 			_, err := c.Create(ctx, makeServer(makeScopes(101)...))
 			return err
-		}, wantField: "Scopes", wantRule: rserrors.RuleMaxItems},
+		}, wantField: "rs.Scopes", wantRule: rserrors.RuleMaxItems},
 		{name: "Get bad pool", do: func(c *resourceserver.Client) error {
 			_, err := c.Get(ctx, "not a pool", testID)
 			return err
-		}, wantField: "UserPoolId", wantRule: rserrors.RulePattern},
+		}, wantField: "poolID", wantRule: rserrors.RulePattern},
 		{name: "Get empty identifier", do: func(c *resourceserver.Client) error {
 			_, err := c.Get(ctx, testPool, "")
 			return err
-		}, wantField: "Identifier"},
+		}, wantField: "identifier"},
 		{name: "Delete identifier with space", do: func(c *resourceserver.Client) error {
 			return c.Delete(ctx, testPool, "orders api")
-		}, wantField: "Identifier", wantRule: rserrors.RulePattern},
+		}, wantField: "identifier", wantRule: rserrors.RulePattern},
 		{name: "List bad pool", do: func(c *resourceserver.Client) error {
 			for _, err := range c.List(ctx, "us-east-1_") {
 				return err
 			}
 			return nil
-		}, wantField: "UserPoolId", wantRule: rserrors.RulePattern},
+		}, wantField: "poolID", wantRule: rserrors.RulePattern},
 		{name: "Modify nil fn", do: func(c *resourceserver.Client) error {
 			_, err := c.Modify(ctx, testPool, testID, nil)
 			return err
@@ -274,23 +274,23 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 		{name: "Modify bad pool", do: func(c *resourceserver.Client) error {
 			_, err := c.Modify(ctx, "pool", testID, func(*resourceserver.ResourceServer) error { return nil })
 			return err
-		}, wantField: "UserPoolId", wantRule: rserrors.RulePattern},
+		}, wantField: "poolID", wantRule: rserrors.RulePattern},
 		{name: "AddScope name with slash", do: func(c *resourceserver.Client) error {
 			_, err := c.AddScope(ctx, testPool, testID, resourceserver.Scope{Name: "orders/read", Description: "x"})
 			return err
-		}, wantField: "Scopes[0].ScopeName", wantRule: rserrors.RulePattern},
+		}, wantField: "scope.Name", wantRule: rserrors.RulePattern},
 		{name: "AddScope empty description", do: func(c *resourceserver.Client) error {
 			_, err := c.AddScope(ctx, testPool, testID, resourceserver.Scope{Name: "orders.read"})
 			return err
-		}, wantField: "Scopes[0].ScopeDescription"},
+		}, wantField: "scope.Description"},
 		{name: "AddScopes repeated name", do: func(c *resourceserver.Client) error {
 			_, err := c.AddScopes(ctx, testPool, testID, repeated...)
 			return err
-		}, wantField: "Scopes[2].ScopeName", wantRule: rserrors.RuleUnique},
+		}, wantField: "scopes[2].Name", wantRule: rserrors.RuleUnique},
 		{name: "AddScopes 101", do: func(c *resourceserver.Client) error {
 			_, err := c.AddScopes(ctx, testPool, testID, makeScopes(101)...)
 			return err
-		}, wantField: "Scopes", wantRule: rserrors.RuleMaxItems},
+		}, wantField: "scopes", wantRule: rserrors.RuleMaxItems},
 		{name: "RemoveScopes token scope", do: func(c *resourceserver.Client) error {
 			_, err := c.RemoveScopes(ctx, testPool, testID, "orders.read", testID+"/orders.write")
 			return err
@@ -298,27 +298,35 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 		{name: "UpdateScopes nil", do: func(c *resourceserver.Client) error {
 			_, err := c.UpdateScopes(ctx, testPool, testID, nil)
 			return err
-		}, wantField: "Scopes", wantRule: rserrors.RuleRequired},
+		}, wantField: "scopes", wantRule: rserrors.RuleRequired},
 		{name: "UpdateScopes empty", do: func(c *resourceserver.Client) error {
 			_, err := c.UpdateScopes(ctx, testPool, testID, []resourceserver.Scope{})
 			return err
-		}, wantField: "Scopes", wantRule: rserrors.RuleRequired},
+		}, wantField: "scopes", wantRule: rserrors.RuleRequired},
 		{name: "UpdateScopes repeated name", do: func(c *resourceserver.Client) error {
 			_, err := c.UpdateScopes(ctx, testPool, testID, repeated)
 			return err
-		}, wantField: "Scopes[2].ScopeName", wantRule: rserrors.RuleUnique},
+		}, wantField: "scopes[2].Name", wantRule: rserrors.RuleUnique},
 		{name: "ClearScopes bad identifier", do: func(c *resourceserver.Client) error {
 			_, err := c.ClearScopes(ctx, testPool, `orders"api`)
 			return err
-		}, wantField: "Identifier", wantRule: rserrors.RulePattern},
+		}, wantField: "identifier", wantRule: rserrors.RulePattern},
 		{name: "Rename empty", do: func(c *resourceserver.Client) error {
 			_, err := c.Rename(ctx, testPool, testID, "")
 			return err
-		}, wantField: "Name"},
+		}, wantField: "name"},
 		{name: "Rename with slash", do: func(c *resourceserver.Client) error {
 			_, err := c.Rename(ctx, testPool, testID, "Orders/API")
 			return err
-		}, wantField: "Name", wantRule: rserrors.RulePattern},
+		}, wantField: "name", wantRule: rserrors.RulePattern},
+		{name: "Apply bad scope", do: func(c *resourceserver.Client) error {
+			_, err := c.Apply(ctx, testPool, testID, resourceserver.Change{}.Add(readScope, resourceserver.Scope{Name: "a b", Description: "x"}))
+			return err
+		}, wantField: "Change.Add[1].Name", wantRule: rserrors.RulePattern},
+		{name: "Ensure without name", do: func(c *resourceserver.Client) error {
+			_, err := c.Ensure(ctx, resourceserver.ResourceServer{UserPoolID: testPool, Identifier: testID})
+			return err
+		}, wantField: "rs.Name", wantRule: rserrors.RuleLength},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -329,8 +337,12 @@ func TestInvalidArgumentsSendNothing(t *testing.T) {
 				t.Fatalf("error = %v, want a validation error", err)
 			}
 			var oe *resourceserver.OpError
-			if !errors.As(err, &oe) {
-				t.Errorf("error %v is not an *OpError", err)
+			var ve *rserrors.ValidationError
+			if !errors.As(err, &oe) || !errors.As(err, &ve) {
+				t.Fatalf("error %v is not an *OpError holding a *ValidationError", err)
+			}
+			if ve.Operation != oe.Op {
+				t.Errorf("ValidationError.Operation = %q, want the method %q", ve.Operation, oe.Op)
 			}
 			v := violation(err, tt.wantField)
 			if v == nil {

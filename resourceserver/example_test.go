@@ -199,7 +199,7 @@ func ExampleClient_AddScopes() {
 	// https://orders.example.com (Orders API)
 	//   orders.read: Read every order
 	//   orders.write: Write orders
-	// Scopes[1].ScopeName unique
+	// scopes[1].Name unique
 }
 
 func ExampleClient_RemoveScopes() {

@@ -1,6 +1,8 @@
 package resourceserver
 
 import (
+	"slices"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -10,10 +12,10 @@ import (
 // guard is the last check before an UpdateResourceServer is sent. Because
 // Cognito resets what an update leaves out, it refuses, with a
 // *rserrors.UnsafeUpdateError listing the loss, an input in that has no
-// name, or that leaves out a scope of cur that the caller's delta d did
-// not name for removal (for a delta that replaces the whole set, a scope
-// of cur that the new set holds).
-func guard(cur ResourceServer, in *cip.UpdateResourceServerInput, d *delta) error {
+// name, or that leaves out a scope of cur that the resolved change d does
+// not remove by name. So a server that had scopes is left with none only
+// when d names every one of them, as ClearScopes resolves to.
+func guard(cur ResourceServer, in *cip.UpdateResourceServerInput, d Change) error {
 	var e rserrors.UnsafeUpdateError
 	e.MissingName = in == nil || aws.ToString(in.Name) == ""
 	sent := make(map[string]bool)
@@ -24,8 +26,9 @@ func guard(cur ResourceServer, in *cip.UpdateResourceServerInput, d *delta) erro
 			}
 		}
 	}
+	removes := d.Resolve(cur).remove
 	for _, s := range cur.Scopes {
-		if !sent[s.Name] && d.keeps(s.Name) {
+		if !sent[s.Name] && !slices.Contains(removes, s.Name) {
 			e.Lost = append(e.Lost, s.Name)
 		}
 	}

@@ -27,32 +27,32 @@ func TestGuard(t *testing.T) {
 	tests := []struct {
 		name string
 		in   *cip.UpdateResourceServerInput
-		d    *delta
+		d    Change
 		want *rserrors.UnsafeUpdateError // nil: allowed
 	}{
-		{name: "add keeps all", in: with("API", a, b, c), d: &delta{upsert: []Scope{c}}},
-		{name: "add drops one", in: with("API", a, c), d: &delta{upsert: []Scope{c}},
+		{name: "add keeps all", in: with("API", a, b, c), d: Change{}.Add(c)},
+		{name: "add drops one", in: with("API", a, c), d: Change{}.Add(c),
 			want: &rserrors.UnsafeUpdateError{Lost: []string{"b"}}},
 		{name: "scopes left out", in: &cip.UpdateResourceServerInput{UserPoolId: aws.String("us-east-1_x"), Identifier: aws.String("api"), Name: aws.String("API")},
-			d: &delta{rename: true, name: "API"}, want: &rserrors.UnsafeUpdateError{Lost: []string{"a", "b"}}},
+			d: Change{}.Rename("API"), want: &rserrors.UnsafeUpdateError{Lost: []string{"a", "b"}}},
 		{name: "nil scope name", in: &cip.UpdateResourceServerInput{Name: aws.String("API"),
 			Scopes: append(with("API", a).Scopes, types.ResourceServerScopeType{ScopeDescription: aws.String("B")})},
-			d: &delta{}, want: &rserrors.UnsafeUpdateError{Lost: []string{"b"}}},
-		{name: "remove named", in: with("API", a), d: &delta{remove: []string{"b"}}},
-		{name: "remove drops another", in: with("API"), d: &delta{remove: []string{"b"}},
+			d: Change{}, want: &rserrors.UnsafeUpdateError{Lost: []string{"b"}}},
+		{name: "remove named", in: with("API", a), d: Change{}.Remove("b")},
+		{name: "remove drops another", in: with("API"), d: Change{}.Remove("b"),
 			want: &rserrors.UnsafeUpdateError{Lost: []string{"a"}}},
-		{name: "nil name", in: &cip.UpdateResourceServerInput{Scopes: with("", a, b).Scopes}, d: &delta{},
+		{name: "nil name", in: &cip.UpdateResourceServerInput{Scopes: with("", a, b).Scopes}, d: Change{},
 			want: &rserrors.UnsafeUpdateError{MissingName: true}},
-		{name: "empty name and lost scope", in: with("", a), d: &delta{},
+		{name: "empty name and lost scope", in: with("", a), d: Change{},
 			want: &rserrors.UnsafeUpdateError{MissingName: true, Lost: []string{"b"}}},
-		{name: "nil input", in: nil, d: &delta{},
+		{name: "nil input", in: nil, d: Change{},
 			want: &rserrors.UnsafeUpdateError{MissingName: true, Lost: []string{"a", "b"}}},
-		{name: "replace with new set", in: with("API", c), d: &delta{replace: true, scopes: []Scope{c}}},
-		{name: "clear", in: with("API"), d: &delta{replace: true}},
-		{name: "replace drops a kept scope", in: with("API", c), d: &delta{replace: true, scopes: []Scope{a, c}},
+		{name: "replace with new set", in: with("API", c), d: Change{}.Replace(c)},
+		{name: "clear", in: with("API"), d: Change{}.Clear()},
+		{name: "replace drops a kept scope", in: with("API", c), d: Change{}.Replace(a, c),
 			want: &rserrors.UnsafeUpdateError{Lost: []string{"a"}}},
-		{name: "modify removal counts as named", in: with("API", b), d: diff(cur, ResourceServer{Name: "API", Scopes: []Scope{b}})},
-		{name: "modify add, update drops", in: with("API", a, c), d: diff(cur, ResourceServer{Name: "API", Scopes: []Scope{a, b, c}}),
+		{name: "modify removal counts as named", in: with("API", b), d: Diff(cur, ResourceServer{Name: "API", Scopes: []Scope{b}})},
+		{name: "modify add, update drops", in: with("API", a, c), d: Diff(cur, ResourceServer{Name: "API", Scopes: []Scope{a, b, c}}),
 			want: &rserrors.UnsafeUpdateError{Lost: []string{"b"}}},
 	}
 	for _, tt := range tests {
@@ -82,55 +82,56 @@ func TestGuard(t *testing.T) {
 }
 
 // TestGuardIsInTheUpdatePath checks that Client.update consults the guard:
-// a delta whose application loses a scope (as a bug in apply would) is
+// a change whose application loses a scope (as a bug in ApplyTo would) is
 // refused before anything is sent.
 func TestGuardIsInTheUpdatePath(t *testing.T) {
 	t.Parallel()
 	cur := ResourceServer{UserPoolID: "us-east-1_x", Identifier: "api", Name: "API", Scopes: []Scope{{"a", "A"}, {"b", "B"}}}
 	corrupted := cur.clone()
 	corrupted.Scopes = corrupted.Scopes[:1]
-	c := New(nil, func(o *Options) { o.DisableRateLimit = true }) // a nil API panics if called
-	_, _, err := c.write(t.Context(), cur, corrupted, &delta{upsert: []Scope{{"a", "A2"}}})
+	c := New(struct{ API }{}, func(o *Options) { o.DisableRateLimit = true }) // its nil API panics if called
+	_, _, err := c.write(t.Context(), cur, corrupted, Change{}.Add(Scope{"a", "A2"}))
 	var u *rserrors.UnsafeUpdateError
 	if !errors.As(err, &u) || !cmp.Equal(u.Lost, []string{"b"}) {
 		t.Fatalf("write() = %v, want an UnsafeUpdateError losing b", err)
 	}
 }
 
-func TestDeltaApply(t *testing.T) {
+func TestChangeApplyTo(t *testing.T) {
 	t.Parallel()
 	a, b, c := Scope{"a", "A"}, Scope{"b", "B"}, Scope{"c", "C"}
 	cur := ResourceServer{Name: "API", Scopes: []Scope{a, b}}
 	tests := []struct {
 		name        string
-		d           *delta
+		d           Change
 		want        []Scope
 		wantName    string
 		wantChanged bool
 	}{
-		{"upsert new appends", &delta{upsert: []Scope{c}}, []Scope{a, b, c}, "API", true},
-		{"upsert same is no change", &delta{upsert: []Scope{b}}, []Scope{a, b}, "API", false},
-		{"upsert description in place", &delta{upsert: []Scope{{"a", "A2"}}}, []Scope{{"a", "A2"}, b}, "API", true},
-		{"remove", &delta{remove: []string{"a", "z"}}, []Scope{b}, "API", true},
-		{"remove missing", &delta{remove: []string{"z"}}, []Scope{a, b}, "API", false},
-		{"replace", &delta{replace: true, scopes: []Scope{c, a}}, []Scope{c, a}, "API", true},
-		{"replace same set", &delta{replace: true, scopes: []Scope{b, a}}, []Scope{b, a}, "API", false},
-		{"clear", &delta{replace: true}, nil, "API", true},
-		{"rename", &delta{rename: true, name: "New"}, []Scope{a, b}, "New", true},
+		{"upsert new appends", Change{}.Add(c), []Scope{a, b, c}, "API", true},
+		{"upsert same is no change", Change{}.Add(b), []Scope{a, b}, "API", false},
+		{"upsert description in place", Change{}.Add(Scope{"a", "A2"}), []Scope{{"a", "A2"}, b}, "API", true},
+		{"remove", Change{}.Remove("a", "z"), []Scope{b}, "API", true},
+		{"remove missing", Change{}.Remove("z"), []Scope{a, b}, "API", false},
+		{"replace", Change{}.Replace(c, a), []Scope{a, c}, "API", true},
+		{"replace same set", Change{}.Replace(b, a), []Scope{a, b}, "API", false},
+		{"clear", Change{}.Clear(), nil, "API", true},
+		{"rename", Change{}.Rename("New"), []Scope{a, b}, "New", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			before := cur.clone()
-			got, changed := tt.d.apply(cur)
+			got := tt.d.ApplyTo(cur)
+			changed := !same(got, cur)
 			if changed != tt.wantChanged || got.Name != tt.wantName {
-				t.Errorf("apply() = name %q changed %t, want %q %t", got.Name, changed, tt.wantName, tt.wantChanged)
+				t.Errorf("ApplyTo() = name %q changed %t, want %q %t", got.Name, changed, tt.wantName, tt.wantChanged)
 			}
 			if diff := cmp.Diff(tt.want, got.Scopes, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("apply() scopes mismatch (-want +got):\n%s", diff)
+				t.Errorf("ApplyTo() scopes mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(before, cur); diff != "" {
-				t.Errorf("apply() changed its input (-before +after):\n%s", diff)
+				t.Errorf("ApplyTo() changed its input (-before +after):\n%s", diff)
 			}
 		})
 	}

@@ -250,18 +250,23 @@ func TestMemoryLocker(t *testing.T) {
 	}
 }
 
+// TestRateLimitHonoursContext checks that a call waiting for its pacing
+// slot ends with its context, and that a wait longer than the deadline is
+// refused at once. Pacing runs in the SDK client's middleware, so the test
+// uses the real client on the emulator.
 func TestRateLimitHonoursContext(t *testing.T) {
 	t.Parallel()
-	f := newFake(makeServer(readScope))
+	s := startEmulator(t)
+	put(t, s, makeServer(readScope))
 	// One Describe every 10,000 s: the first is free, the second must wait.
-	c := resourceserver.New(f, func(o *resourceserver.Options) { o.ReadRate = 0.0001 })
+	c := resourceserver.New(emuClient(s), func(o *resourceserver.Options) { o.ReadRate = 0.0001 })
 	if _, err := c.Get(t.Context(), testPool, testID); err != nil {
 		t.Fatalf("first Get() error = %v", err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), time.Hour)
 	defer cancel()
 	if _, err := c.Get(ctx, testPool, testID); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Get() with a deadline before the next token error = %v, want %v", err, context.DeadlineExceeded)
+		t.Errorf("Get() with a deadline before the next slot error = %v, want %v", err, context.DeadlineExceeded)
 	}
 	ctx, cancel = context.WithCancel(t.Context())
 	done := make(chan error)
@@ -269,19 +274,20 @@ func TestRateLimitHonoursContext(t *testing.T) {
 		_, err := c.Get(ctx, testPool, testID)
 		done <- err
 	}()
+	time.Sleep(10 * time.Millisecond)
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Get() cancelled while waiting error = %v, want %v", err, context.Canceled)
 	}
-	// Another pool has its own limiter, and updates have theirs.
-	if _, err := c.Get(t.Context(), "us-east-1_Other", testID); !rserrors.IsNotFound(err) {
+	// Another pool has its own pacing, and updates have theirs.
+	if _, err := c.Get(t.Context(), "us-east-1_Other1", testID); !rserrors.IsNotFound(err) {
 		t.Errorf("Get() on another pool error = %v", err)
 	}
 	if _, err := c.Create(t.Context(), resourceserver.ResourceServer{UserPoolID: testPool, Identifier: "new", Name: "New"}); err != nil {
 		t.Errorf("Create() error = %v", err)
 	}
-	if diff := cmp.Diff([]string{opDescribe, opDescribe, opCreate}, f.ops()); diff != "" {
-		t.Errorf("calls mismatch (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{opDescribe, opDescribe + ":" + rserrors.CodeNotFound, opCreate}, requests(s)); diff != "" {
+		t.Errorf("requests mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -117,7 +117,7 @@ func TestHelperCalls(t *testing.T) {
 			do: func(ctx context.Context, c *resourceserver.Client) (resourceserver.ResourceServer, error) {
 				return c.UpdateScopes(ctx, testPool, testID, []resourceserver.Scope{adminScope, readScope})
 			},
-			want: makeServer(adminScope, readScope),
+			want: makeServer(readScope, adminScope), // kept scopes keep their place
 		},
 		{
 			name: "UpdateScopes same set in another order",
@@ -320,7 +320,7 @@ func TestModifyRefusals(t *testing.T) {
 				return nil
 			},
 			wantErr:   rserrors.ErrValidation,
-			wantField: "Scopes[2].ScopeName", wantRule: rserrors.RulePattern,
+			wantField: "Scopes[2].Name", wantRule: rserrors.RulePattern,
 		},
 		{
 			name: "repeated scope name",
@@ -329,7 +329,7 @@ func TestModifyRefusals(t *testing.T) {
 				return nil
 			},
 			wantErr:   rserrors.ErrValidation,
-			wantField: "Scopes[2].ScopeName", wantRule: rserrors.RuleUnique,
+			wantField: "Scopes[2].Name", wantRule: rserrors.RuleUnique,
 		},
 		{
 			name:      "empty name",

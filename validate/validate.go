@@ -156,7 +156,11 @@ func poolIDShapeOK(s string) bool {
 
 // describe adds to r one FieldError for each rule in b that s breaks.
 func (sp *spec) describe(r *report, index int, s string, b broken) {
-	p := path{field: sp.field, index: index}
+	sp.describeAt(r, path{field: sp.field, index: index}, s, b)
+}
+
+// describeAt is describe for a violation reported at p.
+func (sp *spec) describeAt(r *report, p path, s string, b broken) {
 	if b&brokenUTF8 != 0 {
 		i := firstInvalidUTF8(s)
 		r.add(p, rserrors.RuleUTF8, fmt.Sprintf("must be valid UTF-8: invalid byte %#02x at byte offset %d", s[i], i), s)
@@ -219,9 +223,13 @@ func firstInvalidUTF8(s string) int {
 type path struct {
 	field string // the member name
 	index int    // the position in Scopes, or -1 for a top-level member
+	full  string // when set, the whole path as a caller named it
 }
 
 func (p path) String() string {
+	if p.full != "" {
+		return p.full
+	}
 	if p.index < 0 {
 		return p.field
 	}

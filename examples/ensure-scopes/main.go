@@ -1,5 +1,5 @@
 // Command ensure-scopes shows what a backend runs at start-up to make sure
-// the scopes it checks in access tokens exist: EnsureScopes, which adds
+// the scopes it checks in access tokens exist: resourceserver.Client.Ensure, which adds
 // missing scopes, creates the resource server if it is missing, and is
 // safe when several replicas run it at the same moment.
 //
@@ -66,7 +66,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	return nil
 }
 
-// startReplicas runs EnsureScopes from every replica at once and returns
+// startReplicas runs Client.Ensure from every replica at once and returns
 // the resource server as it then is, with the scopes sorted by name. It
 // fails if a replica failed or if a scope that a replica ensured is
 // missing.
@@ -94,7 +94,7 @@ func startReplicas(ctx context.Context, env *exampleenv.Env, locker resourceserv
 		go func() {
 			defer wg.Done()
 			<-ready
-			_, errs[i] = EnsureScopes(ctx, c, wants[i])
+			_, errs[i] = c.Ensure(ctx, wants[i])
 		}()
 	}
 	close(ready)

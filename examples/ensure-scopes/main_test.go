@@ -43,7 +43,7 @@ func (a raceAPI) CreateResourceServer(ctx context.Context, in *cip.CreateResourc
 
 type call struct{ Operation, Code string }
 
-func TestEnsureScopes(t *testing.T) {
+func TestEnsure(t *testing.T) {
 	t.Parallel()
 	other := cognitotest.ResourceServer{
 		UserPoolID: testPool, Identifier: testID, Name: "Inventory API of another replica",
@@ -58,7 +58,7 @@ func TestEnsureScopes(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		pool         string                      // the pool EnsureScopes works in
+		pool         string                      // the pool Ensure works in
 		existing     *cognitotest.ResourceServer // stored before the call
 		createdFirst *cognitotest.ResourceServer // stored just before the Create is sent
 		wantCalls    []call
@@ -120,7 +120,6 @@ func TestEnsureScopes(t *testing.T) {
 			pool: "us-east-1_Missing1",
 			wantCalls: []call{
 				{"DescribeResourceServer", "ResourceNotFoundException"},
-				{"CreateResourceServer", "ResourceNotFoundException"},
 			},
 			wantErr: rserrors.ErrNotFound,
 		},
@@ -150,9 +149,9 @@ func TestEnsureScopes(t *testing.T) {
 				UserPoolID: tt.pool, Identifier: testID, Name: "Inventory API",
 				Scopes: []resourceserver.Scope{readScope, writeScope},
 			}
-			_, err := EnsureScopes(t.Context(), c, want)
+			_, err := c.Ensure(t.Context(), want)
 			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("EnsureScopes() error = %v, want %v", err, tt.wantErr)
+				t.Fatalf("Ensure() error = %v, want %v", err, tt.wantErr)
 			}
 			var got []call
 			for _, r := range srv.Requests() {
@@ -172,10 +171,10 @@ func TestEnsureScopes(t *testing.T) {
 	}
 }
 
-// TestEnsureScopesReplicas starts many replicas at once, each with its own
+// TestEnsureReplicas starts many replicas at once, each with its own
 // SDK client and Client, sharing only a Locker, and checks that no scope
 // is lost and that exactly one Create succeeded.
-func TestEnsureScopesReplicas(t *testing.T) {
+func TestEnsureReplicas(t *testing.T) {
 	t.Parallel()
 	const n = 8
 	srv := cognitotest.NewServer()
@@ -197,7 +196,7 @@ func TestEnsureScopesReplicas(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = EnsureScopes(t.Context(), c, resourceserver.ResourceServer{
+			_, errs[i] = c.Ensure(t.Context(), resourceserver.ResourceServer{
 				UserPoolID: testPool, Identifier: testID, Name: "Inventory API",
 				Scopes: []resourceserver.Scope{readScope, own},
 			})
@@ -206,7 +205,7 @@ func TestEnsureScopesReplicas(t *testing.T) {
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			t.Errorf("replica %d: EnsureScopes() = %v", i, err)
+			t.Errorf("replica %d: Ensure() = %v", i, err)
 		}
 	}
 	want = append(want, cognitotest.Scope{Name: readScope.Name, Description: readScope.Description})

@@ -1,9 +1,11 @@
 // Command quickstart shows the life of a resource server through a
-// resourceserver.Client: create it, add scopes, rename it (the scopes
-// stay, although Cognito's UpdateResourceServer deletes every scope it is
-// not sent), remove a scope, list the pool, print the scope strings that
-// access tokens carry, delete it, and tell a missing resource server
-// from other failures with rserrors.IsNotFound.
+// resourceserver.Client: ensure it exists with its scopes (what a service
+// does at start-up), add scopes, rename it (the scopes stay, although
+// Cognito's UpdateResourceServer deletes every scope it is not sent),
+// apply a Change that removes one scope and describes another anew, list
+// the pool, print the scope strings that access tokens carry, delete it,
+// and tell a missing resource server from a missing user pool with
+// rserrors.IsResourceServerNotFound.
 //
 // By default it runs against an emulator embedded in the process:
 //
@@ -41,14 +43,16 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	c := resourceserver.New(env.API())
 	pool, id := env.PoolID, env.Identifier("orders")
 
-	rs, err := c.Create(ctx, resourceserver.ResourceServer{UserPoolID: pool, Identifier: id, Name: "Orders API"})
+	// Ensure creates the resource server, or adds its scopes and keeps the
+	// others: safe when every replica of a service calls it at start-up.
+	rs, err := c.Ensure(ctx, resourceserver.ResourceServer{UserPoolID: pool, Identifier: id, Name: "Orders API",
+		Scopes: []resourceserver.Scope{{Name: "orders.read", Description: "Read orders"}}})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "created  %s %q, %d scopes\n", rs.Identifier, rs.Name, len(rs.Scopes))
+	fmt.Fprintf(out, "ensured  %s %q, scopes: %s\n", rs.Identifier, rs.Name, names(rs))
 
 	rs, err = c.AddScopes(ctx, pool, id,
-		resourceserver.Scope{Name: "orders.read", Description: "Read orders"},
 		resourceserver.Scope{Name: "orders.write", Description: "Create and change orders"},
 		resourceserver.Scope{Name: "orders.admin", Description: "Administer orders"},
 	)
@@ -63,11 +67,16 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	}
 	fmt.Fprintf(out, "renamed  to %q, scopes kept: %s\n", rs.Name, names(rs))
 
-	rs, err = c.RemoveScopes(ctx, pool, id, "orders.admin")
+	// A Change is a value: print it, plan with it, then apply it.
+	ch := resourceserver.Change{}.
+		Remove("orders.admin").
+		Add(resourceserver.Scope{Name: "orders.read", Description: "Read every order"})
+	fmt.Fprintf(out, "applying the change:\n%s\n", indent(ch.String()))
+	rs, err = c.Apply(ctx, pool, id, ch)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "removed  orders.admin, scopes: %s\n", names(rs))
+	fmt.Fprintf(out, "applied  scopes: %s\n", names(rs))
 
 	total, found := 0, false
 	for s, err := range c.List(ctx, pool) {
@@ -93,18 +102,21 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	fmt.Fprintf(out, "deleted  %s\n", id)
 
 	_, err = c.Get(ctx, pool, id)
-	if !rserrors.IsNotFound(err) {
-		return fmt.Errorf("get after delete returned %v, want a ResourceNotFoundException", err)
+	if !rserrors.IsResourceServerNotFound(err) || rserrors.IsUserPoolNotFound(err) {
+		return fmt.Errorf("get after delete returned %v, want a missing resource server", err)
 	}
 	var op *resourceserver.OpError
 	var notFound *rserrors.ResourceNotFoundError
 	if !errors.As(err, &op) || !errors.As(err, &notFound) {
 		return fmt.Errorf("get after delete returned %T, want an *OpError holding a *ResourceNotFoundError", err)
 	}
-	fmt.Fprintln(out, "get after delete: rserrors.IsNotFound(err) = true")
+	fmt.Fprintln(out, "get after delete: rserrors.IsResourceServerNotFound(err) = true")
 	fmt.Fprintf(out, "  OpError.Op = %s; cause %s: %s\n", op.Op, notFound.Code, notFound.Message)
 	return nil
 }
+
+// indent indents each line of s by two spaces.
+func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 // names returns the scope names of rs, comma-separated.
 func names(rs resourceserver.ResourceServer) string {

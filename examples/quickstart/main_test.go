@@ -25,16 +25,19 @@ func TestRun(t *testing.T) {
 	}
 	want := `scopekeeper quickstart on the embedded Cognito emulator (a new user pool)
 (requests are paced at Cognito's quota: 5 per second per user pool and category)
-created  https://orders.example.com "Orders API", 0 scopes
+ensured  https://orders.example.com "Orders API", scopes: orders.read
 added    scopes: orders.read, orders.write, orders.admin
 renamed  to "Orders API v2", scopes kept: orders.read, orders.write, orders.admin
-removed  orders.admin, scopes: orders.read, orders.write
+applying the change:
+  + orders.read "Read every order"
+  - orders.admin
+applied  scopes: orders.read, orders.write
 listed   1 resource server(s) in the pool, ours among them
 token scopes (in access tokens and app clients' AllowedOAuthScopes):
   https://orders.example.com/orders.read
   https://orders.example.com/orders.write
 deleted  https://orders.example.com
-get after delete: rserrors.IsNotFound(err) = true
+get after delete: rserrors.IsResourceServerNotFound(err) = true
   OpError.Op = Get; cause ResourceNotFoundException: Resource server https://orders.example.com does not exist.
 `
 	if diff := cmp.Diff(want, out.String()); diff != "" {

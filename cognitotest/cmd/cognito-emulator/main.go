@@ -1,19 +1,27 @@
-// Command cognito-emulator serves the cognitotest emulator of Amazon Cognito's
-// resource-server operations on a loopback address, so that programs in any language (through
-// an AWS SDK's or the AWS CLI's endpoint URL, with any credentials) can use it.
+// Command cognito-emulator serves the cognitotest emulator of Amazon Cognito's resource-server
+// and app-client operations on a loopback address, so that programs in any language (through an
+// AWS SDK's or the AWS CLI's endpoint URL, with any credentials) can use it.
 //
 // Usage:
 //
-//	cognito-emulator [-addr 127.0.0.1:9229] [-pool id[=name]]... [-rate rps] [-max-resource-servers n] [-region r] [-seed n]
+//	cognito-emulator [-addr 127.0.0.1:9229] [-pool id[=name]]... [-rate rps] [-max-resource-servers n]
+//	                 [-max-app-clients n] [-inactive-scopes] [-request-log n] [-region r] [-seed n]
 //
 // It prints one line, "cognito-emulator listening on http://HOST:PORT", then one line
 // "pool <id>" for each -pool, and serves until it receives SIGINT or SIGTERM, when it shuts down
 // and exits 0. -addr must name a loopback host (127.0.0.1, ::1 or localhost); port 0 picks a free
 // port, which the first line reports. -pool takes a user pool id such as us-east-1_Example1,
 // optionally followed by "=name" (the name defaults to the id). -rate sets a per-pool quota of
-// requests per second for each category (read: Describe and List; update: Create, Update and
-// Delete); 0, the default, means none, and Cognito's is 5. It exits 2 on a bad flag (including
-// an -addr whose host is not loopback, or an invalid -pool) and 1 if it cannot listen.
+// requests per second for each of Cognito's categories (resource-server reads, resource-server
+// updates, app-client reads, app-client updates); 0, the default, means none, and Cognito's is 5.
+// -max-resource-servers (default 25) and -max-app-clients (default 1000) are the quotas per user
+// pool. -inactive-scopes makes UpdateUserPoolClient accept a scope that the client already allows
+// but that is no longer defined; by default it answers ScopeDoesNotExistException. -request-log
+// is how many requests the emulator remembers (default 10000; it serves no way to read them, so
+// lower it to save memory). Only requests whose Host header names localhost or a loopback
+// address are answered; any other gets 403 AccessDeniedException, a defence against DNS
+// rebinding. It exits 2 on a bad flag (including an -addr whose host is not loopback, or an
+// invalid -pool) and 1 if it cannot listen.
 //
 // For example, with the AWS CLI:
 //
@@ -47,6 +55,23 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+const usage = `Usage: cognito-emulator [flags]
+
+Serves an emulator of Amazon Cognito's resource-server and app-client operations
+(cognito-idp, awsJson1_1) on a loopback address until SIGINT or SIGTERM. Only requests
+whose Host names localhost or a loopback address are answered (DNS rebinding defence).
+
+Flags:
+`
+
+const example = `
+Example:
+  cognito-emulator -pool us-east-1_Example1=test &
+  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws cognito-idp create-user-pool-client \
+    --endpoint-url http://127.0.0.1:9229 --region us-east-1 \
+    --user-pool-id us-east-1_Example1 --client-name web
+`
+
 // poolFlag is a -pool value: "id" or "id=name".
 type poolFlag struct{ id, name string }
 
@@ -55,10 +80,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cognito-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:9229", "`host:port` to listen on; the host must be loopback; port 0 picks a free one")
-	rate := fs.Float64("rate", 0, "requests per second allowed per user pool and per category (read, update); 0 means no quota (Cognito allows 5)")
+	rate := fs.Float64("rate", 0, "requests per second allowed per user pool and per category (resource-server reads, resource-server updates, app-client reads, app-client updates); 0 means no quota (Cognito allows 5)")
 	maxServers := fs.Int("max-resource-servers", cognitotest.DefaultMaxResourceServers, "resource servers allowed per user pool")
+	maxClients := fs.Int("max-app-clients", cognitotest.DefaultMaxAppClients, "app clients allowed per user pool")
+	inactive := fs.Bool("inactive-scopes", false, "let UpdateUserPoolClient keep a scope the client already allows that is no longer defined (default: ScopeDoesNotExistException)")
+	requestLog := fs.Int("request-log", cognitotest.DefaultRequestLogSize, "how many requests to remember")
 	region := fs.String("region", cognitotest.DefaultRegion, "region prefix of the ids of user pools created by CreateUserPool")
-	seed := fs.Uint64("seed", 0, "seed of the random source (pool ids); 0 means a random seed")
+	seed := fs.Uint64("seed", 0, "seed of the random source (pool ids, client ids and secrets); 0 means a random seed")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, example)
+	}
 	var pools []poolFlag
 	fs.Func("pool", "user pool to create, `id` or id=name (repeatable); the name defaults to the id", func(v string) error {
 		id, name, _ := strings.Cut(v, "=")
@@ -83,6 +116,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cognito-emulator: -max-resource-servers must be at least 1")
 		return 2
 	}
+	if *maxClients < 1 {
+		fmt.Fprintln(stderr, "cognito-emulator: -max-app-clients must be at least 1")
+		return 2
+	}
+	if *requestLog < 0 {
+		fmt.Fprintln(stderr, "cognito-emulator: -request-log must be 0 or more")
+		return 2
+	}
 	if !(*rate >= 0) || math.IsInf(*rate, 0) {
 		fmt.Fprintln(stderr, "cognito-emulator: -rate must be a finite number, 0 or more")
 		return 2
@@ -97,6 +138,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	opts := []cognitotest.Option{
 		cognitotest.WithRateLimit(*rate),
 		cognitotest.WithMaxResourceServers(*maxServers),
+		cognitotest.WithMaxAppClients(*maxClients),
+		cognitotest.WithInactiveScopes(*inactive),
+		cognitotest.WithRequestLogSize(*requestLog),
 		cognitotest.WithRegion(*region),
 	}
 	if *seed != 0 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -91,6 +92,41 @@ func TestCommand(t *testing.T) {
 			t.Errorf("DescribeUserPool(Example2) = %v, %v; want the id as its name", pool, err)
 		}
 
+		created, err := client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+			UserPoolId: aws.String("us-east-1_Example1"), ClientName: aws.String("m2m"), GenerateSecret: true,
+			AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials},
+			AllowedOAuthScopes: []string{"https://api.example.com/read"},
+		})
+		if err != nil {
+			t.Errorf("CreateUserPoolClient: %v", err)
+		} else if described, err := client.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{UserPoolId: aws.String("us-east-1_Example1"), ClientId: created.UserPoolClient.ClientId}); err != nil {
+			t.Errorf("DescribeUserPoolClient: %v", err)
+		} else if diff := cmp.Diff([]string{"https://api.example.com/read"}, described.UserPoolClient.AllowedOAuthScopes); diff != "" {
+			t.Errorf("AllowedOAuthScopes (-want +got):\n%s", diff)
+		}
+
+		// DNS rebinding: a request whose Host is not a loopback name is refused.
+		for _, tc := range []struct {
+			host string
+			want int
+		}{{"evil.example:9229", http.StatusForbidden}, {"127.0.0.1.evil.example", http.StatusForbidden}, {"localhost:9229", http.StatusOK}, {"[::1]:9229", http.StatusOK}} {
+			req, err := http.NewRequestWithContext(ctx, http.MethodPost, m[1], strings.NewReader(`{"UserPoolId":"us-east-1_Example1"}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Host = tc.host
+			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.DescribeUserPool")
+			req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=x")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("Host %q: status %d, want %d", tc.host, resp.StatusCode, tc.want)
+			}
+		}
+
 		if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
@@ -116,6 +152,8 @@ func TestCommand(t *testing.T) {
 		{"stray argument", []string{"serve"}, 2, "unexpected arguments"},
 		{"negative rate", []string{"-rate", "-1"}, 2, "-rate"},
 		{"zero servers", []string{"-max-resource-servers", "0"}, 2, "-max-resource-servers"},
+		{"zero app clients", []string{"-max-app-clients", "0"}, 2, "-max-app-clients"},
+		{"negative request log", []string{"-request-log", "-1"}, 2, "-request-log"},
 		{"NaN rate", []string{"-rate", "NaN"}, 2, "-rate"},
 		{"infinite rate", []string{"-rate", "+Inf"}, 2, "-rate"},
 		{"no port", []string{"-addr", "127.0.0.1"}, 2, "-addr"},
@@ -150,7 +188,9 @@ func TestHelpExitsZero(t *testing.T) {
 	if code := run([]string{"-h"}, &stdout, &stderr); code != 0 {
 		t.Errorf("run(-h) = %d, want 0", code)
 	}
-	if !strings.Contains(stderr.String(), "-max-resource-servers") {
-		t.Errorf("usage does not list the flags: %q", stderr.String())
+	for _, flag := range []string{"-max-resource-servers", "-max-app-clients", "-inactive-scopes", "-request-log"} {
+		if !strings.Contains(stderr.String(), flag) {
+			t.Errorf("usage does not list %s: %q", flag, stderr.String())
+		}
 	}
 }

@@ -1,0 +1,312 @@
+package appclient
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/validate"
+)
+
+// Defaults of Options.
+const (
+	// DefaultMaxAttempts is how many times Modify and the scope helpers
+	// write their change when verification keeps finding it overwritten.
+	DefaultMaxAttempts = 5
+	// DefaultRate is Cognito's per-pool quota, in requests per second, of
+	// each category (UserPoolClientRead, UserPoolClientUpdate,
+	// UserPoolResourceRead).
+	DefaultRate = 5
+	// DefaultParallelism is how many DescribeUserPoolClient requests Grants
+	// and Holders keep in flight.
+	DefaultParallelism = 4
+	// MaxScopes is the most scopes one app client may allow.
+	MaxScopes = 50
+	// listClientsPageSize and listServersPageSize are the largest
+	// MaxResults that ListUserPoolClients and ListResourceServers accept.
+	listClientsPageSize = 60
+	listServersPageSize = 50
+)
+
+// Options configures a Client. The zero value is the default: silent, rate
+// limits at Cognito's quotas, verification on, five attempts.
+type Options struct {
+	// Logger receives one structured record per decision (an app client
+	// left unchanged, an update sent, an overwrite found, an update or a
+	// grant refused, a pool scanned). Nil is silent.
+	Logger *slog.Logger
+
+	// ClientOptions are appended to the options of every SDK call.
+	ClientOptions []func(*cip.Options)
+
+	// MaxAttempts bounds how many times Modify and the scope helpers write
+	// their change when the verifying Describe finds it overwritten by
+	// another writer (or Cognito answers ConcurrentModificationException);
+	// then they return a *rserrors.ConflictError whose Identifier is the
+	// client ID. Values below 1 mean DefaultMaxAttempts.
+	MaxAttempts int
+
+	// DisableVerify turns off the DescribeUserPoolClient that follows each
+	// update, and the wait before it. A change then costs Describe + Update
+	// and a change lost to an overlapping writer goes unnoticed.
+	DisableVerify bool
+
+	// Backoff returns how long to wait before the attempt-th rewrite
+	// (attempt starts at 1). Nil means a random delay up to
+	// 100ms×2^(attempt-1), capped at 2s. After a wait longer than zero the
+	// app client is read again before it is written.
+	Backoff func(attempt int) time.Duration
+
+	// ReadRate is the ceiling, in requests per second to one user pool, of
+	// each read category: DescribeUserPoolClient and ListUserPoolClients
+	// (UserPoolClientRead), and separately DescribeResourceServer and
+	// ListResourceServers (UserPoolResourceRead). Requests are spaced at
+	// the moment of sending, every attempt included; a
+	// TooManyRequestsException lowers the rate below the ceiling and is
+	// retried. Zero (or NaN) means DefaultRate; a negative value means no
+	// limit.
+	ReadRate float64
+
+	// UpdateRate is the same ceiling for UpdateUserPoolClient
+	// (UserPoolClientUpdate). Zero (or NaN) means DefaultRate; a negative
+	// value means no limit.
+	UpdateRate float64
+
+	// DisableRateLimit turns off every rate limit, and with it the retries
+	// of throttles beyond those of the SDK client's retryer.
+	DisableRateLimit bool
+
+	// Parallelism is how many DescribeUserPoolClient requests Grants and
+	// Holders keep in flight; values below 1 mean DefaultParallelism. The
+	// rate limit still applies: it only hides each request's latency.
+	Parallelism int
+}
+
+// Client reads and changes Cognito app clients without resetting what it
+// was not asked to change; see [Client.Modify]. A Client is safe for
+// concurrent use; changes to one app client through one Client run one at
+// a time.
+type Client struct {
+	api     API
+	opts    Options
+	log     *slog.Logger
+	pace    *pace.Pacer
+	callOpt []func(*cip.Options)
+
+	mu    sync.Mutex
+	locks map[string]*keyLock
+}
+
+// New returns a Client that sends its requests through api, usually a
+// *cognitoidentityprovider.Client, configured by optFns in order (a nil
+// one is skipped). It sends nothing. It panics if api is nil.
+func New(api API, optFns ...func(*Options)) *Client {
+	if api == nil {
+		panic("appclient: New called with a nil API")
+	}
+	var o Options
+	for _, fn := range optFns {
+		if fn != nil {
+			fn(&o)
+		}
+	}
+	if o.MaxAttempts < 1 {
+		o.MaxAttempts = DefaultMaxAttempts
+	}
+	if o.Backoff == nil {
+		o.Backoff = defaultBackoff
+	}
+	if o.Parallelism < 1 {
+		o.Parallelism = DefaultParallelism
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(discard{})
+	}
+	return &Client{
+		api:     api,
+		opts:    o,
+		log:     log,
+		pace:    newPacer(o),
+		callOpt: slices.Clip(slices.DeleteFunc(slices.Clone(o.ClientOptions), func(f func(*cip.Options)) bool { return f == nil })),
+		locks:   make(map[string]*keyLock),
+	}
+}
+
+// discard is a slog.Handler that drops every record.
+type discard struct{}
+
+func (discard) Enabled(context.Context, slog.Level) bool  { return false }
+func (discard) Handle(context.Context, slog.Record) error { return nil }
+func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discard) WithGroup(string) slog.Handler           { return d }
+
+func defaultBackoff(attempt int) time.Duration {
+	const base, ceiling = 100 * time.Millisecond, 2 * time.Second
+	d := ceiling
+	if attempt < 6 {
+		d = min(base<<(attempt-1), ceiling)
+	}
+	return rand.N(d + 1)
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// callOpts is the one call path of every SDK request: it returns the
+// options of one call to pool in quota category cat, the caller's
+// ClientOptions followed by the pacer's option, which waits for a pacing
+// slot before every attempt of the call and retries throttles. It fails
+// only when ctx is already done.
+func (c *Client) callOpts(ctx context.Context, pool string, cat pace.Category) ([]func(*cip.Options), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return append(slices.Clip(c.callOpt), c.pace.Option(pool, cat)), nil
+}
+
+// lock takes the in-process lock of one app client, honouring ctx, and
+// returns the function that frees it. A lock nobody holds or waits for is
+// forgotten.
+func (c *Client) lock(ctx context.Context, key string) (func(), error) {
+	c.mu.Lock()
+	l := c.locks[key]
+	if l == nil {
+		l = &keyLock{ch: make(chan struct{}, 1)}
+		c.locks[key] = l
+	}
+	l.refs++
+	c.mu.Unlock()
+	release := func() {
+		c.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(c.locks, key)
+		}
+		c.mu.Unlock()
+	}
+	select {
+	case l.ch <- struct{}{}:
+		return func() { <-l.ch; release() }, nil
+	case <-ctx.Done():
+		release()
+		return nil, ctx.Err()
+	}
+}
+
+// keyLock is one app client's lock and how many hold or wait for it.
+type keyLock struct {
+	ch   chan struct{}
+	refs int
+}
+
+// clientIDPattern is Cognito's pattern for ClientId, 1 to 128 characters.
+var clientIDPattern = regexp.MustCompile(`^[\w+]+$`)
+
+// idCheck validates a user pool ID and an app client ID.
+func idCheck(op, poolID, clientID string) error {
+	errs := []error{validate.UserPoolID(poolID)}
+	if n := len(clientID); n < 1 || n > 128 {
+		errs = append(errs, rserrors.NewFieldError("ClientId", rserrors.RuleLength, "length must be 1 to 128 characters", clientID))
+	} else if !clientIDPattern.MatchString(clientID) {
+		errs = append(errs, rserrors.NewFieldError("ClientId", rserrors.RulePattern, `must match [\w+]+`, clientID))
+	}
+	return collect(op, errs...)
+}
+
+// collect merges the violations of the validation errors in errs into one
+// *rserrors.ValidationError for op, or returns nil when there are none. An
+// error that is not a validation error is returned as is.
+func collect(op string, errs ...error) error {
+	var v []*rserrors.FieldError
+	for _, err := range errs {
+		switch e := err.(type) {
+		case nil:
+		case *rserrors.ValidationError:
+			if e != nil {
+				v = append(v, e.Violations...)
+			}
+		case *rserrors.FieldError:
+			if e != nil {
+				v = append(v, e)
+			}
+		default:
+			return err
+		}
+	}
+	if len(v) == 0 {
+		return nil
+	}
+	return &rserrors.ValidationError{Operation: op, Violations: v}
+}
+
+// errNoClient is the cause when DescribeUserPoolClient answers without an
+// app client: writing back such a state would reset every field.
+var errNoClient = errors.New("DescribeUserPoolClient answered without an app client")
+
+// Get sends one DescribeUserPoolClient and returns the app client.
+//
+// Invalid IDs give a *rserrors.ValidationError and nothing is sent; a
+// missing user pool or app client gives a *rserrors.ResourceNotFoundError
+// (rserrors.IsNotFound). Every error is an *OpError.
+func (c *Client) Get(ctx context.Context, poolID, clientID string) (AppClient, error) {
+	if err := idCheck("Get", poolID, clientID); err != nil {
+		return AppClient{}, opError("Get", poolID, clientID, err)
+	}
+	s, _, err := c.read(ctx, poolID, clientID)
+	return s.app, opError("Get", poolID, clientID, err)
+}
+
+// state is an app client as DescribeUserPoolClient returned it, raw, and as
+// a plain value.
+type state struct {
+	raw *types.UserPoolClientType
+	app AppClient
+}
+
+// read sends one paced DescribeUserPoolClient and returns the app client
+// and how long the call took, without the wait for the rate limit.
+func (c *Client) read(ctx context.Context, poolID, clientID string) (state, time.Duration, error) {
+	opts, err := c.callOpts(ctx, poolID, pace.ClientRead)
+	if err != nil {
+		return state{}, 0, err
+	}
+	sent := time.Now()
+	out, err := c.api.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{
+		UserPoolId: aws.String(poolID), ClientId: aws.String(clientID),
+	}, opts...)
+	took := time.Since(sent)
+	if err != nil {
+		return state{}, took, from(poolID, err)
+	}
+	if out == nil || out.UserPoolClient == nil {
+		return state{}, took, errNoClient
+	}
+	s := state{raw: out.UserPoolClient, app: fromSDK(out.UserPoolClient)}
+	// The app client is the one asked for, whatever the answer says: an
+	// update built from this state must go to it.
+	s.app.UserPoolID, s.app.ClientID = poolID, clientID
+	return s, took, nil
+}

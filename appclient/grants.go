@@ -1,0 +1,301 @@
+package appclient
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/validate"
+)
+
+// ClientRef names an app client.
+type ClientRef struct {
+	// ID is the app client's ID.
+	ID string
+	// Name is its name.
+	Name string
+}
+
+// ScopeGrant is one scope and the app clients that allow it.
+type ScopeGrant struct {
+	// Scope is the scope as app clients list it: a standard scope or
+	// "<identifier>/<scope name>".
+	Scope string
+	// Inactive is true for a custom scope that no resource server of the
+	// pool defines any more: Cognito leaves it out of tokens, and defining
+	// it again grants it to Clients again.
+	Inactive bool
+	// Clients lists the app clients whose AllowedOAuthScopes hold the
+	// scope, by ID.
+	Clients []ClientRef
+}
+
+// Grants is who holds which scope in one user pool.
+type Grants struct {
+	// UserPoolID is the user pool.
+	UserPoolID string
+	// Scopes lists every scope that at least one app client allows, by
+	// Scope.
+	Scopes []ScopeGrant
+	// AppClients is how many app clients were read.
+	AppClients int
+}
+
+// Inactive returns the inactive scopes of g, in order.
+func (g Grants) Inactive() []string {
+	var out []string
+	for _, s := range g.Scopes {
+		if s.Inactive {
+			out = append(out, s.Scope)
+		}
+	}
+	return out
+}
+
+// Holders returns the app clients that allow scope; nil when none does.
+func (g Grants) Holders(scope string) []ClientRef {
+	i, ok := slices.BinarySearchFunc(g.Scopes, scope, func(s ScopeGrant, t string) int { return cmp.Compare(s.Scope, t) })
+	if !ok {
+		return nil
+	}
+	return g.Scopes[i].Clients
+}
+
+// Grants reads which app clients of a user pool allow which scopes, and
+// which of those scopes are inactive. It sends one ListResourceServers per
+// 50 resource servers (UserPoolResourceRead), one ListUserPoolClients per 60
+// app clients and one DescribeUserPoolClient per app client (both
+// UserPoolClientRead), each waiting for its category's rate limit, with up
+// to Options.Parallelism Describes in flight. At the default rate of 5 per
+// second, 1,000 app clients take about (17 + 1,000) / 5 ≈ 203 seconds, a
+// few percent more in practice (BenchmarkGrants measures the ratio). An
+// app client deleted between the List and its Describe is left out. The
+// result is a snapshot: the pool may change while it is read.
+//
+// Errors, each in an *OpError: a *rserrors.ValidationError for an invalid
+// pool ID (nothing sent); a service error mapped by rserrors.From, such as
+// *rserrors.ResourceNotFoundError for a missing pool; the context's error,
+// which stops the scan at once.
+func (c *Client) Grants(ctx context.Context, poolID string) (Grants, error) {
+	if err := collect("Grants", validate.UserPoolID(poolID)); err != nil {
+		return Grants{}, opError("Grants", poolID, "", err)
+	}
+	started := time.Now()
+	defined, err := c.definedScopes(ctx, poolID)
+	if err != nil {
+		return Grants{}, opError("Grants", poolID, "", err)
+	}
+	clients, calls, err := c.scan(ctx, poolID)
+	if err != nil {
+		return Grants{}, opError("Grants", poolID, "", err)
+	}
+	byScope := make(map[string][]ClientRef)
+	for _, a := range clients {
+		for _, s := range a.AllowedOAuthScopes {
+			refs := byScope[s]
+			if !slices.ContainsFunc(refs, func(r ClientRef) bool { return r.ID == a.ClientID }) {
+				byScope[s] = append(refs, ClientRef{ID: a.ClientID, Name: a.ClientName})
+			}
+		}
+	}
+	g := Grants{UserPoolID: poolID, AppClients: len(clients)}
+	for s, refs := range byScope {
+		slices.SortFunc(refs, func(a, b ClientRef) int { return cmp.Compare(a.ID, b.ID) })
+		g.Scopes = append(g.Scopes, ScopeGrant{Scope: s, Inactive: !IsStandard(s) && !defined[s], Clients: refs})
+	}
+	slices.SortFunc(g.Scopes, func(a, b ScopeGrant) int { return cmp.Compare(a.Scope, b.Scope) })
+	c.log.LogAttrs(ctx, slog.LevelInfo, "appclient: grants read", slog.String("user_pool_id", poolID),
+		slog.Int("app_clients", len(clients)), slog.Int("scopes", len(g.Scopes)), slog.Int("inactive", len(g.Inactive())),
+		slog.Int("client_reads", calls), slog.Duration("took", time.Since(started)))
+	return g, nil
+}
+
+// Holders returns, for each of scopes ("<identifier>/<name>" or a standard
+// scope), the IDs of the app clients of the pool that list it, active or
+// not, sorted; a scope no app client lists is absent from the map. It
+// sends one ListUserPoolClients per 60 app clients and one
+// DescribeUserPoolClient per app client, paced as for [Client.Grants].
+//
+// It is one half of the seam that lets a resource-server client check
+// grants without importing this package. Errors, each in an *OpError: a
+// *rserrors.ValidationError for an invalid pool ID or scope (nothing
+// sent); a service error mapped by rserrors.From; the context's error.
+// An empty scopes sends nothing and returns an empty map.
+func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (map[string][]string, error) {
+	errs := []error{validate.UserPoolID(poolID)}
+	for i, s := range scopes {
+		errs = append(errs, checkScope(fmt.Sprintf("scopes[%d]", i), s)...)
+	}
+	if err := collect("Holders", errs...); err != nil {
+		return nil, opError("Holders", poolID, "", err)
+	}
+	if len(scopes) == 0 {
+		return map[string][]string{}, nil
+	}
+	clients, _, err := c.scan(ctx, poolID)
+	if err != nil {
+		return nil, opError("Holders", poolID, "", err)
+	}
+	out := make(map[string][]string)
+	for _, a := range clients {
+		for _, s := range scopes {
+			if slices.Contains(a.AllowedOAuthScopes, s) && !slices.Contains(out[s], a.ClientID) {
+				out[s] = append(out[s], a.ClientID)
+			}
+		}
+	}
+	for _, ids := range out {
+		slices.Sort(ids)
+	}
+	c.log.LogAttrs(ctx, slog.LevelInfo, "appclient: holders read", slog.String("user_pool_id", poolID),
+		slog.Int("app_clients", len(clients)), slog.Int("scopes_held", len(out)))
+	return out, nil
+}
+
+// Revoke removes scope from the AllowedOAuthScopes of each of clientIDs, in
+// order, with [Client.RevokeScopes] (one read-modify-write each). It is the
+// other half of the seam, used for a cascade. It stops at the first error,
+// an *OpError of RevokeScopes (a client deleted since it was listed gives
+// a *rserrors.ResourceNotFoundError); the app clients before it keep their
+// revocation, and calling Revoke again is safe.
+func (c *Client) Revoke(ctx context.Context, poolID, scope string, clientIDs []string) error {
+	for _, id := range clientIDs {
+		if _, err := c.RevokeScopes(ctx, poolID, id, scope); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// definedScopes returns every scope the pool's resource servers define,
+// "<identifier>/<name>", sending one ListResourceServers per 50.
+func (c *Client) definedScopes(ctx context.Context, poolID string) (map[string]bool, error) {
+	in := &cip.ListResourceServersInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(listServersPageSize)}
+	p := cip.NewListResourceServersPaginator(nilSafe{c.api}, in, func(o *cip.ListResourceServersPaginatorOptions) {
+		o.StopOnDuplicateToken = true
+	})
+	defined := make(map[string]bool)
+	for p.HasMorePages() {
+		opts, err := c.callOpts(ctx, poolID, pace.ResourceRead)
+		if err != nil {
+			return nil, err
+		}
+		out, err := p.NextPage(ctx, opts...)
+		if err != nil {
+			return nil, from(poolID, err)
+		}
+		for _, rs := range out.ResourceServers {
+			for _, s := range rs.Scopes {
+				defined[aws.ToString(rs.Identifier)+"/"+aws.ToString(s.ScopeName)] = true
+			}
+		}
+	}
+	return defined, nil
+}
+
+// scan reads every app client of the pool: ListUserPoolClients pages of 60,
+// then one DescribeUserPoolClient per app client with up to
+// Options.Parallelism in flight. It returns them in list order and the
+// number of client reads sent. The first error cancels the rest.
+func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, error) {
+	in := &cip.ListUserPoolClientsInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(listClientsPageSize)}
+	p := cip.NewListUserPoolClientsPaginator(nilSafe{c.api}, in, func(o *cip.ListUserPoolClientsPaginatorOptions) {
+		o.StopOnDuplicateToken = true
+	})
+	var ids []string
+	seen := make(map[string]bool)
+	calls := 0
+	for p.HasMorePages() {
+		opts, err := c.callOpts(ctx, poolID, pace.ClientRead)
+		if err != nil {
+			return nil, calls, err
+		}
+		out, err := p.NextPage(ctx, opts...)
+		calls++
+		if err != nil {
+			return nil, calls, from(poolID, err)
+		}
+		for _, d := range out.UserPoolClients {
+			if id := aws.ToString(d.ClientId); id != "" && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	clients := make([]AppClient, len(ids))
+	found := make([]bool, len(ids))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(c.opts.Parallelism, len(ids)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				s, _, err := c.read(ctx, poolID, ids[i])
+				switch {
+				case rserrors.IsNotFound(err):
+				case err != nil:
+					cancel(err)
+				default:
+					clients[i], found[i] = s.app, true
+				}
+			}
+		}()
+	}
+feed:
+	for i := range ids {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	calls += len(ids)
+	if err := context.Cause(ctx); err != nil {
+		return nil, calls, err
+	}
+	var out []AppClient
+	for i, ok := range found {
+		if ok {
+			out = append(out, clients[i])
+		}
+	}
+	return out, calls, nil
+}
+
+// nilSafe hands the SDK's paginators an empty last page where an API (a
+// fake, typically) answers a List with neither output nor error, which
+// the paginators would dereference.
+type nilSafe struct{ api API }
+
+// ListResourceServers calls the API, a nil output becoming an empty page.
+func (n nilSafe) ListResourceServers(ctx context.Context, in *cip.ListResourceServersInput, optFns ...func(*cip.Options)) (*cip.ListResourceServersOutput, error) {
+	out, err := n.api.ListResourceServers(ctx, in, optFns...)
+	if out == nil && err == nil {
+		out = &cip.ListResourceServersOutput{}
+	}
+	return out, err
+}
+
+// ListUserPoolClients calls the API, a nil output becoming an empty page.
+func (n nilSafe) ListUserPoolClients(ctx context.Context, in *cip.ListUserPoolClientsInput, optFns ...func(*cip.Options)) (*cip.ListUserPoolClientsOutput, error) {
+	out, err := n.api.ListUserPoolClients(ctx, in, optFns...)
+	if out == nil && err == nil {
+		out = &cip.ListUserPoolClientsOutput{}
+	}
+	return out, err
+}

@@ -1,0 +1,394 @@
+package appclient
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
+)
+
+// delta is the caller's change, kept apart from any state so that it can
+// be applied again to a fresher state: fields set to the values of want,
+// and scopes granted or revoked.
+type delta struct {
+	want   AppClient // the values of fields
+	fields []field   // the updatable fields to set, AllowedOAuthScopes excluded
+	grant  []string  // scopes to add, appended in order when missing
+	revoke []string  // scopes to remove
+}
+
+// diff returns the delta that turns cur into next.
+func diff(cur, next *AppClient) *delta {
+	d := &delta{want: next.clone()}
+	for _, f := range updatable {
+		if f.name != "AllowedOAuthScopes" && changed(f, cur, next) {
+			d.fields = append(d.fields, f)
+		}
+	}
+	for _, s := range next.AllowedOAuthScopes {
+		if !slices.Contains(cur.AllowedOAuthScopes, s) && !slices.Contains(d.grant, s) {
+			d.grant = append(d.grant, s)
+		}
+	}
+	for _, s := range cur.AllowedOAuthScopes {
+		if !slices.Contains(next.AllowedOAuthScopes, s) && !slices.Contains(d.revoke, s) {
+			d.revoke = append(d.revoke, s)
+		}
+	}
+	return d
+}
+
+// apply returns cur with d applied and whether that differs from cur.
+// Existing scopes keep their order; granted ones are appended.
+func (d *delta) apply(cur AppClient) (AppClient, bool) {
+	next := cur.clone()
+	nv, wv := reflect.ValueOf(&next).Elem(), reflect.ValueOf(d.want.clone())
+	for _, f := range d.fields {
+		nv.Field(f.app).Set(wv.Field(f.app))
+	}
+	if len(d.revoke) > 0 {
+		next.AllowedOAuthScopes = slices.DeleteFunc(next.AllowedOAuthScopes, func(s string) bool { return slices.Contains(d.revoke, s) })
+	}
+	for _, s := range d.grant {
+		if !slices.Contains(next.AllowedOAuthScopes, s) {
+			next.AllowedOAuthScopes = append(next.AllowedOAuthScopes, s)
+		}
+	}
+	return next, differs(&cur, &next)
+}
+
+// sets reports whether d sets the field of that input member name.
+func (d *delta) sets(name string) bool {
+	return slices.ContainsFunc(d.fields, func(f field) bool { return f.name == name })
+}
+
+// rebase takes the values of d's fields from the app client an update
+// returned, so that verification compares with what Cognito stored (which
+// may normalize a value) rather than with what was sent.
+func (d *delta) rebase(stored AppClient) {
+	wv, sv := reflect.ValueOf(&d.want).Elem(), reflect.ValueOf(stored.clone())
+	for _, f := range d.fields {
+		wv.Field(f.app).Set(sv.Field(f.app))
+	}
+}
+
+// readOnly lists the AppClient fields that Modify's function may not change.
+var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "LastModifiedDate"}
+
+// Modify changes an app client by a read-modify-write that resets nothing
+// it was not asked to change. It sends DescribeUserPoolClient, hands fn a
+// deep copy of the result, and, if fn changed any updatable field, sends
+// one UpdateUserPoolClient in which every member fn did not change is
+// carried over exactly as DescribeUserPoolClient returned it (a member
+// Describe left out stays left out) and every member fn changed has fn's
+// value; then it verifies with DescribeUserPoolClient.
+//
+// In detail, with the default Options:
+//
+//  1. IDs are validated and fn must not be nil: nothing is sent otherwise.
+//  2. Changes to the same app client through this Client run one at a time.
+//  3. DescribeUserPoolClient; fn runs once on a deep copy. A change to a
+//     read-only field (UserPoolID, ClientID, HasSecret, CreationDate,
+//     LastModifiedDate) is refused. Scopes fn added must be valid; those
+//     that are custom scopes are looked up with one DescribeResourceServer
+//     per identifier, and any that does not exist gives a
+//     *ScopeNotFoundError. Nothing has been written yet.
+//  4. If nothing changed (a new order of AllowedOAuthScopes alone is no
+//     change), Modify returns here.
+//  5. The input is checked: at most MaxScopes scopes, and at least one
+//     while OAuth is on, else a *rserrors.ValidationError; then a guard refuses, with an
+//     *UnsafeUpdateError, an input that would change a member fn did not
+//     change, or turn OAuth off (AllowedOAuthFlowsUserPoolClient from true to
+//     false) unless fn set it to false itself.
+//  6. UpdateUserPoolClient.
+//  7. After waiting twice as long as the Describe and the Update took, their
+//     pacing waits included (at most 2s), DescribeUserPoolClient verifies that fn's change is in
+//     place, compared with the values the Update returned. If another
+//     writer overwrote it, or Cognito answered
+//     ConcurrentModificationException, the change (not fn) is applied
+//     again, after Options.Backoff and a fresh Describe, from step 4, up to
+//     Options.MaxAttempts writes, then a *rserrors.ConflictError.
+//
+// So a change costs Describe alone when there is nothing to do, and
+// Describe + Update + Describe otherwise, plus one DescribeResourceServer
+// per resource server whose scopes it adds. Each request waits for its
+// category's rate limit.
+//
+// It returns the app client as the verifying Describe saw it. Errors, each
+// in an *OpError: a *rserrors.ValidationError (nothing sent, or no Update
+// sent for a result that breaks a rule); fn's own error, with nothing more
+// sent; a *ScopeNotFoundError; an *UnsafeUpdateError; a
+// *rserrors.ConflictError; a service error mapped by rserrors.From (such as
+// *rserrors.ResourceNotFoundError or *rserrors.InvalidOAuthFlowError), or a
+// *ScopeNotFoundError from Cognito's own answer; the context's error,
+// which can come after the Update took effect.
+func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (AppClient, error) {
+	var check error
+	if fn == nil {
+		check = rserrors.NewFieldError("fn", rserrors.RuleRequired, "a function is required", "")
+	}
+	return c.change(ctx, "Modify", poolID, clientID, collect("Modify", idCheck("Modify", poolID, clientID), check),
+		func(cur AppClient) (*delta, error) {
+			next := cur.clone()
+			if err := fn(&next); err != nil {
+				return nil, err
+			}
+			var errs []error
+			cv, nv := reflect.ValueOf(cur), reflect.ValueOf(next)
+			for _, name := range readOnly {
+				if !same(cv.FieldByName(name), nv.FieldByName(name)) {
+					errs = append(errs, rserrors.NewFieldError(name, rserrors.RuleImmutable, "cannot be changed", fmt.Sprint(nv.FieldByName(name).Interface())))
+				}
+			}
+			d := diff(&cur, &next)
+			for _, s := range d.grant {
+				i := slices.Index(next.AllowedOAuthScopes, s)
+				errs = append(errs, checkScope(fmt.Sprintf("AllowedOAuthScopes[%d]", i), s)...)
+			}
+			if err := collect("Modify", errs...); err != nil {
+				return nil, err
+			}
+			return d, nil
+		})
+}
+
+// GrantScopes adds scopes to an app client's AllowedOAuthScopes and keeps
+// every other scope and every other field. It is idempotent: a scope the
+// app client already allows is no change, and when all are there only
+// DescribeUserPoolClient and the existence check are sent. New scopes are
+// appended in order. A scope repeated in the arguments counts once.
+//
+// Each scope must be a standard scope ([IsStandard]) or
+// "<identifier>/<scope name>" (split on the last "/", each part obeying
+// Cognito's rules), and there may be at most MaxScopes; otherwise a
+// *rserrors.ValidationError with the path of the bad argument
+// ("scopes[2]") is returned and nothing is sent. Every custom scope must
+// exist: it sends one DescribeResourceServer per identifier, and returns a
+// *ScopeNotFoundError listing those that do not exist before any update.
+// Otherwise it sends what [Client.Modify] sends, with the same guard,
+// verification and errors; the result may hold at most MaxScopes scopes.
+// It never turns OAuth on or off: a client without OAuth gets Cognito's
+// answer. A scope the app client already holds is sent back as it is,
+// inactive or not; whether Cognito accepts an inactive one back is not
+// documented, and if it refuses, the error is a *ScopeNotFoundError naming
+// it, with Err set, and nothing has changed: revoke it first.
+func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
+	distinct, errs := scopeArgs(scopes)
+	check := collect("GrantScopes", append([]error{idCheck("GrantScopes", poolID, clientID)}, errs...)...)
+	return c.change(ctx, "GrantScopes", poolID, clientID, check, fixed(&delta{grant: distinct}))
+}
+
+// RevokeScopes removes scopes from an app client's AllowedOAuthScopes and
+// keeps every other scope and every other field. It is idempotent: a
+// scope the app client does not allow is no error, and when none is there
+// only DescribeUserPoolClient is sent. Scopes are validated as for
+// [Client.GrantScopes] but need not exist, so an inactive scope can be
+// revoked. Otherwise it sends what [Client.Modify] sends, with the same
+// guard, verification and errors. Revoking the last scope of an app client
+// with OAuth on is refused with a *rserrors.ValidationError (Cognito
+// requires a scope then) and no update is sent; OAuth is never turned off
+// behind the caller's back.
+func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
+	distinct, errs := scopeArgs(scopes)
+	check := collect("RevokeScopes", append([]error{idCheck("RevokeScopes", poolID, clientID)}, errs...)...)
+	return c.change(ctx, "RevokeScopes", poolID, clientID, check, fixed(&delta{revoke: distinct}))
+}
+
+// fixed returns a plan that is d whatever the state.
+func fixed(d *delta) func(AppClient) (*delta, error) {
+	return func(AppClient) (*delta, error) { return d, nil }
+}
+
+// change is the one read-modify-write behind Modify and the scope helpers;
+// errors come back in an *OpError.
+func (c *Client) change(ctx context.Context, op, poolID, clientID string, check error,
+	plan func(AppClient) (*delta, error)) (AppClient, error) {
+	a, err := c.rmw(ctx, op, poolID, clientID, check, plan)
+	if err != nil {
+		return AppClient{}, opError(op, poolID, clientID, err)
+	}
+	return a, nil
+}
+
+// rmw runs the sequence documented on Modify; errors come back unwrapped.
+func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check error,
+	plan func(AppClient) (*delta, error)) (AppClient, error) {
+	if check != nil {
+		return AppClient{}, check
+	}
+	unlock, err := c.lock(ctx, poolID+"/"+clientID)
+	if err != nil {
+		return AppClient{}, err
+	}
+	defer unlock()
+	log := c.log.With(slog.String("op", op), slog.String("user_pool_id", poolID), slog.String("client_id", clientID))
+
+	cur, readTook, err := c.read(ctx, poolID, clientID)
+	if err != nil {
+		return AppClient{}, err
+	}
+	d, err := plan(cur.app)
+	if err != nil {
+		return AppClient{}, err
+	}
+	if len(d.grant) > 0 {
+		missing, err := c.missingScopes(ctx, poolID, d.grant)
+		if err != nil {
+			return AppClient{}, err
+		}
+		if len(missing) > 0 {
+			log.LogAttrs(ctx, slog.LevelWarn, "appclient: grant refused, scope does not exist", slog.Any("scopes", missing))
+			return AppClient{}, &ScopeNotFoundError{UserPoolID: poolID, Scopes: missing}
+		}
+	}
+	for written := 0; ; {
+		next, dirty := d.apply(cur.app)
+		if !dirty {
+			log.LogAttrs(ctx, slog.LevelInfo, "appclient: no change")
+			return cur.app, nil
+		}
+		out, updateTook, err := c.write(ctx, log, cur, next, d)
+		if err != nil && !rserrors.IsConcurrentModification(err) {
+			return AppClient{}, err
+		}
+		written++
+		fresh := false
+		switch {
+		case err != nil:
+			log.LogAttrs(ctx, slog.LevelInfo, "appclient: concurrent modification", slog.Int("writes", written))
+		case c.opts.DisableVerify:
+			log.LogAttrs(ctx, slog.LevelInfo, "appclient: updated, not verified")
+			return out, nil
+		default:
+			d.rebase(out)
+			if err := sleep(ctx, min(2*(readTook+updateTook), 2*time.Second)); err != nil {
+				return AppClient{}, err
+			}
+			if cur, readTook, err = c.read(ctx, poolID, clientID); err != nil {
+				return AppClient{}, err
+			}
+			if _, dirty := d.apply(cur.app); !dirty {
+				log.LogAttrs(ctx, slog.LevelInfo, "appclient: change verified", slog.Int("writes", written))
+				return cur.app, nil
+			}
+			log.LogAttrs(ctx, slog.LevelWarn, "appclient: change overwritten", slog.Int("writes", written))
+			fresh = true
+		}
+		if written == c.opts.MaxAttempts {
+			return AppClient{}, &rserrors.ConflictError{UserPoolID: poolID, Identifier: clientID, Attempts: written}
+		}
+		// The state verified before a wait is stale after it, and the state
+		// a refused update was built on is stale at once: writing either
+		// would undo what other writers did meanwhile.
+		if wait := c.opts.Backoff(written); wait > 0 || !fresh {
+			if err := sleep(ctx, wait); err != nil {
+				return AppClient{}, err
+			}
+			if cur, readTook, err = c.read(ctx, poolID, clientID); err != nil {
+				return AppClient{}, err
+			}
+		}
+	}
+}
+
+// write sends the UpdateUserPoolClient that turns cur into next, after
+// checking it and passing it through the guard, and returns the app client
+// Cognito stored and how long the call took. It is the only place that
+// sends UpdateUserPoolClient.
+func (c *Client) write(ctx context.Context, log *slog.Logger, cur state, next AppClient, d *delta) (AppClient, time.Duration, error) {
+	if err := checkResult(next); err != nil {
+		return AppClient{}, 0, err
+	}
+	in := updateInput(next.UserPoolID, next.ClientID, cur.raw, &cur.app, &next)
+	if err := guard(cur, next, in, d); err != nil {
+		log.LogAttrs(ctx, slog.LevelWarn, "appclient: unsafe update refused", slog.String("error", err.Error()))
+		return AppClient{}, 0, err
+	}
+	opts, err := c.callOpts(ctx, next.UserPoolID, pace.ClientUpdate)
+	if err != nil {
+		return AppClient{}, 0, err
+	}
+	sent := time.Now()
+	out, err := c.api.UpdateUserPoolClient(ctx, in, opts...)
+	took := time.Since(sent)
+	if err != nil {
+		return AppClient{}, took, from(next.UserPoolID, err)
+	}
+	log.LogAttrs(ctx, slog.LevelInfo, "appclient: updated", slog.Any("granted", d.grant), slog.Any("revoked", d.revoke),
+		slog.Any("fields", fieldNames(d.fields)))
+	if out == nil || out.UserPoolClient == nil {
+		return next, took, nil
+	}
+	stored := fromSDK(out.UserPoolClient)
+	stored.UserPoolID, stored.ClientID = next.UserPoolID, next.ClientID
+	return stored, took, nil
+}
+
+// checkResult refuses, before the guard, a result that Cognito would
+// refuse for its scopes: more than MaxScopes, or none while OAuth is on
+// (Cognito requires AllowedOAuthScopes then).
+func checkResult(next AppClient) error {
+	var v []*rserrors.FieldError
+	switch n := len(next.AllowedOAuthScopes); {
+	case n > MaxScopes:
+		v = append(v, rserrors.NewFieldError("AllowedOAuthScopes", rserrors.RuleMaxItems, fmt.Sprintf("at most %d scopes, got %d", MaxScopes, n), ""))
+	case n == 0 && next.AllowedOAuthFlowsUserPoolClient:
+		v = append(v, rserrors.NewFieldError("AllowedOAuthScopes", rserrors.RuleRequired,
+			"an app client with OAuth on (AllowedOAuthFlowsUserPoolClient) needs at least one scope; turn OAuth off with Modify to remove the last one", ""))
+	}
+	if len(v) == 0 {
+		return nil
+	}
+	return &rserrors.ValidationError{Operation: "UpdateUserPoolClient", Violations: v}
+}
+
+func fieldNames(fs []field) []string {
+	names := make([]string, len(fs))
+	for i, f := range fs {
+		names[i] = f.name
+	}
+	return names
+}
+
+// guard is the last check before an UpdateUserPoolClient is sent. Because
+// Cognito resets every member an update leaves out, it refuses, with an
+// *UnsafeUpdateError, an input that names another app client, that differs
+// from what DescribeUserPoolClient returned (cur.raw) in a member the change
+// (cur to next) does not touch, or that turns OAuth off when the delta d
+// did not set AllowedOAuthFlowsUserPoolClient.
+func guard(cur state, next AppClient, in *cip.UpdateUserPoolClientInput, d *delta) error {
+	e := UnsafeUpdateError{UserPoolID: cur.app.UserPoolID, ClientID: cur.app.ClientID}
+	if aws.ToString(in.UserPoolId) != cur.app.UserPoolID {
+		e.Lost = append(e.Lost, "UserPoolId")
+	}
+	if aws.ToString(in.ClientId) != cur.app.ClientID {
+		e.Lost = append(e.Lost, "ClientId")
+	}
+	kept := reflect.ValueOf(carry(cur.app.UserPoolID, cur.app.ClientID, cur.raw)).Elem()
+	iv := reflect.ValueOf(in).Elem()
+	for _, f := range updatable {
+		if changed(f, &cur.app, &next) {
+			continue
+		}
+		if !reflect.DeepEqual(iv.Field(f.in).Interface(), kept.Field(f.in).Interface()) {
+			if f.name == "AllowedOAuthFlowsUserPoolClient" {
+				continue // reported as OAuthOff below, or allowed
+			}
+			e.Lost = append(e.Lost, f.name)
+		}
+	}
+	was := cur.raw != nil && aws.ToBool(cur.raw.AllowedOAuthFlowsUserPoolClient)
+	e.OAuthOff = was && !in.AllowedOAuthFlowsUserPoolClient && !d.sets("AllowedOAuthFlowsUserPoolClient")
+	if !e.OAuthOff && len(e.Lost) == 0 {
+		return nil
+	}
+	return &e
+}

@@ -1,0 +1,41 @@
+package appclient
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/validate"
+)
+
+// FuzzCheckScope checks checkScope against its definition: a scope is valid
+// exactly when it is standard, or when it splits on its last "/" into an
+// identifier and a scope name that package validate accepts; every
+// violation is on the given path and keeps the value shortened.
+func FuzzCheckScope(f *testing.F) {
+	for _, s := range []string{"openid", "aws.cognito.signin.user.admin", "https://api.example.com/read",
+		"a/b/c", "/x", "x/", "no-slash", "a b/c", "https://x/\"q\"", strings.Repeat("z", 300) + "/s", "\xff/s", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		errs := checkScope("scopes[3]", s)
+		valid := IsStandard(s)
+		if id, name, ok := splitScope(s); !valid && ok {
+			valid = validate.Identifier(id) == nil && validate.ScopeName(name) == nil
+		}
+		if valid != (len(errs) == 0) {
+			t.Fatalf("checkScope(%q) = %v, valid by definition = %v", s, errs, valid)
+		}
+		for _, err := range errs {
+			var fe *rserrors.FieldError
+			if !errors.As(err, &fe) || fe.Field != "scopes[3]" || fe.Value != rserrors.Shorten(s) {
+				t.Fatalf("checkScope(%q) violation %#v, want field scopes[3] and the shortened value", s, err)
+			}
+			if !utf8.ValidString(fe.Value) {
+				t.Fatalf("checkScope(%q) violation value %q is not valid UTF-8", s, fe.Value)
+			}
+		}
+	})
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
+)
+
+// TestRun runs the example against the embedded emulator and checks its
+// whole output and that it leaves no app client and no resource server.
+func TestRun(t *testing.T) {
+	t.Parallel()
+	env := exampleenv.Embedded()
+	var out strings.Builder
+	err := run(t.Context(), &out, env)
+	servers, clients := env.Emulator.ResourceServers(env.PoolID), env.Emulator.AppClients(env.PoolID)
+	if cerr := env.Close(t.Context()); cerr != nil {
+		t.Errorf("Close() = %v", cerr)
+	}
+	if err != nil {
+		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
+	}
+	want := `grant-scopes on the embedded Cognito emulator (a new user pool)
+created  resource server https://reports.example.com with the scope reports.read
+created  app client "reporting-job": client_credentials, reports.read, access tokens valid 15 minutes
+grant    reports.export refused, nothing written: 1 scope(s) do not exist
+grant    reports.export: scopes reports.read, reports.export; OAuth on: true, flows [client_credentials], access tokens 15 minutes (kept)
+remove   reports.read refused, nothing written: 1 app client(s) hold it
+remove   reports.read: revoked from the app client, then removed from the resource server
+grants   reports.export: 1 app client(s), inactive: false
+inactive scopes left in the pool: 0
+`
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+	if len(servers) != 0 || len(clients) != 0 {
+		t.Errorf("left behind: %d resource server(s), %d app client(s)", len(servers), len(clients))
+	}
+}

@@ -1,0 +1,73 @@
+package pace
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/aws/smithy-go"
+	smithymw "github.com/aws/smithy-go/middleware"
+
+	rserrors "github.com/scopekeeper/scopekeeper/errors"
+)
+
+// middlewareID is the ID of the pacing middleware in the Finalize step.
+const middlewareID = "scopekeeper/pace"
+
+// middleware is the Finalize-step middleware that paces each attempt of
+// one call. It sits after the SDK's "Retry" middleware, so every attempt
+// passes through it, and before signing, so a request is signed after its
+// wait.
+type middleware struct {
+	p    *Pacer
+	pool string
+	cat  Category
+	lim  *limiter
+}
+
+// ID returns middlewareID.
+func (m *middleware) ID() string { return middlewareID }
+
+// add inserts m into stack after the "Retry" middleware (at the start of
+// the Finalize step if there is none), replacing the pacing middleware of
+// an earlier Option of the same call.
+func (m *middleware) add(stack *smithymw.Stack) error {
+	if _, ok := stack.Finalize.Get(middlewareID); ok {
+		_, err := stack.Finalize.Swap(middlewareID, m)
+		return err
+	}
+	if _, ok := stack.Finalize.Get("Retry"); ok {
+		return stack.Finalize.Insert(m, "Retry", smithymw.After)
+	}
+	return stack.Finalize.Add(m, smithymw.Before)
+}
+
+// HandleFinalize waits for a slot of (pool, category), sends the attempt,
+// and lowers the rate after a TooManyRequestsException.
+func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInput, next smithymw.FinalizeHandler) (
+	smithymw.FinalizeOutput, smithymw.Metadata, error,
+) {
+	start := m.lim.clk.Now()
+	sent, err := m.lim.wait(ctx)
+	if err != nil {
+		return smithymw.FinalizeOutput{}, smithymw.Metadata{}, &WaitError{Pool: m.pool, Category: m.cat, Err: err}
+	}
+	if waited := sent.Sub(start); waited > time.Second {
+		m.p.logWait(ctx, m.pool, m.cat, waited)
+	}
+	out, md, err := next.HandleFinalize(ctx, in)
+	if isCode(err, rserrors.CodeTooManyRequests) {
+		if rate, lowered := m.lim.throttled(sent); lowered {
+			m.p.logThrottle(ctx, m.pool, m.cat, rate)
+		}
+	}
+	return out, md, err
+}
+
+// isCode reports whether err is an API error with that code, compared
+// without regard to case as the SDK does.
+func isCode(err error, code string) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && strings.EqualFold(api.ErrorCode(), code)
+}
