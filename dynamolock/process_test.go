@@ -169,7 +169,6 @@ func TestPausedHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	stopped := time.Now()
-	paused.send("go") // read when it resumes
 
 	c := resourceserver.New(srv.Client(), func(o *resourceserver.Options) {
 		o.Locker = newLocker(t, ddb, table, lease)
@@ -181,6 +180,10 @@ func TestPausedHolder(t *testing.T) {
 		t.Fatalf("AddScope(other) error = %v", err)
 	}
 	t.Logf("took the lock over and added a scope %v after the holder was stopped (lease %v)", time.Since(stopped), lease)
+	// The child reads this once it runs again. (Sent only now: a signal
+	// takes effect a little after Signal returns, and a line sent at once
+	// could be read before the stop.)
+	paused.send("go")
 	if err := paused.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
