@@ -38,6 +38,8 @@ func plan(benchtime, callstime string) ([]benchRun, []group) {
 		{validatePkg, "^BenchmarkUpdateResourceServerInput$", benchtime},
 		{rsPkg, "^BenchmarkAddScope$", benchtime},
 		{rsPkg, "^BenchmarkCalls$", callstime},
+		// Paced at Cognito's quota, one iteration takes seconds.
+		{rsPkg, "^BenchmarkDeployCoalesce$", "1x"},
 	}
 	groups := []group{
 		{
@@ -76,6 +78,16 @@ func plan(benchtime, callstime string) ([]benchRun, []group) {
 		}
 		groups = append(groups, g)
 	}
+	groups = append(groups, group{
+		title: "12 AddScopes at once on one resource server (quota 5/s, default Options)",
+		run:   3, pkg: rsPkg,
+		rows: []row{
+			{"BenchmarkDeployCoalesce/coalesced", "one Client, 12 goroutines (coalesced)"},
+			{"BenchmarkDeployCoalesce/clients12", "12 Clients, one AddScope each"},
+		},
+		baseline: row{"BenchmarkDeployCoalesce/sequential", "one Client, one after another"},
+		units:    []string{"ns/op", "calls/op"},
+	})
 	return runs, groups
 }
 
@@ -118,7 +130,7 @@ func run(ctx context.Context, out, progress io.Writer, benchtime, callstime stri
 	if err := render(out, groups, outs); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nRate limits are off in the Clients: they change timing, not calls. Calls are counted by the emulator's request log. Commands:\n\n")
+	fmt.Fprintf(out, "\nRate limits are off in the Clients (they change timing, not calls), except in the last group, which runs once against the emulator enforcing Cognito's quota. Calls are counted by the emulator's request log. Commands:\n\n")
 	for _, r := range runs {
 		fmt.Fprintf(out, "    go %s\n", quoteArgs(r.args()))
 	}

@@ -48,6 +48,12 @@ BenchmarkCalls/List120/client-2                   	     100	   2000000 ns/op	   
 BenchmarkCalls/List120/raw-2                      	     100	   2500000 ns/op	         3.000 calls/op	  1 B/op	    1 allocs/op
 PASS
 `,
+	"^BenchmarkDeployCoalesce$": `pkg: github.com/scopekeeper/scopekeeper/resourceserver
+BenchmarkDeployCoalesce/coalesced-2         	       1	 200000000 ns/op	         3.000 calls/op	         0 errors/op	         0 lost/op	         0 throttles/op	  1 B/op	    1 allocs/op
+BenchmarkDeployCoalesce/sequential-2        	       1	5000000000 ns/op	        36.00 calls/op	         0 errors/op	         0 lost/op	         0 throttles/op	  1 B/op	    1 allocs/op
+BenchmarkDeployCoalesce/clients12-2         	       1	5500000000 ns/op	       108.0 calls/op	         2.000 errors/op	         0 lost/op	        66.00 throttles/op	  1 B/op	    1 allocs/op
+PASS
+`,
 }
 
 // fakeGo answers each run of plan with its sample output, after checking
@@ -100,12 +106,16 @@ Each figure: value (ratio to the group's baseline, measured in the same run; bel
 |  | raw Describe + Update (baseline) | 1,000,000 (1.00×) |  |  | 2.00 (1.00×) |
 | calls: list 120 resource servers | Client | 2,000,000 (0.80×) |  |  | 3.00 (1.00×) |
 |  | raw paginator, 50 per page (baseline) | 2,500,000 (1.00×) |  |  | 3.00 (1.00×) |
+| 12 AddScopes at once on one resource server (quota 5/s, default Options) | one Client, 12 goroutines (coalesced) | 200,000,000 (0.040×) |  |  | 3.00 (0.083×) |
+|  | 12 Clients, one AddScope each | 5,500,000,000 (1.10×) |  |  | 108.00 (3.00×) |
+|  | one Client, one after another (baseline) | 5,000,000,000 (1.00×) |  |  | 36.00 (1.00×) |
 
-Rate limits are off in the Clients: they change timing, not calls. Calls are counted by the emulator's request log. Commands:
+Rate limits are off in the Clients (they change timing, not calls), except in the last group, which runs once against the emulator enforcing Cognito's quota. Calls are counted by the emulator's request log. Commands:
 
     go test -run '^$' -bench '^BenchmarkUpdateResourceServerInput$' -benchmem -benchtime 2s github.com/scopekeeper/scopekeeper/validate
     go test -run '^$' -bench '^BenchmarkAddScope$' -benchmem -benchtime 2s github.com/scopekeeper/scopekeeper/resourceserver
     go test -run '^$' -bench '^BenchmarkCalls$' -benchmem -benchtime 10x github.com/scopekeeper/scopekeeper/resourceserver
+    go test -run '^$' -bench '^BenchmarkDeployCoalesce$' -benchmem -benchtime 1x github.com/scopekeeper/scopekeeper/resourceserver
 `
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("run() output (-want +got):\n%s", diff)
@@ -114,12 +124,13 @@ Rate limits are off in the Clients: they change timing, not calls. Calls are cou
 		{"test", "-run", "^$", "-bench", "^BenchmarkUpdateResourceServerInput$", "-benchmem", "-benchtime", "2s", validatePkg},
 		{"test", "-run", "^$", "-bench", "^BenchmarkAddScope$", "-benchmem", "-benchtime", "2s", rsPkg},
 		{"test", "-run", "^$", "-bench", "^BenchmarkCalls$", "-benchmem", "-benchtime", "10x", rsPkg},
+		{"test", "-run", "^$", "-bench", "^BenchmarkDeployCoalesce$", "-benchmem", "-benchtime", "1x", rsPkg},
 	}
 	if diff := cmp.Diff(wantArgs, f.got); diff != "" {
 		t.Errorf("go commands (-want +got):\n%s", diff)
 	}
-	if got := strings.Count(progress.String(), "benchtable: go test "); got != 3 {
-		t.Errorf("progress shows %d commands, want 3:\n%s", got, progress.String())
+	if got := strings.Count(progress.String(), "benchtable: go test "); got != 4 {
+		t.Errorf("progress shows %d commands, want 4:\n%s", got, progress.String())
 	}
 }
 
