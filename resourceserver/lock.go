@@ -34,9 +34,10 @@ type Lock interface {
 	// Unlock: its lease ran out, or another owner took it over. A lock
 	// that cannot be lost may return nil, a channel that never fires.
 	// A lock with a lease checks the lease's end on each call, before it
-	// returns the channel, so a caller that calls Lost right before a
-	// write learns of a loss at once, even when its process was paused
-	// and its heartbeat has not run yet.
+	// returns the channel. A caller about to write must call Lost again
+	// rather than keep the channel from an earlier call: a process that
+	// was paused past its lease then learns of the loss at once, before
+	// the goroutine that would close the channel has run.
 	Lost() <-chan struct{}
 	// Unlock releases the lock, if this holder still holds it. It never
 	// frees another holder's lock: after a loss, or when called again, it
@@ -328,11 +329,4 @@ func (k *keyLocks) release(key string, l *keyLock) {
 		delete(k.m, key)
 	}
 	k.mu.Unlock()
-}
-
-// len returns the number of keys held or waited for.
-func (k *keyLocks) len() int {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return len(k.m)
 }
