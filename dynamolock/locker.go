@@ -36,7 +36,8 @@ const (
 // Options configures a Locker.
 type Options struct {
 	// Table is the DynamoDB table that holds the locks, with a string
-	// partition key named "key" (see CreateTable). Required.
+	// partition key named "key" (see CreateTable). Required: 3 to 255
+	// letters, digits, '_', '-' and '.'.
 	Table string
 
 	// Lease is how long a lock outlives its holder's last renewal: a
@@ -84,8 +85,9 @@ func New(api API, optFns ...func(*Options)) (*Locker, error) {
 	if api == nil {
 		return nil, &OptionError{Option: "API", Value: "nil", Rule: "a DynamoDB client is required"}
 	}
-	if o.Table == "" {
-		return nil, &OptionError{Option: "Table", Value: `""`, Rule: "a table name is required"}
+	if !validTable(o.Table) {
+		return nil, &OptionError{Option: "Table", Value: strconv.Quote(o.Table),
+			Rule: "a table name is required: 3 to 255 of the characters a-z, A-Z, 0-9, '_', '-' and '.'"}
 	}
 	switch {
 	case o.Lease == 0:
@@ -114,6 +116,19 @@ func New(api API, optFns ...func(*Options)) (*Locker, error) {
 		o.Owner = host + "-" + rand.Text()[:10]
 	}
 	return &Locker{api: api, opts: o, local: newKeyMutex()}, nil
+}
+
+// validTable reports whether name is a valid DynamoDB table name.
+func validTable(name string) bool {
+	if len(name) < 3 || len(name) > 255 {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // Options returns the options in force, with the defaults filled in.

@@ -27,6 +27,8 @@ func TestNewOptions(t *testing.T) {
 	}{
 		{"defaults", dynamolock.Options{Table: "locks"}, ""},
 		{"no table", dynamolock.Options{}, "Table"},
+		{"short table name", dynamolock.Options{Table: "ab"}, "Table"},
+		{"bad table name", dynamolock.Options{Table: "my locks"}, "Table"},
 		{"short lease", dynamolock.Options{Table: "locks", Lease: 5 * time.Millisecond}, "Lease"},
 		{"negative lease", dynamolock.Options{Table: "locks", Lease: -time.Second}, "Lease"},
 		{"heartbeat at half the lease", dynamolock.Options{Table: "locks", Lease: time.Second, Heartbeat: 500 * time.Millisecond}, "Heartbeat"},
