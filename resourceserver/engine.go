@@ -298,14 +298,15 @@ func compose(cur ResourceServer, jobs []plannedJob) (composed Change, removed, a
 // and writes and verifies it, as Apply lists. Errors come back unwrapped.
 func (c *Client) rmw(ctx context.Context, key, poolID, identifier string,
 	plan batchPlan) (ResourceServer, error) {
-	var lost <-chan struct{}
+	var held Lock
 	if c.opts.Locker != nil {
 		shared, err := c.opts.Locker.Lock(ctx, key)
 		if err != nil {
 			return ResourceServer{}, err
 		}
 		defer c.unlock(ctx, key, shared)
-		if lost = shared.Lost(); lost != nil {
+		held = shared
+		if lost := shared.Lost(); lost != nil {
 			var cancel context.CancelCauseFunc
 			ctx, cancel = context.WithCancelCause(ctx)
 			defer cancel(nil)
@@ -320,7 +321,7 @@ func (c *Client) rmw(ctx context.Context, key, poolID, identifier string,
 			}()
 		}
 	}
-	rs, err := c.rmwLocked(ctx, poolID, identifier, lost, plan)
+	rs, err := c.rmwLocked(ctx, poolID, identifier, held, plan)
 	if err != nil && ctx.Err() != nil {
 		// A context ended by the lock's loss reports the loss.
 		var ll *rserrors.LockLostError
@@ -335,7 +336,7 @@ func (c *Client) rmw(ctx context.Context, key, poolID, identifier string,
 // the grants to revoke first (scope -> app clients).
 type batchPlan func(ctx context.Context, cur ResourceServer) (Change, map[string][]string, error)
 
-func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, lost <-chan struct{},
+func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, held Lock,
 	plan batchPlan) (ResourceServer, error) {
 	din := &cip.DescribeResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
 	cur, readTook, err := c.read(ctx, din)
@@ -349,7 +350,7 @@ func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, lost 
 	if same(d.ApplyTo(cur), cur) {
 		return cur, nil
 	}
-	if err := c.revoke(ctx, poolID, identifier, lost, cascade); err != nil {
+	if err := c.revoke(ctx, poolID, identifier, held, cascade); err != nil {
 		return ResourceServer{}, err
 	}
 	for written := 0; ; written++ {
@@ -382,10 +383,8 @@ func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, lost 
 		if err := checkResult("UpdateResourceServer", next); err != nil {
 			return ResourceServer{}, err
 		}
-		select {
-		case <-lost:
-			return ResourceServer{}, &rserrors.LockLostError{Key: lockKey(poolID, identifier)}
-		default:
+		if err := checkLock(held, poolID, identifier); err != nil {
+			return ResourceServer{}, err
 		}
 		out, updateTook, err := c.write(ctx, cur, next, d)
 		if err != nil {
@@ -400,6 +399,22 @@ func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, lost 
 		if cur, readTook, err = c.read(ctx, din); err != nil {
 			return ResourceServer{}, err
 		}
+	}
+}
+
+// checkLock returns a *rserrors.LockLostError when held, the Locker's
+// lock, has been lost. It asks the lock afresh (Lost, not a channel kept
+// from before), so that a process resumed after a pause past its lease
+// learns of the loss before it writes.
+func checkLock(held Lock, poolID, identifier string) error {
+	if held == nil {
+		return nil
+	}
+	select {
+	case <-held.Lost():
+		return &rserrors.LockLostError{Key: lockKey(poolID, identifier)}
+	default:
+		return nil
 	}
 }
 

@@ -168,12 +168,10 @@ func setGrant(m map[string][]string, scope string, ids []string) map[string][]st
 // revoke revokes each scope of cascade from its app clients, in scope
 // order, before the Update that removes or defines it again; it stops at
 // the first error, and at a lost lock.
-func (c *Client) revoke(ctx context.Context, poolID, identifier string, lost <-chan struct{}, cascade map[string][]string) error {
+func (c *Client) revoke(ctx context.Context, poolID, identifier string, held Lock, cascade map[string][]string) error {
 	for _, s := range slices.Sorted(maps.Keys(cascade)) {
-		select {
-		case <-lost:
-			return &rserrors.LockLostError{Key: lockKey(poolID, identifier)}
-		default:
+		if err := checkLock(held, poolID, identifier); err != nil {
+			return err
 		}
 		if err := c.opts.Grants.Revoke(ctx, poolID, s, cascade[s]); err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -155,7 +156,7 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 		// A throttle is retried after its pacing wait, within the
 		// pacer's budget (pace.DefaultThrottleRetries), on top of the
 		// SDK's attempts; a server error keeps the SDK's 3 attempts.
-		{"TooManyRequestsException", 400, 100, rserrors.IsTooManyRequests, 9},
+		{"TooManyRequestsException", 400, 100, rserrors.IsTooManyRequests, 1 + pace.DefaultThrottleRetries},
 		{"InternalErrorException", 500, 100, rserrors.IsInternalError, 3},
 		{"TooManyRequestsException", 400, 2, nil, 3},
 		{"InternalErrorException", 500, 2, nil, 3},
@@ -165,7 +166,9 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 			t.Parallel()
 			for _, wrap := range []func(aws.Retryer) aws.Retryer{nil, func(r aws.Retryer) aws.Retryer { return v1Retryer{r} }} {
 				srv := newWireServer(t, tt.code, tt.status, tt.failures, describeBody)
-				got, err := resourceserver.New(sdkClient(srv.Server, wrap)).Get(t.Context(), testPool, testID)
+				// A high ceiling keeps the adaptive waits of a throttle storm short.
+				fast := func(o *resourceserver.Options) { o.ReadRate = 1000 }
+				got, err := resourceserver.New(sdkClient(srv.Server, wrap), fast).Get(t.Context(), testPool, testID)
 				if tt.wantErr != nil {
 					if !tt.wantErr(err) {
 						t.Errorf("Get() error = %v, want %s", err, tt.code)

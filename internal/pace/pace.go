@@ -43,7 +43,7 @@ const (
 	DefaultCeiling = 5
 	// DefaultThrottleRetries is how many times one call is sent again after
 	// a TooManyRequestsException before the throttle reaches the caller.
-	DefaultThrottleRetries = 8
+	DefaultThrottleRetries = 16
 )
 
 // Config configures a Pacer.
