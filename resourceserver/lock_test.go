@@ -3,6 +3,7 @@ package resourceserver_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -288,4 +289,72 @@ func TestRateLimitHonoursContext(t *testing.T) {
 	if diff := cmp.Diff([]string{opDescribe, opDescribe + ":" + rserrors.CodeNotFound, opCreate}, requests(s)); diff != "" {
 		t.Errorf("requests mismatch (-want +got):\n%s", diff)
 	}
+}
+
+func TestMemoryLockerOptions(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		opts      resourceserver.MemoryLockerOptions
+		wantLease bool
+	}{
+		{"zero", resourceserver.MemoryLockerOptions{}, false},
+		{"negative lease", resourceserver.MemoryLockerOptions{Lease: -time.Second}, false},
+		{"lease", resourceserver.MemoryLockerOptions{Lease: time.Second}, true},
+		{"heartbeat too long", resourceserver.MemoryLockerOptions{Lease: time.Second, Heartbeat: time.Second}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			l := resourceserver.NewMemoryLocker(nil, func(o *resourceserver.MemoryLockerOptions) { *o = tt.opts })
+			lk, err := l.Lock(t.Context(), "k")
+			if err != nil {
+				t.Fatalf("Lock() error = %v", err)
+			}
+			if got := lk.Lost() != nil; got != tt.wantLease {
+				t.Errorf("Lost() != nil is %v, want %v", got, tt.wantLease)
+			}
+			if tt.wantLease {
+				// The heartbeat keeps the lock past its lease.
+				time.Sleep(tt.opts.Lease + tt.opts.Lease/2)
+				select {
+				case <-lk.Lost():
+					t.Errorf("Lost() closed while the heartbeat ran")
+				default:
+				}
+			}
+			if err := lk.Unlock(t.Context()); err != nil {
+				t.Errorf("Unlock() error = %v", err)
+			}
+		})
+	}
+}
+
+// A memory locker with a lease behaves as a network lock does: a holder
+// that stops renewing (here through StopRenewing, as a paused process
+// would) loses the lock, and its Unlock says so.
+func ExampleNewMemoryLocker_lease() {
+	ctx := context.Background()
+	locker := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) {
+		o.Lease = 50 * time.Millisecond
+	})
+	held, err := locker.Lock(ctx, "cognito-idp/us-east-1_Example/https://api.example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	held.(interface{ StopRenewing() }).StopRenewing()
+
+	// Another holder takes over once the lease has run out.
+	next, err := locker.Lock(ctx, "cognito-idp/us-east-1_Example/https://api.example.com")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	<-held.Lost()
+	err = held.Unlock(ctx)
+	fmt.Println(rserrors.IsLockLost(err), err)
+	fmt.Println(next.Unlock(ctx))
+	// Output:
+	// true lock cognito-idp/us-east-1_Example/https://api.example.com lost: lease expired
+	// <nil>
 }
