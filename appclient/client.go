@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"regexp"
 	"slices"
 	"sync"
@@ -16,6 +15,7 @@ import (
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -125,7 +125,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
 	if o.Backoff == nil {
-		o.Backoff = defaultBackoff
+		o.Backoff = wait.Backoff
 	}
 	if o.Parallelism < 1 {
 		o.Parallelism = DefaultParallelism
@@ -151,30 +151,6 @@ func (discard) Enabled(context.Context, slog.Level) bool  { return false }
 func (discard) Handle(context.Context, slog.Record) error { return nil }
 func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
 func (d discard) WithGroup(string) slog.Handler           { return d }
-
-func defaultBackoff(attempt int) time.Duration {
-	const base, ceiling = 100 * time.Millisecond, 2 * time.Second
-	d := ceiling
-	if attempt < 6 {
-		d = min(base<<(attempt-1), ceiling)
-	}
-	return rand.N(d + 1)
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // callOpts is the one call path of every SDK request: it returns the
 // options of one call to pool in quota category cat, the caller's

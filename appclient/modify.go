@@ -13,6 +13,7 @@ import (
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 )
 
 // delta is the caller's change, kept apart from any state so that it can
@@ -269,7 +270,7 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 			return out, nil
 		default:
 			d.rebase(out)
-			if err := sleep(ctx, min(2*(readTook+updateTook), 2*time.Second)); err != nil {
+			if err := wait.Sleep(ctx, wait.Settle(readTook, updateTook)); err != nil {
 				return AppClient{}, err
 			}
 			if cur, readTook, err = c.read(ctx, poolID, clientID); err != nil {
@@ -288,8 +289,8 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 		// The state verified before a wait is stale after it, and the state
 		// a refused update was built on is stale at once: writing either
 		// would undo what other writers did meanwhile.
-		if wait := c.opts.Backoff(written); wait > 0 || !fresh {
-			if err := sleep(ctx, wait); err != nil {
+		if pause := c.opts.Backoff(written); pause > 0 || !fresh {
+			if err := wait.Sleep(ctx, pause); err != nil {
 				return AppClient{}, err
 			}
 			if cur, readTook, err = c.read(ctx, poolID, clientID); err != nil {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -395,7 +395,7 @@ func (a *apply) wave(ctx context.Context) {
 	}
 	a.each(ctx, a.servers, write(true), false, false)
 	for attempt := 1; len(pending) > 0; attempt++ {
-		if err := sleep(ctx, a.r.opts.Settle); err != nil {
+		if err := wait.Sleep(ctx, a.r.opts.Settle); err != nil {
 			a.failAll(pending, err)
 			return
 		}
@@ -472,19 +472,4 @@ func holds(rs, want resourceserver.ResourceServer) bool {
 // aside.
 func sameServer(a, b resourceserver.ResourceServer) bool {
 	return len(a.Scopes) == len(b.Scopes) && holds(a, b)
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

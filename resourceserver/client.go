@@ -6,7 +6,6 @@ import (
 	"iter"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"sync"
@@ -17,6 +16,7 @@ import (
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -167,7 +167,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
 	if o.Backoff == nil {
-		o.Backoff = defaultBackoff
+		o.Backoff = wait.Backoff
 	}
 	return &Client{
 		api:     api,
@@ -190,30 +190,6 @@ func orDefault(rate float64) float64 {
 func isNilPointer(v any) bool {
 	rv := reflect.ValueOf(v)
 	return rv.Kind() == reflect.Pointer && rv.IsNil()
-}
-
-func defaultBackoff(attempt int) time.Duration {
-	const base, ceiling = 100 * time.Millisecond, 2 * time.Second
-	d := ceiling
-	if attempt < 6 {
-		d = min(base<<(attempt-1), ceiling)
-	}
-	return rand.N(d + 1)
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Create sends one CreateResourceServer with rs's identifier, name and

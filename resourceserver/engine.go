@@ -11,6 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -366,10 +367,10 @@ func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, held 
 		if written > 0 {
 			c.log(ctx, slog.LevelInfo, "change overwritten by another writer; writing it again", poolID, identifier,
 				slog.Int("attempt", written+1), slog.String("change", d.String()))
-			if wait := c.opts.Backoff(written); wait > 0 {
+			if pause := c.opts.Backoff(written); pause > 0 {
 				// The state verified before the wait is stale after it:
 				// writing it would delete what other writers did meanwhile.
-				if err := sleep(ctx, wait); err != nil {
+				if err := wait.Sleep(ctx, pause); err != nil {
 					return ResourceServer{}, err
 				}
 				if cur, readTook, err = c.read(ctx, din); err != nil {
@@ -393,7 +394,7 @@ func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, held 
 		if c.opts.DisableVerify {
 			return out, nil
 		}
-		if err := sleep(ctx, settle(readTook, updateTook)); err != nil {
+		if err := wait.Sleep(ctx, wait.Settle(readTook, updateTook)); err != nil {
 			return ResourceServer{}, err
 		}
 		if cur, readTook, err = c.read(ctx, din); err != nil {
@@ -427,26 +428,6 @@ func (c *Client) unlock(ctx context.Context, key string, l Lock) {
 		c.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "resourceserver: releasing the Locker's lock failed",
 			slog.String("key", key), slog.Any("error", err))
 	}
-}
-
-// maxSettle bounds the wait before a verifying Describe.
-const maxSettle = 2 * time.Second
-
-// settle returns how long to wait between an Update and the Describe that
-// verifies it: twice as long as the Describe the Update was based on and
-// the Update itself took, at most maxSettle.
-//
-// Another writer that read the resource server before this Update landed
-// may have its own, stale, Update on the way, which takes about a
-// Describe's answer and an Update's request to arrive. If it lands before
-// the verifying Describe, verification sees the overwrite and writes the
-// change again; if it lands after, the change is lost unseen. With 8
-// Clients adding 96 scopes to one resource server together
-// (TestConcurrentWriters), verifying at once lost 13% of the scopes,
-// waiting once the round trips 0.4% to 1.7%, and waiting twice 0.08%
-// (8 of 10,560).
-func settle(readTook, updateTook time.Duration) time.Duration {
-	return min(2*(readTook+updateTook), maxSettle)
 }
 
 // write sends the UpdateResourceServer that turns cur into next, after
