@@ -31,7 +31,8 @@
 // [Client.GrantScopes] and [Client.RevokeScopes] are Modify with a fixed
 // change of AllowedOAuthScopes; GrantScopes first checks that each custom
 // scope exists. [Client.Grants] reads, for a whole pool, which app clients
-// allow which scope and which of those scopes are inactive.
+// allow which scope and which of those scopes are inactive;
+// [Client.List] lists its app clients by ID and name, one call per 60.
 // [Client.Holders] and [Client.Revoke] are the same reads and writes in
 // the shape a resource-server client needs to refuse, or cascade, the
 // removal of a scope that app clients hold, without importing this

@@ -161,3 +161,20 @@ func ExampleClient_Holders() {
 	// Output:
 	// map[https://orders.example.com/orders.read:[reporting]]
 }
+
+func ExampleClient_List() {
+	s := emulator()
+	defer s.Close()
+	c := appclient.New(s.Client())
+
+	// One ListUserPoolClients per 60 app clients, no Describe: the cheap
+	// way to find an app client by name.
+	for ref, err := range c.List(context.Background(), examplePool) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s %q\n", ref.ID, ref.Name)
+	}
+	// Output:
+	// reporting "Reporting job"
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"slices"
 	"sync"
@@ -202,34 +203,76 @@ func (c *Client) definedScopes(ctx context.Context, poolID string) (map[string]b
 	return defined, nil
 }
 
-// scan reads every app client of the pool: ListUserPoolClients pages of 60,
-// then one DescribeUserPoolClient per app client with up to
-// Options.Parallelism in flight. It returns them in list order and the
-// number of client reads sent. The first error cancels the rest.
-func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, error) {
+// List yields the app clients of a user pool, by ID and name, in the
+// order Cognito lists them, each once. It sends one ListUserPoolClients
+// per 60 app clients (MaxResults 60, following NextToken), each waiting for
+// the UserPoolClientRead rate limit, and no DescribeUserPoolClient: it is
+// the cheap way to find an app client by name, or to name the IDs that
+// [Client.Holders] returns. A page is requested only when the loop asks
+// for more; a missing, empty or repeated NextToken ends the list.
+//
+// On failure it yields one error, an *OpError, and stops: a
+// *rserrors.ValidationError for an invalid pool ID (nothing sent); a
+// service error mapped by rserrors.From, such as
+// *rserrors.ResourceNotFoundError for a missing pool; the context's error.
+func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ClientRef, error] {
+	return func(yield func(ClientRef, error) bool) {
+		if err := collect("List", validate.UserPoolID(poolID)); err != nil {
+			yield(ClientRef{}, opError("List", poolID, "", err))
+			return
+		}
+		if _, err := c.list(ctx, poolID, func(r ClientRef) bool { return yield(r, nil) }); err != nil {
+			yield(ClientRef{}, opError("List", poolID, "", err))
+		}
+	}
+}
+
+// list sends ListUserPoolClients pages of 60 for pool and calls each with
+// every app client not seen before, until each returns false or the list
+// ends. It returns the number of calls sent.
+func (c *Client) list(ctx context.Context, poolID string, each func(ClientRef) bool) (int, error) {
 	in := &cip.ListUserPoolClientsInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(listClientsPageSize)}
 	p := cip.NewListUserPoolClientsPaginator(nilSafe{c.api}, in, func(o *cip.ListUserPoolClientsPaginatorOptions) {
 		o.StopOnDuplicateToken = true
 	})
-	var ids []string
 	seen := make(map[string]bool)
 	calls := 0
 	for p.HasMorePages() {
 		opts, err := c.callOpts(ctx, poolID, pace.ClientRead)
 		if err != nil {
-			return nil, calls, err
+			return calls, err
 		}
 		out, err := p.NextPage(ctx, opts...)
 		calls++
 		if err != nil {
-			return nil, calls, from(poolID, err)
+			return calls, from(poolID, err)
 		}
 		for _, d := range out.UserPoolClients {
-			if id := aws.ToString(d.ClientId); id != "" && !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
+			id := aws.ToString(d.ClientId)
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			if !each(ClientRef{ID: id, Name: aws.ToString(d.ClientName)}) {
+				return calls, nil
 			}
 		}
+	}
+	return calls, nil
+}
+
+// scan reads every app client of the pool: ListUserPoolClients pages of 60
+// ([Client.List]), then one DescribeUserPoolClient per app client with up
+// to Options.Parallelism in flight. It returns them in list order and the
+// number of client reads sent. The first error cancels the rest.
+func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, error) {
+	var ids []string
+	calls, err := c.list(ctx, poolID, func(r ClientRef) bool {
+		ids = append(ids, r.ID)
+		return true
+	})
+	if err != nil {
+		return nil, calls, err
 	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
