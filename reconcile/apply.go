@@ -177,7 +177,7 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Re
 		return nil, err
 	}
 	st := state{pool: p.UserPoolID, servers: servers, apps: p.AppClients}
-	if st.holders, err = r.readApps(ctx, p.UserPoolID, p.AppClients); err != nil {
+	if st.holders, st.clients, err = r.readApps(ctx, p.UserPoolID, p.AppClients); err != nil {
 		return nil, err
 	}
 	if fp := st.fingerprint(); fp != p.Fingerprint {

@@ -241,9 +241,14 @@ func TestDanglingRefusedThenAllowed(t *testing.T) {
 	id := e.putClient(t, "worker1", "worker", "https://orders.example.com/read", "https://orders.example.com/admin")
 	file := "userPoolId: " + pool + "\nresourceServers:\n  - identifier: https://orders.example.com\n    name: Orders\n    scopes: [{name: read, description: read}]\n"
 	p := e.plan(t, file, reconcile.PlanOptions{})
-	want := []reconcile.Impact{{Scope: "https://orders.example.com/admin", Clients: []reconcile.ClientRef{{ID: id}}}}
+	// Only the holders of the removed scope are read, and the listing
+	// names them.
+	want := []reconcile.Impact{{Scope: "https://orders.example.com/admin", Clients: []reconcile.ClientRef{{ID: id, Name: "worker"}}}}
 	if diff := cmp.Diff(want, p.Dangling); diff != "" {
 		t.Fatalf("Dangling mismatch (-want +got):\n%s", diff)
+	}
+	if line := "removing https://orders.example.com/admin leaves it inactive on app client(s) worker (" + id + ")"; !strings.Contains(p.String(), line) {
+		t.Errorf("printed plan does not name the client as %q:\n%s", line, p)
 	}
 	_, err := e.rec.Apply(t.Context(), p, reconcile.ApplyOptions{})
 	var ie *reconcile.ImpactError
@@ -261,8 +266,12 @@ func TestDanglingRefusedThenAllowed(t *testing.T) {
 	// Adding it back would re-grant it silently: refused, then allowed.
 	file2 := strings.Replace(file, "[{name: read, description: read}]", "[{name: read, description: read}, {name: admin, description: admin}]", 1)
 	p = e.plan(t, file2, reconcile.PlanOptions{})
-	if len(p.Regrants) != 1 || !errors.Is(mustErr(e.rec.Apply(t.Context(), p, reconcile.ApplyOptions{})), reconcile.ErrRegrant) {
-		t.Fatalf("re-adding admin: Regrants = %v; want one, refused", p.Regrants)
+	want = []reconcile.Impact{{Scope: "https://orders.example.com/admin", Clients: []reconcile.ClientRef{{ID: id, Name: "worker"}}}}
+	if diff := cmp.Diff(want, p.Regrants); diff != "" {
+		t.Fatalf("Regrants mismatch (-want +got):\n%s", diff)
+	}
+	if !errors.Is(mustErr(e.rec.Apply(t.Context(), p, reconcile.ApplyOptions{})), reconcile.ErrRegrant) {
+		t.Fatalf("re-adding admin: want the re-grant refused")
 	}
 	e.apply(t, p, reconcile.ApplyOptions{AllowRegrant: true})
 }
@@ -313,4 +322,53 @@ appClients:
 	}
 	_ = time.Second
 	_ = rserrors.ErrValidation
+}
+
+// TestGrantByNameToClientWithoutScopes: a clientName resolves through the
+// listing of every app client, so an app client that allows no scope yet
+// can be granted one by name; an unknown clientId is a problem at its
+// line and column.
+func TestGrantByNameToClientWithoutScopes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.put(t, "https://orders.example.com", "Orders", "read")
+	id := e.putClient(t, "fresh1", "fresh-worker")
+	file := `userPoolId: ` + pool + `
+resourceServers:
+  - identifier: https://orders.example.com
+    name: Orders
+    scopes: [{name: read, description: read}]
+appClients:
+  - clientName: fresh-worker
+    scopes: [https://orders.example.com/read]
+`
+	p := e.plan(t, file, reconcile.PlanOptions{})
+	want := []reconcile.GrantPlan{{Client: reconcile.ClientRef{ID: id, Name: "fresh-worker"}, Grant: []string{"https://orders.example.com/read"}}}
+	if diff := cmp.Diff(want, p.Grants); diff != "" {
+		t.Fatalf("Grants mismatch (-want +got):\n%s", diff)
+	}
+	if line := "~ app client fresh-worker (" + id + ")"; !strings.Contains(p.String(), line) {
+		t.Errorf("printed plan lacks %q:\n%s", line, p)
+	}
+	e.apply(t, p, reconcile.ApplyOptions{})
+	if diff := cmp.Diff([]string{"https://orders.example.com/read"}, e.scopesOf(t, id)); diff != "" {
+		t.Errorf("client scopes mismatch (-want +got):\n%s", diff)
+	}
+	if p := e.plan(t, file, reconcile.PlanOptions{}); p.HasChanges() {
+		t.Errorf("plan after apply has changes:\n%s", p)
+	}
+
+	f, err := reconcile.Parse("f.yaml", []byte(strings.Replace(file, "clientName: fresh-worker", "clientId: nosuchclient", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.rec.Plan(t.Context(), f, reconcile.PlanOptions{})
+	var fe *reconcile.FileError
+	if !errors.As(err, &fe) || len(fe.Problems) != 1 {
+		t.Fatalf("Plan(unknown clientId) error = %v, want a *FileError with one problem", err)
+	}
+	got := fe.Problems[0]
+	if got.Line != 7 || got.Column != 15 || got.Path != "appClients[0].clientId" || got.Rule != reconcile.RuleUnknownClient {
+		t.Errorf("problem = %d:%d %s %s, want 7:15 appClients[0].clientId %s", got.Line, got.Column, got.Path, got.Rule, reconcile.RuleUnknownClient)
+	}
 }

@@ -19,7 +19,7 @@ import (
 // scopes and inactive ones are left out, and a plan leaves them alone).
 //
 // It sends one ListResourceServers per 50 resource servers and, with
-// apps, what AppClients.Grants sends. Errors are those of those reads.
+// apps, what AppClients.List and AppClients.Grants send. Errors are those of those reads.
 func (r *Reconciler) Export(ctx context.Context, poolID string, apps bool) (*File, error) {
 	if err := (&File{UserPoolID: poolID}).Check(); err != nil {
 		return nil, err
@@ -42,7 +42,7 @@ func (r *Reconciler) Export(ctx context.Context, poolID string, apps bool) (*Fil
 	if r.apps == nil {
 		return nil, fmt.Errorf("reconcile: Export: this Reconciler has no app-client client")
 	}
-	holders, err := r.readApps(ctx, poolID, AppClientRead{All: true})
+	holders, _, err := r.readApps(ctx, poolID, AppClientRead{All: true})
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ const (
 	// pool defines, or that the plan removes.
 	RuleUndefinedScope rserrors.Rule = "undefined scope"
 	// RuleUnknownClient: a clientName that names no app client of the
-	// pool, or more than one.
+	// pool, or more than one; a clientId that names none.
 	RuleUnknownClient rserrors.Rule = "unknown app client"
 	// RulePool: the file's userPoolId differs from the pool the caller
 	// named, or neither names one.

@@ -142,7 +142,7 @@ type Plan struct {
 	Servers []ServerPlan
 	// Unchanged counts the resource servers of the file already as wanted.
 	Unchanged int
-	// Grants are the app clients whose scopes change, by ID.
+	// Grants are the app clients whose scopes change, sorted by ID.
 	Grants []GrantPlan
 	// Dangling lists the scopes the plan removes while app clients that the
 	// plan does not revoke them from allow them.
@@ -203,15 +203,18 @@ func (p *Plan) Counts() (add, change, destroy int) {
 // Plan reads the user pool and returns what applying f would do. It sends,
 // through the Reconciler's pacing, one ListResourceServers per 50
 // resource servers and no DescribeResourceServer; then, only when needed,
-// the app-client reads: all app clients (AppClients.Grants) when f has
-// grants, or the holders of the scopes the plan removes or adds
-// (AppClients.Holders) otherwise. Nothing is written.
+// the app-client reads: the list of every app client by ID and name
+// (AppClients.List, one call per 60), then the scopes of all of them
+// (AppClients.Grants) when f has grants, or the holders of the scopes the
+// plan removes or adds (AppClients.Holders) otherwise. The listing
+// resolves each clientName of f, and names the app clients of
+// Plan.Grants, Plan.Dangling and Plan.Regrants. Nothing is written.
 //
 // f is checked first ([File.Check]); the problems found only against the
 // pool (a granted scope that neither the file nor the pool defines, or
-// that the plan removes; a clientName that names no app client or several;
-// a pool ID that differs from opts.UserPoolID) come back in a *[FileError]
-// as well. Other errors are those of resourceserver.Client.List and of
+// that the plan removes; a clientName that names no app client of the
+// pool or several; a clientId that names none; a pool ID that differs
+// from opts.UserPoolID) come back in a *[FileError] as well. Other errors are those of resourceserver.Client.List and of
 // AppClients, each naming the operation.
 func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan, error) {
 	if err := f.Check(); err != nil {
@@ -237,7 +240,7 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 		case len(touched) > 0:
 			st.apps = AppClientRead{Scopes: touched}
 		}
-		if st.holders, err = r.readApps(ctx, pool, st.apps); err != nil {
+		if st.holders, st.clients, err = r.readApps(ctx, pool, st.apps); err != nil {
 			return nil, err
 		}
 	}
@@ -413,31 +416,28 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 		}
 	}
 	held := map[string][]string{} // client ID -> scopes it lists
-	names := map[string]string{}
 	for scope, refs := range st.holders {
 		for _, c := range refs {
 			held[c.ID] = append(held[c.ID], scope)
-			if c.Name != "" {
-				names[c.ID] = c.Name
-			}
 		}
 	}
+	known := st.names()
 	resolved := map[string]int{} // client ID -> index of the entry that names it
 	for i, c := range f.AppClients {
 		at := "appClients[" + strconv.Itoa(i) + "]"
-		ref := ClientRef{ID: c.ClientID, Name: names[c.ClientID]}
-		if c.ClientID == "" {
-			var ids []string
-			for id, n := range names {
-				if n == c.ClientName {
-					ids = append(ids, id)
-				}
+		var ref ClientRef
+		if c.ClientID != "" {
+			name, ok := known[c.ClientID]
+			if !ok {
+				probs = append(probs, f.problem(at+".clientId", RuleUnknownClient, "no app client of the pool has this ID", c.ClientID))
+				continue
 			}
-			slices.Sort(ids)
+			ref = ClientRef{ID: c.ClientID, Name: name}
+		} else {
+			ids := st.byName(c.ClientName)
 			switch len(ids) {
 			case 0:
-				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient,
-					"no app client of the pool that allows a scope has this name; name it by clientId", c.ClientName))
+				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient, "no app client of the pool has this name", c.ClientName))
 				continue
 			case 1:
 				ref = ClientRef{ID: ids[0], Name: c.ClientName}
@@ -505,7 +505,9 @@ func (p *Plan) impacts(f *File, st state) {
 	for _, c := range f.AppClients {
 		id := c.ClientID
 		if id == "" {
-			id = clientByName(st.holders, c.ClientName)
+			if ids := st.byName(c.ClientName); len(ids) == 1 {
+				id = ids[0]
+			}
 		}
 		for _, sc := range c.Scopes {
 			if wants[sc] == nil {
@@ -528,17 +530,32 @@ func (p *Plan) impacts(f *File, st state) {
 	}
 }
 
-// clientByName returns the ID of the app client named name among the
-// holders read, "" when none is.
-func clientByName(holders map[string][]ClientRef, name string) string {
-	for _, refs := range holders {
+// names returns the name of every app client read, by ID: those the
+// listing found, and any that holds a scope read although the listing
+// missed it (created in between), "" when its name is unknown.
+func (st state) names() map[string]string {
+	out := map[string]string{}
+	for _, refs := range st.holders {
 		for _, r := range refs {
-			if r.Name == name {
-				return r.ID
-			}
+			out[r.ID] = r.Name
 		}
 	}
-	return ""
+	for _, c := range st.clients {
+		out[c.ID] = c.Name
+	}
+	return out
+}
+
+// byName returns the IDs of the app clients the listing found named name,
+// sorted.
+func (st state) byName(name string) []string {
+	var ids []string
+	for _, c := range st.clients {
+		if c.Name == name {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
 }
 
 // without returns refs less those whose ID is in ids.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"iter"
 	"slices"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
@@ -33,7 +34,8 @@ func (c ClientRef) String() string {
 type Impact struct {
 	// Scope is "<identifier>/<scope name>".
 	Scope string `json:"scope"`
-	// Clients are the app clients that list the scope, by ID.
+	// Clients are the app clients that list the scope, sorted by ID, each
+	// with its name (the plan lists every app client it reads).
 	Clients []ClientRef `json:"clients"`
 }
 
@@ -56,6 +58,7 @@ type state struct {
 	servers []resourceserver.ResourceServer // sorted by identifier
 	apps    AppClientRead
 	holders map[string][]ClientRef // scope -> app clients that list it, sorted by ID; nil when not read
+	clients []ClientRef            // every app client of the pool, sorted by ID; nil when not read
 }
 
 // readServers reads every resource server of the pool: one
@@ -72,40 +75,52 @@ func (r *Reconciler) readServers(ctx context.Context, pool string) ([]resourcese
 	return out, nil
 }
 
-// readApps reads the app clients as how says. It returns nil holders when
-// nothing is to be read.
-func (r *Reconciler) readApps(ctx context.Context, pool string, how AppClientRead) (map[string][]ClientRef, error) {
-	switch {
-	case how.All:
+// readApps reads the app clients as how says: first every app client by
+// ID and name (AppClients.List, one call per 60), then the scopes they
+// hold (AppClients.Grants, or AppClients.Holders, whose IDs the listing
+// names). It returns nil holders and clients when nothing is to be read.
+func (r *Reconciler) readApps(ctx context.Context, pool string, how AppClientRead) (holders map[string][]ClientRef, clients []ClientRef, err error) {
+	if !how.read() {
+		return nil, nil, nil
+	}
+	names := map[string]string{}
+	clients = []ClientRef{}
+	for c, err := range r.apps.List(ctx, pool) {
+		if err != nil {
+			return nil, nil, err
+		}
+		clients = append(clients, ClientRef{ID: c.ID, Name: c.Name})
+		names[c.ID] = c.Name
+	}
+	clients = sortRefs(clients)
+	holders = map[string][]ClientRef{}
+	if how.All {
 		g, err := r.apps.Grants(ctx, pool)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out := map[string][]ClientRef{}
 		for _, sg := range g.Scopes {
 			refs := make([]ClientRef, len(sg.Clients))
 			for i, c := range sg.Clients {
 				refs[i] = ClientRef{ID: c.ID, Name: c.Name}
 			}
-			out[sg.Scope] = sortRefs(refs)
+			holders[sg.Scope] = sortRefs(refs)
 		}
-		return out, nil
-	case len(how.Scopes) > 0:
-		h, err := r.apps.Holders(ctx, pool, how.Scopes)
-		if err != nil {
-			return nil, err
-		}
-		out := map[string][]ClientRef{}
-		for scope, ids := range h {
-			refs := make([]ClientRef, len(ids))
-			for i, id := range ids {
-				refs[i] = ClientRef{ID: id}
-			}
-			out[scope] = sortRefs(refs)
-		}
-		return out, nil
+		return holders, clients, nil
 	}
-	return nil, nil
+	h, err := r.apps.Holders(ctx, pool, how.Scopes)
+	if err != nil {
+		return nil, nil, err
+	}
+	for scope, ids := range h {
+		refs := make([]ClientRef, len(ids))
+		for i, id := range ids {
+			// An app client created after the listing has no name here.
+			refs[i] = ClientRef{ID: id, Name: names[id]}
+		}
+		holders[scope] = sortRefs(refs)
+	}
+	return holders, clients, nil
 }
 
 func sortRefs(refs []ClientRef) []ClientRef {
@@ -154,6 +169,9 @@ func (st state) fingerprint() string {
 // uses; *appclient.Client satisfies it. A fake of it is enough for unit
 // tests.
 type AppClients interface {
+	// List yields every app client of the pool by ID and name, then at
+	// most one error.
+	List(ctx context.Context, poolID string) iter.Seq2[appclient.ClientRef, error]
 	// Grants reads every app client of the pool and the scopes each allows.
 	Grants(ctx context.Context, poolID string) (appclient.Grants, error)
 	// Holders returns, for each of scopes, the IDs of the app clients that
