@@ -365,7 +365,7 @@ func TestApplyDanglingRefusedThenAllowed(t *testing.T) {
 	file := c.write("scopes.yaml", ordersFile)
 	c.tty = true // refused before any question
 	code, out, errOut := c.run("", "apply", "-f", file)
-	if code != 1 || !strings.Contains(errOut, "removing "+id+"/orders.admin leaves it inactive on app client(s) worker1") ||
+	if code != 1 || !strings.Contains(errOut, "removing "+id+"/orders.admin leaves it inactive on app client(s) worker (worker1)") ||
 		!strings.Contains(out, "! removing "+id+"/orders.admin") || strings.Contains(errOut, "Only 'yes'") {
 		t.Fatalf("apply of a dangling removal = %d\nstdout:\n%s\nstderr:\n%s\nwant 1 and the dangling grant named", code, out, errOut)
 	}
