@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -581,47 +582,92 @@ func (a *app) printClient(c appclient.AppClient) error {
 }
 
 func (a *app) grantCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "grant CLIENT_ID SCOPE...",
+	var byName bool
+	c := &cobra.Command{
+		Use:   "grant CLIENT SCOPE...",
 		Short: "Allow scopes to an app client, keeping every other setting",
 		Long: `grant adds scopes ("<identifier>/<scope name>" or a standard scope such as openid) to an
 app client's allowed OAuth scopes and keeps every other scope and setting. A scope
-that does not exist is reported before anything is written.`,
-		Example: `  scopekeeper --pool us-east-1_AbCdEf123 grant 1example23456789 https://orders.example.com/orders.read`,
-		Args:    cobra.MinimumNArgs(2),
+that does not exist is reported before anything is written. CLIENT is the app
+client's ID, or with --by-name its name, which must name exactly one app client of
+the pool (found with one ListUserPoolClients per 60 app clients).`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 grant 1example23456789 https://orders.example.com/orders.read
+  scopekeeper --pool us-east-1_AbCdEf123 grant --by-name billing-worker https://orders.example.com/orders.read`,
+		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.connect(cmd.Context(), true); err != nil {
 				return err
 			}
-			c, err := a.apps.GrantScopes(cmd.Context(), a.pool, args[0], args[1:]...)
+			id, err := a.clientID(cmd.Context(), args[0], byName)
+			if err != nil {
+				return err
+			}
+			c, err := a.apps.GrantScopes(cmd.Context(), a.pool, id, args[1:]...)
 			if err != nil {
 				return err
 			}
 			return a.printClient(c)
 		},
 	}
+	c.Flags().BoolVar(&byName, "by-name", false, "CLIENT is the app client's name, not its ID")
+	return c
 }
 
 func (a *app) revokeCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "revoke CLIENT_ID SCOPE...",
+	var byName bool
+	c := &cobra.Command{
+		Use:   "revoke CLIENT SCOPE...",
 		Short: "Remove scopes from an app client, keeping every other setting",
 		Long: `revoke removes scopes from an app client's allowed OAuth scopes and keeps every other
 scope and setting. A scope the app client does not allow is no error, and an
-inactive scope can be revoked.`,
-		Example: `  scopekeeper --pool us-east-1_AbCdEf123 revoke 1example23456789 https://orders.example.com/orders.admin`,
-		Args:    cobra.MinimumNArgs(2),
+inactive scope can be revoked. CLIENT is the app client's ID, or with --by-name its
+name, which must name exactly one app client of the pool.`,
+		Example: `  scopekeeper --pool us-east-1_AbCdEf123 revoke 1example23456789 https://orders.example.com/orders.admin
+  scopekeeper --pool us-east-1_AbCdEf123 revoke --by-name billing-worker https://orders.example.com/orders.admin`,
+		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.connect(cmd.Context(), true); err != nil {
 				return err
 			}
-			c, err := a.apps.RevokeScopes(cmd.Context(), a.pool, args[0], args[1:]...)
+			id, err := a.clientID(cmd.Context(), args[0], byName)
+			if err != nil {
+				return err
+			}
+			c, err := a.apps.RevokeScopes(cmd.Context(), a.pool, id, args[1:]...)
 			if err != nil {
 				return err
 			}
 			return a.printClient(c)
 		},
 	}
+	c.Flags().BoolVar(&byName, "by-name", false, "CLIENT is the app client's name, not its ID")
+	return c
+}
+
+// clientID returns client itself, or with byName the ID of the one app
+// client of the pool named client, found with appclient's List. A name
+// that no app client or several have is an error naming them.
+func (a *app) clientID(ctx context.Context, client string, byName bool) (string, error) {
+	if !byName {
+		return client, nil
+	}
+	var ids []string
+	for c, err := range a.apps.List(ctx, a.pool) {
+		if err != nil {
+			return "", err
+		}
+		if c.Name == client {
+			ids = append(ids, c.ID)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return "", fmt.Errorf("no app client of user pool %s is named %q", a.pool, client)
+	case 1:
+		return ids[0], nil
+	}
+	slices.Sort(ids)
+	return "", fmt.Errorf("%d app clients of user pool %s are named %q (%s): give one by ID", len(ids), a.pool, client, strings.Join(ids, ", "))
 }
 
 func (a *app) whoAllowsCmd() *cobra.Command {

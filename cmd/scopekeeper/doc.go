@@ -16,7 +16,7 @@
 //	scopekeeper add-scope IDENTIFIER NAME DESCRIPTION [--allow-regrant]
 //	scopekeeper remove-scope IDENTIFIER NAME... [--cascade | --allow-dangling]
 //	scopekeeper rename IDENTIFIER NAME
-//	scopekeeper grant CLIENT_ID SCOPE... | revoke CLIENT_ID SCOPE...
+//	scopekeeper grant [--by-name] CLIENT SCOPE... | revoke [--by-name] CLIENT SCOPE...
 //	scopekeeper who-allows SCOPE
 //
 // Global flags: --pool (SCOPEKEEPER_POOL_ID), --region (SCOPEKEEPER_REGION),

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/reconcile"
@@ -377,5 +378,50 @@ func TestApplyDanglingRefusedThenAllowed(t *testing.T) {
 	}
 	if rs, _ := c.srv.ResourceServer(pool, id); len(rs.Scopes) != 2 {
 		t.Errorf("after apply --allow-dangling the server has %+v", rs.Scopes)
+	}
+}
+
+// TestGrantByName grants and revokes by app client name: a name shared by
+// two app clients, or held by none, is refused with exit code 1 and
+// nothing written.
+func TestGrantByName(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	const id = "https://orders.example.com"
+	if err := c.srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: id, Name: "Orders",
+		Scopes: []cognitotest.Scope{{Name: "read", Description: "Read"}}}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(clientID, name string) {
+		t.Helper()
+		if _, err := c.srv.PutAppClient(pool, types.UserPoolClientType{ClientId: aws.String(clientID), ClientName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("fresh1", "fresh")
+	put("twin1", "twin")
+	put("twin2", "twin")
+
+	tests := []struct {
+		args       []string
+		code       int
+		wantScopes map[string][]string // client ID -> allowed scopes afterwards
+	}{
+		{[]string{"grant", "--by-name", "fresh", id + "/read"}, 0, map[string][]string{"fresh1": {id + "/read"}}},
+		{[]string{"grant", "--by-name", "twin", id + "/read"}, 1, map[string][]string{"twin1": nil, "twin2": nil}},
+		{[]string{"grant", "--by-name", "nobody", id + "/read"}, 1, nil},
+		{[]string{"revoke", "--by-name", "fresh", id + "/read"}, 0, map[string][]string{"fresh1": nil}},
+	}
+	for _, tt := range tests {
+		code, _, errOut := c.run("", tt.args...)
+		if code != tt.code {
+			t.Fatalf("run(%q) = %d, want %d; stderr %s", tt.args, code, tt.code, errOut)
+		}
+		for clientID, want := range tt.wantScopes {
+			got, _ := c.srv.AppClient(pool, clientID)
+			if diff := cmp.Diff(want, got.AllowedOAuthScopes, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("after run(%q), scopes of %s (-want +got):\n%s", tt.args, clientID, diff)
+			}
+		}
 	}
 }
