@@ -183,3 +183,23 @@ func TestThrottlingAndServerErrorsAreRetried(t *testing.T) {
 		})
 	}
 }
+
+// TestEmptyAnswerOnTheWire checks, through the real SDK client, that a
+// DescribeResourceServer answered 200 with an empty body or "{}" (as a
+// proxy may answer) stops Rename before any Update.
+func TestEmptyAnswerOnTheWire(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", "{}", `{"ResourceServer":{}}`} {
+		t.Run(fmt.Sprintf("%q", body), func(t *testing.T) {
+			t.Parallel()
+			srv := newWireServer(t, "", 200, 0, body)
+			_, err := resourceserver.New(sdkClient(srv.Server, nil), unpaced).Rename(t.Context(), testPool, testID, "New name")
+			if !rserrors.IsInvalidResponse(err) {
+				t.Errorf("Rename() error = %v, want an invalid response", err)
+			}
+			if n := srv.count("UpdateResourceServer"); n != 0 {
+				t.Errorf("%d Updates sent, want 0", n)
+			}
+		})
+	}
+}
