@@ -594,20 +594,7 @@ the pool (found with one ListUserPoolClients per 60 app clients).`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 grant 1example23456789 https://orders.example.com/orders.read
   scopekeeper --pool us-east-1_AbCdEf123 grant --by-name billing-worker https://orders.example.com/orders.read`,
 		Args: cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.connect(cmd.Context(), true); err != nil {
-				return err
-			}
-			id, err := a.clientID(cmd.Context(), args[0], byName)
-			if err != nil {
-				return err
-			}
-			c, err := a.apps.GrantScopes(cmd.Context(), a.pool, id, args[1:]...)
-			if err != nil {
-				return err
-			}
-			return a.printClient(c)
-		},
+		RunE: a.clientScopes(&byName, func(a *app) scopesFunc { return a.apps.GrantScopes }),
 	}
 	c.Flags().BoolVar(&byName, "by-name", false, "CLIENT is the app client's name, not its ID")
 	return c
@@ -625,23 +612,33 @@ name, which must name exactly one app client of the pool.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 revoke 1example23456789 https://orders.example.com/orders.admin
   scopekeeper --pool us-east-1_AbCdEf123 revoke --by-name billing-worker https://orders.example.com/orders.admin`,
 		Args: cobra.MinimumNArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := a.connect(cmd.Context(), true); err != nil {
-				return err
-			}
-			id, err := a.clientID(cmd.Context(), args[0], byName)
-			if err != nil {
-				return err
-			}
-			c, err := a.apps.RevokeScopes(cmd.Context(), a.pool, id, args[1:]...)
-			if err != nil {
-				return err
-			}
-			return a.printClient(c)
-		},
+		RunE: a.clientScopes(&byName, func(a *app) scopesFunc { return a.apps.RevokeScopes }),
 	}
 	c.Flags().BoolVar(&byName, "by-name", false, "CLIENT is the app client's name, not its ID")
 	return c
+}
+
+// scopesFunc is appclient.Client.GrantScopes or RevokeScopes.
+type scopesFunc func(ctx context.Context, poolID, clientID string, scopes ...string) (appclient.AppClient, error)
+
+// clientScopes returns the RunE of grant and revoke: connect, resolve
+// CLIENT (args[0]) to an ID, change its scopes (args[1:]) with the
+// function of op, and print the app client.
+func (a *app) clientScopes(byName *bool, op func(*app) scopesFunc) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := a.connect(cmd.Context(), true); err != nil {
+			return err
+		}
+		id, err := a.clientID(cmd.Context(), args[0], *byName)
+		if err != nil {
+			return err
+		}
+		c, err := op(a)(cmd.Context(), a.pool, id, args[1:]...)
+		if err != nil {
+			return err
+		}
+		return a.printClient(c)
+	}
 }
 
 // clientID returns client itself, or with byName the ID of the one app
