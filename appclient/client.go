@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"regexp"
 	"slices"
 	"sync"
 	"time"
@@ -13,7 +12,6 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
@@ -198,44 +196,19 @@ type keyLock struct {
 	refs int
 }
 
-// clientIDPattern is Cognito's pattern for ClientId, 1 to 128 characters.
-var clientIDPattern = regexp.MustCompile(`^[\w+]+$`)
-
-// idCheck validates a user pool ID and an app client ID.
-func idCheck(op, poolID, clientID string) error {
-	errs := []error{validate.UserPoolID(poolID)}
-	if n := len(clientID); n < 1 || n > 128 {
-		errs = append(errs, rserrors.NewFieldError("ClientId", rserrors.RuleLength, "length must be 1 to 128 characters", clientID))
-	} else if !clientIDPattern.MatchString(clientID) {
-		errs = append(errs, rserrors.NewFieldError("ClientId", rserrors.RulePattern, `must match [\w+]+`, clientID))
-	}
-	return collect(op, errs...)
+// checkIDs reports a bad user pool ID or app client ID under the names of
+// the Client's parameters, "poolID" and "clientID".
+func checkIDs(r *validate.Report, poolID, clientID string) {
+	r.UserPoolID("poolID", poolID)
+	checkClientID(r, "clientID", clientID)
 }
 
-// collect merges the violations of the validation errors in errs into one
-// *rserrors.ValidationError for op, or returns nil when there are none. An
-// error that is not a validation error is returned as is.
-func collect(op string, errs ...error) error {
-	var v []*rserrors.FieldError
-	for _, err := range errs {
-		switch e := err.(type) {
-		case nil:
-		case *rserrors.ValidationError:
-			if e != nil {
-				v = append(v, e.Violations...)
-			}
-		case *rserrors.FieldError:
-			if e != nil {
-				v = append(v, e)
-			}
-		default:
-			return err
-		}
-	}
-	if len(v) == 0 {
-		return nil
-	}
-	return &rserrors.ValidationError{Operation: op, Violations: v}
+// checkClientID reports, at the path at, an app client ID that breaks
+// Cognito's rules for ClientId: 1 to 128 characters matching [\w+]+.
+func checkClientID(r *validate.Report, at, id string) {
+	r.Chars(at, id, 128, `[\w+]+`, func(c rune) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '+'
+	})
 }
 
 // errNoClient is the cause when DescribeUserPoolClient answers without an
@@ -244,11 +217,14 @@ var errNoClient = errors.New("DescribeUserPoolClient answered without an app cli
 
 // Get sends one DescribeUserPoolClient and returns the app client.
 //
-// Invalid IDs give a *rserrors.ValidationError and nothing is sent; a
-// missing user pool or app client gives a *rserrors.ResourceNotFoundError
-// (rserrors.IsNotFound). Every error is an *OpError.
+// Invalid IDs give a *rserrors.ValidationError (paths "poolID" and
+// "clientID", Operation "Get") and nothing is sent; a missing user pool or
+// app client gives a *rserrors.ResourceNotFoundError (rserrors.IsNotFound).
+// Every error is an *OpError.
 func (c *Client) Get(ctx context.Context, poolID, clientID string) (AppClient, error) {
-	if err := idCheck("Get", poolID, clientID); err != nil {
+	var r validate.Report
+	checkIDs(&r, poolID, clientID)
+	if err := r.Err("Get"); err != nil {
 		return AppClient{}, opError("Get", poolID, clientID, err)
 	}
 	s, _, err := c.read(ctx, poolID, clientID)

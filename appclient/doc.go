@@ -58,6 +58,12 @@
 // (rserrors.IsUnsafeUpdate), a *rserrors.ValidationError, a
 // *rserrors.ConflictError or the context's error.
 //
+// A *rserrors.ValidationError speaks of what the caller passed: each
+// violation's Field is the path of an argument of the method ("poolID",
+// "clientID", "scopes[2]", "fn"), or, for the result of a Modify function
+// or of a change, the [AppClient] field ("AllowedOAuthScopes[2]",
+// "ClientID"); its Operation is the method ("GrantScopes").
+//
 // # Testing
 //
 // [API] holds the five SDK methods a Client uses; a fake of it is enough

@@ -3,10 +3,10 @@ package appclient
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"iter"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -83,11 +83,12 @@ func (g Grants) Holders(scope string) []ClientRef {
 // result is a snapshot: the pool may change while it is read.
 //
 // Errors, each in an *OpError: a *rserrors.ValidationError for an invalid
-// pool ID (nothing sent); a service error mapped by rserrors.From, such as
+// pool ID (path "poolID"; nothing sent); a service error mapped by rserrors.From, such as
 // *rserrors.ResourceNotFoundError for a missing pool; the context's error,
 // which stops the scan at once.
 func (c *Client) Grants(ctx context.Context, poolID string) (Grants, error) {
-	if err := collect("Grants", validate.UserPoolID(poolID)); err != nil {
+	var r validate.Report
+	if err := r.UserPoolID("poolID", poolID).Err("Grants"); err != nil {
 		return Grants{}, opError("Grants", poolID, "", err)
 	}
 	started := time.Now()
@@ -128,15 +129,17 @@ func (c *Client) Grants(ctx context.Context, poolID string) (Grants, error) {
 //
 // It is one half of the seam that lets a resource-server client check
 // grants without importing this package. Errors, each in an *OpError: a
-// *rserrors.ValidationError for an invalid pool ID or scope (nothing
-// sent); a service error mapped by rserrors.From; the context's error.
+// *rserrors.ValidationError for an invalid pool ID or scope (paths
+// "poolID", "scopes[i]"; nothing sent); a service error mapped by
+// rserrors.From; the context's error.
 // An empty scopes sends nothing and returns an empty map.
 func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (map[string][]string, error) {
-	errs := []error{validate.UserPoolID(poolID)}
+	var r validate.Report
+	r.UserPoolID("poolID", poolID)
 	for i, s := range scopes {
-		errs = append(errs, checkScope(fmt.Sprintf("scopes[%d]", i), s)...)
+		checkScope(&r, "scopes["+strconv.Itoa(i)+"]", s)
 	}
-	if err := collect("Holders", errs...); err != nil {
+	if err := r.Err("Holders"); err != nil {
 		return nil, opError("Holders", poolID, "", err)
 	}
 	if len(scopes) == 0 {
@@ -164,11 +167,23 @@ func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (m
 
 // Revoke removes scope from the AllowedOAuthScopes of each of clientIDs, in
 // order, with [Client.RevokeScopes] (one read-modify-write each). It is the
-// other half of the seam, used for a cascade. It stops at the first error,
-// an *OpError of RevokeScopes (a client deleted since it was listed gives
-// a *rserrors.ResourceNotFoundError); the app clients before it keep their
+// other half of the seam, used for a cascade. Its arguments are validated
+// first, and any violation is an *OpError of Revoke holding a
+// *rserrors.ValidationError (paths "poolID", "scope", "clientIDs[i]") with
+// nothing sent. Otherwise it stops at the first error, an *OpError of
+// RevokeScopes (a client deleted since it was listed gives a
+// *rserrors.ResourceNotFoundError); the app clients before it keep their
 // revocation, and calling Revoke again is safe.
 func (c *Client) Revoke(ctx context.Context, poolID, scope string, clientIDs []string) error {
+	var r validate.Report
+	r.UserPoolID("poolID", poolID)
+	checkScope(&r, "scope", scope)
+	for i, id := range clientIDs {
+		checkClientID(&r, "clientIDs["+strconv.Itoa(i)+"]", id)
+	}
+	if err := r.Err("Revoke"); err != nil {
+		return opError("Revoke", poolID, "", err)
+	}
 	for _, id := range clientIDs {
 		if _, err := c.RevokeScopes(ctx, poolID, id, scope); err != nil {
 			return err
@@ -212,12 +227,14 @@ func (c *Client) definedScopes(ctx context.Context, poolID string) (map[string]b
 // for more; a missing, empty or repeated NextToken ends the list.
 //
 // On failure it yields one error, an *OpError, and stops: a
-// *rserrors.ValidationError for an invalid pool ID (nothing sent); a
+// *rserrors.ValidationError for an invalid pool ID (path "poolID"; nothing
+// sent); a
 // service error mapped by rserrors.From, such as
 // *rserrors.ResourceNotFoundError for a missing pool; the context's error.
 func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ClientRef, error] {
 	return func(yield func(ClientRef, error) bool) {
-		if err := collect("List", validate.UserPoolID(poolID)); err != nil {
+		var r validate.Report
+		if err := r.UserPoolID("poolID", poolID).Err("List"); err != nil {
 			yield(ClientRef{}, opError("List", poolID, "", err))
 			return
 		}

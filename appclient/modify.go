@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"reflect"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,7 @@ import (
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
+	"github.com/scopekeeper/scopekeeper/validate"
 )
 
 // delta is the caller's change, kept apart from any state so that it can
@@ -94,21 +96,25 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 //
 // In detail, with the default Options:
 //
-//  1. IDs are validated and fn must not be nil: nothing is sent otherwise.
+//  1. IDs are validated and fn must not be nil (paths "poolID", "clientID",
+//     "fn"): nothing is sent otherwise.
 //  2. Changes to the same app client through this Client run one at a time.
 //  3. DescribeUserPoolClient; fn runs once on a deep copy. A change to a
 //     read-only field (UserPoolID, ClientID, HasSecret, CreationDate,
-//     LastModifiedDate) is refused. Scopes fn added must be valid; those
-//     that are custom scopes are looked up with one DescribeResourceServer
+//     LastModifiedDate) is refused (path the field's name, rule
+//     RuleImmutable). Scopes fn added must be valid, as for
+//     [Client.GrantScopes] (paths "AllowedOAuthScopes[i]", i the index in
+//     fn's result); those that are custom scopes are looked up with one DescribeResourceServer
 //     per identifier, and any that does not exist gives a
 //     *ScopeNotFoundError. Nothing has been written yet.
 //  4. If nothing changed (a new order of AllowedOAuthScopes alone is no
 //     change), Modify returns here.
-//  5. The input is checked: at most MaxScopes scopes, and at least one
-//     while OAuth is on, else a *rserrors.ValidationError; then a guard refuses, with an
+//  5. The result is checked: at most MaxScopes scopes, and at least one
+//     while OAuth is on, else a *rserrors.ValidationError (path
+//     "AllowedOAuthScopes"); then a guard refuses, with an
 //     *UnsafeUpdateError, an input that would change a member fn did not
-//     change, or turn OAuth off (AllowedOAuthFlowsUserPoolClient from true to
-//     false) unless fn set it to false itself.
+//     change, or turn OAuth off (AllowedOAuthFlowsUserPoolClient from true
+//     to false) unless fn set it to false itself.
 //  6. UpdateUserPoolClient.
 //  7. After waiting twice as long as the Describe and the Update took, their
 //     pacing waits included (at most 2s), DescribeUserPoolClient verifies that fn's change is in
@@ -132,29 +138,29 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 // *ScopeNotFoundError from Cognito's own answer; the context's error,
 // which can come after the Update took effect.
 func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (AppClient, error) {
-	var check error
+	var r validate.Report
+	checkIDs(&r, poolID, clientID)
 	if fn == nil {
-		check = rserrors.NewFieldError("fn", rserrors.RuleRequired, "a function is required", "")
+		r.Add("fn", rserrors.RuleRequired, "a function is required", "")
 	}
-	return c.change(ctx, "Modify", poolID, clientID, collect("Modify", idCheck("Modify", poolID, clientID), check),
+	return c.change(ctx, "Modify", poolID, clientID, r.Err("Modify"),
 		func(cur AppClient) (*delta, error) {
 			next := cur.clone()
 			if err := fn(&next); err != nil {
 				return nil, err
 			}
-			var errs []error
+			var r validate.Report
 			cv, nv := reflect.ValueOf(cur), reflect.ValueOf(next)
 			for _, name := range readOnly {
 				if !same(cv.FieldByName(name), nv.FieldByName(name)) {
-					errs = append(errs, rserrors.NewFieldError(name, rserrors.RuleImmutable, "cannot be changed", fmt.Sprint(nv.FieldByName(name).Interface())))
+					r.Add(name, rserrors.RuleImmutable, "cannot be changed", fmt.Sprint(nv.FieldByName(name).Interface()))
 				}
 			}
 			d := diff(&cur, &next)
 			for _, s := range d.grant {
-				i := slices.Index(next.AllowedOAuthScopes, s)
-				errs = append(errs, checkScope(fmt.Sprintf("AllowedOAuthScopes[%d]", i), s)...)
+				checkScope(&r, "AllowedOAuthScopes["+strconv.Itoa(slices.Index(next.AllowedOAuthScopes, s))+"]", s)
 			}
-			if err := collect("Modify", errs...); err != nil {
+			if err := r.Err("Modify"); err != nil {
 				return nil, err
 			}
 			return d, nil
@@ -169,9 +175,10 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 //
 // Each scope must be a standard scope ([IsStandard]) or
 // "<identifier>/<scope name>" (split on the last "/", each part obeying
-// Cognito's rules), and there may be at most MaxScopes; otherwise a
-// *rserrors.ValidationError with the path of the bad argument
-// ("scopes[2]") is returned and nothing is sent. Every custom scope must
+// Cognito's rules), and there must be one to MaxScopes distinct ones;
+// otherwise a *rserrors.ValidationError with the path of the bad argument
+// ("scopes[2]", or "scopes" for their number) is returned and nothing is
+// sent. Every custom scope must
 // exist: it sends one DescribeResourceServer per identifier, and returns a
 // *ScopeNotFoundError listing those that do not exist before any update.
 // Otherwise it sends what [Client.Modify] sends, with the same guard,
@@ -182,9 +189,10 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 // documented, and if it refuses, the error is a *ScopeNotFoundError naming
 // it, with Err set, and nothing has changed: revoke it first.
 func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
-	distinct, errs := scopeArgs(scopes)
-	check := collect("GrantScopes", append([]error{idCheck("GrantScopes", poolID, clientID)}, errs...)...)
-	return c.change(ctx, "GrantScopes", poolID, clientID, check, fixed(&delta{grant: distinct}))
+	var r validate.Report
+	checkIDs(&r, poolID, clientID)
+	distinct := scopeArgs(&r, scopes)
+	return c.change(ctx, "GrantScopes", poolID, clientID, r.Err("GrantScopes"), fixed(&delta{grant: distinct}))
 }
 
 // RevokeScopes removes scopes from an app client's AllowedOAuthScopes and
@@ -194,13 +202,15 @@ func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scope
 // [Client.GrantScopes] but need not exist, so an inactive scope can be
 // revoked. Otherwise it sends what [Client.Modify] sends, with the same
 // guard, verification and errors. Revoking the last scope of an app client
-// with OAuth on is refused with a *rserrors.ValidationError (Cognito
-// requires a scope then) and no update is sent; OAuth is never turned off
+// with OAuth on is refused with a *rserrors.ValidationError (path
+// "AllowedOAuthScopes", rule RuleRequired: Cognito requires a scope then)
+// and no update is sent; OAuth is never turned off
 // behind the caller's back.
 func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
-	distinct, errs := scopeArgs(scopes)
-	check := collect("RevokeScopes", append([]error{idCheck("RevokeScopes", poolID, clientID)}, errs...)...)
-	return c.change(ctx, "RevokeScopes", poolID, clientID, check, fixed(&delta{revoke: distinct}))
+	var r validate.Report
+	checkIDs(&r, poolID, clientID)
+	distinct := scopeArgs(&r, scopes)
+	return c.change(ctx, "RevokeScopes", poolID, clientID, r.Err("RevokeScopes"), fixed(&delta{revoke: distinct}))
 }
 
 // fixed returns a plan that is d whatever the state.
@@ -256,7 +266,7 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 			log.LogAttrs(ctx, slog.LevelInfo, "appclient: no change")
 			return cur.app, nil
 		}
-		out, updateTook, err := c.write(ctx, log, cur, next, d)
+		out, updateTook, err := c.write(ctx, op, log, cur, next, d)
 		if err != nil && !rserrors.IsConcurrentModification(err) {
 			return AppClient{}, err
 		}
@@ -304,8 +314,8 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 // checking it and passing it through the guard, and returns the app client
 // Cognito stored and how long the call took. It is the only place that
 // sends UpdateUserPoolClient.
-func (c *Client) write(ctx context.Context, log *slog.Logger, cur state, next AppClient, d *delta) (AppClient, time.Duration, error) {
-	if err := checkResult(next); err != nil {
+func (c *Client) write(ctx context.Context, op string, log *slog.Logger, cur state, next AppClient, d *delta) (AppClient, time.Duration, error) {
+	if err := checkResult(op, next); err != nil {
 		return AppClient{}, 0, err
 	}
 	in := updateInput(next.UserPoolID, next.ClientID, cur.raw, &cur.app, &next)
@@ -333,22 +343,18 @@ func (c *Client) write(ctx context.Context, log *slog.Logger, cur state, next Ap
 	return stored, took, nil
 }
 
-// checkResult refuses, before the guard, a result that Cognito would
-// refuse for its scopes: more than MaxScopes, or none while OAuth is on
-// (Cognito requires AllowedOAuthScopes then).
-func checkResult(next AppClient) error {
-	var v []*rserrors.FieldError
-	switch n := len(next.AllowedOAuthScopes); {
-	case n > MaxScopes:
-		v = append(v, rserrors.NewFieldError("AllowedOAuthScopes", rserrors.RuleMaxItems, fmt.Sprintf("at most %d scopes, got %d", MaxScopes, n), ""))
-	case n == 0 && next.AllowedOAuthFlowsUserPoolClient:
-		v = append(v, rserrors.NewFieldError("AllowedOAuthScopes", rserrors.RuleRequired,
-			"an app client with OAuth on (AllowedOAuthFlowsUserPoolClient) needs at least one scope; turn OAuth off with Modify to remove the last one", ""))
+// checkResult refuses, before the guard and as a *rserrors.ValidationError
+// for op, a result that Cognito would refuse for its scopes: more than
+// MaxScopes (path "AllowedOAuthScopes", RuleMaxItems), or none while OAuth
+// is on (RuleRequired), since Cognito requires AllowedOAuthScopes then.
+func checkResult(op string, next AppClient) error {
+	var r validate.Report
+	r.MaxItems("AllowedOAuthScopes", len(next.AllowedOAuthScopes), MaxScopes)
+	if len(next.AllowedOAuthScopes) == 0 && next.AllowedOAuthFlowsUserPoolClient {
+		r.Add("AllowedOAuthScopes", rserrors.RuleRequired,
+			"an app client with OAuth on (AllowedOAuthFlowsUserPoolClient) needs at least one scope; turn OAuth off with Modify to remove the last one", "")
 	}
-	if len(v) == 0 {
-		return nil
-	}
-	return &rserrors.ValidationError{Operation: "UpdateUserPoolClient", Violations: v}
+	return r.Err(op)
 }
 
 func fieldNames(fs []field) []string {

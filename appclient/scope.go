@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,53 +34,44 @@ func splitScope(scope string) (identifier, name string, ok bool) {
 	return scope[:i], scope[i+1:], true
 }
 
-// checkScope validates one scope as the field path names it: a standard
-// scope, or "<identifier>/<name>" whose parts obey validate.Identifier and
-// validate.ScopeName. Each violation is reported on path, its detail
-// naming the part.
-func checkScope(path, scope string) []error {
+// checkScope reports, at the path at, a scope that is neither a standard
+// scope nor "<identifier>/<scope name>" whose parts obey Cognito's rules
+// for Identifier and ScopeName: a scope without "/" breaks RulePattern,
+// with the scope as the value; a bad part is reported as
+// validate.Identifier or validate.ScopeName reports it, with that part as
+// the value.
+func checkScope(r *validate.Report, at, scope string) {
 	if IsStandard(scope) {
-		return nil
+		return
 	}
 	id, name, ok := splitScope(scope)
 	if !ok {
-		return []error{rserrors.NewFieldError(path, rserrors.RulePattern,
-			`must be a standard scope (openid, email, phone, profile, aws.cognito.signin.user.admin) or "<identifier>/<scope name>"`, scope)}
+		r.Add(at, rserrors.RulePattern,
+			`must be a standard scope (openid, email, phone, profile, aws.cognito.signin.user.admin) or "<identifier>/<scope name>"`, scope)
+		return
 	}
-	var errs []error
-	for _, part := range []struct {
-		what string
-		err  error
-	}{{"identifier", validate.Identifier(id)}, {"scope name", validate.ScopeName(name)}} {
-		if ve, ok := part.err.(*rserrors.ValidationError); ok && ve != nil {
-			for _, v := range ve.Violations {
-				errs = append(errs, &rserrors.FieldError{Field: path, Rule: v.Rule, Detail: part.what + ": " + v.Detail, Value: rserrors.Shorten(scope)})
-			}
-		}
-	}
-	return errs
+	r.Identifier(at, id).ScopeName(at, name)
 }
 
-// scopeArgs validates the scopes argument of GrantScopes, RevokeScopes and
-// the like: at least one, each valid (paths "scopes[i]"), at most
-// MaxScopes distinct ones. It returns the distinct scopes in order.
-func scopeArgs(scopes []string) ([]string, []error) {
-	var errs []error
+// scopeArgs checks the scopes argument of GrantScopes and RevokeScopes:
+// at least one (path "scopes", RuleRequired), each valid (paths
+// "scopes[i]"), at most MaxScopes distinct ones ("scopes",
+// RuleMaxItems). It returns the distinct scopes in order.
+func scopeArgs(r *validate.Report, scopes []string) []string {
 	if len(scopes) == 0 {
-		errs = append(errs, rserrors.NewFieldError("scopes", rserrors.RuleRequired, "at least one scope is required", ""))
+		r.Add("scopes", rserrors.RuleRequired, "at least one scope is required", "")
 	}
 	var distinct []string
 	for i, s := range scopes {
-		errs = append(errs, checkScope(fmt.Sprintf("scopes[%d]", i), s)...)
+		checkScope(r, "scopes["+strconv.Itoa(i)+"]", s)
 		if !slices.Contains(distinct, s) {
 			distinct = append(distinct, s)
 		}
 	}
-	if len(distinct) > MaxScopes {
-		errs = append(errs, rserrors.NewFieldError("scopes", rserrors.RuleMaxItems,
-			fmt.Sprintf("at most %d scopes, got %d", MaxScopes, len(distinct)), ""))
+	if n := len(distinct); n > MaxScopes {
+		r.Add("scopes", rserrors.RuleMaxItems, fmt.Sprintf("at most %d distinct scopes, got %d", MaxScopes, n), strconv.Itoa(n))
 	}
-	return distinct, errs
+	return distinct
 }
 
 // missingScopes returns, in order, the custom scopes of scopes that do not

@@ -42,6 +42,32 @@ func (r *Report) ScopeDescription(at, s string) *Report {
 	return r.check(&scopeDescriptionSpec, at, s)
 }
 
+// Chars checks s, at the path at, against a rule of the caller's own that
+// has the shape of Cognito's string rules: 1 to max code points (at least
+// one when max is 0), each of them one that allowed accepts. pattern is
+// the rule as the service states it, quoted in the detail. Violations and
+// details are those of the functions of this package: RuleUTF8 alone for
+// invalid UTF-8, else RuleLength and RulePattern, the empty string
+// breaking RuleLength only.
+func (r *Report) Chars(at, s string, max int, pattern string, allowed func(rune) bool) *Report {
+	sp := spec{max: max, pattern: pattern}
+	b := sp.check(s) // no class: UTF-8 and length only
+	sp.describeAt(&r.r, path{full: at}, s, b)
+	if b&brokenUTF8 != 0 {
+		return r
+	}
+	i := 0
+	for _, c := range s {
+		if !allowed(c) {
+			r.r.add(path{full: at}, rserrors.RulePattern,
+				fmt.Sprintf("must match %s: character %q (%U) at index %d is not allowed", pattern, c, c, i), s)
+			break
+		}
+		i++
+	}
+	return r
+}
+
 // MaxItems reports a list at the path at that holds n items when at most
 // limit are allowed (rule RuleMaxItems); it reports nothing when n <= limit.
 func (r *Report) MaxItems(at string, n, limit int) *Report {
