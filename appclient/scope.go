@@ -36,21 +36,18 @@ func splitScope(scope string) (identifier, name string, ok bool) {
 
 // checkScope reports, at the path at, a scope that is neither a standard
 // scope nor "<identifier>/<scope name>" whose parts obey Cognito's rules
-// for Identifier and ScopeName: a scope without "/" breaks RulePattern,
-// with the scope as the value; a bad part is reported as
-// validate.Identifier or validate.ScopeName reports it, with that part as
-// the value.
+// for Identifier and ScopeName, as validate.Report.Scope does: every
+// violation has the whole scope as its value.
 func checkScope(r *validate.Report, at, scope string) {
 	if IsStandard(scope) {
 		return
 	}
-	id, name, ok := splitScope(scope)
-	if !ok {
+	if _, _, ok := splitScope(scope); !ok {
 		r.Add(at, rserrors.RulePattern,
 			`must be a standard scope (openid, email, phone, profile, aws.cognito.signin.user.admin) or "<identifier>/<scope name>"`, scope)
 		return
 	}
-	r.Identifier(at, id).ScopeName(at, name)
+	r.Scope(at, scope)
 }
 
 // scopeArgs checks the scopes argument of GrantScopes and RevokeScopes:

@@ -3,6 +3,7 @@ package validate
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 )
@@ -10,9 +11,11 @@ import (
 // Report collects the violations of values that a caller checks under
 // field paths of its own choosing, such as the parameters of a function
 // ("scopes[2].Name"), so that an error speaks of what its caller passed.
-// Each method applies the rules of the function of the same name and
-// returns r, so checks chain. The zero value is ready; it allocates only
-// when a violation is found. It sends nothing.
+// A method named after a function of this package applies that
+// function's rules; Scope checks the two parts of a scope string, and
+// Chars a string rule of the caller's own. Each returns r, so checks
+// chain. The zero value is ready; it allocates only when a violation is
+// found. It sends nothing.
 type Report struct {
 	r report
 }
@@ -40,6 +43,39 @@ func (r *Report) ScopeName(at, s string) *Report { return r.check(&scopeNameSpec
 // path at.
 func (r *Report) ScopeDescription(at, s string) *Report {
 	return r.check(&scopeDescriptionSpec, at, s)
+}
+
+// Scope checks s as a scope of a resource server named the way app
+// clients and access tokens name it, "<identifier>/<scope name>": split
+// on its last "/" (an identifier may hold "/", a scope name may not), the
+// identifier must obey the rules of [Identifier] and the scope name those
+// of [ScopeName]. Each violation is reported at the path at with s as its
+// value and a detail that names the part, such as "the scope name part:
+// length must be 1 to 256 code points, got 0"; an s without "/" breaks
+// RulePattern.
+func (r *Report) Scope(at, s string) *Report {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 {
+		r.r.add(path{full: at}, rserrors.RulePattern, `must be "<identifier>/<scope name>"`, s)
+		return r
+	}
+	r.part(at, s, "identifier", &identifierSpec, s[:i])
+	r.part(at, s, "scope name", &scopeNameSpec, s[i+1:])
+	return r
+}
+
+// part reports, at the path at and with the value whole, each rule of sp
+// that the part of whole named what, s, breaks.
+func (r *Report) part(at, whole, what string, sp *spec, s string) {
+	b := sp.check(s)
+	if b == 0 {
+		return
+	}
+	var p report
+	sp.describeAt(&p, path{full: what}, s, b)
+	for _, v := range p.errs {
+		r.r.add(path{full: at}, v.Rule, "the "+what+" part: "+v.Detail, whole)
+	}
 }
 
 // Chars checks s, at the path at, against a rule of the caller's own that
