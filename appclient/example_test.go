@@ -82,6 +82,29 @@ func ExampleClient_GrantScopes_missingScope() {
 	// scope does not exist: true
 }
 
+func ExampleClient_GrantScopes_invalid() {
+	s := emulator()
+	defer s.Close()
+	c := appclient.New(s.Client())
+
+	// Bad arguments are refused before anything is sent, every violation
+	// named by the argument as passed.
+	_, err := c.GrantScopes(context.Background(), examplePool, "reporting!",
+		"openid", "orders.read", "https://orders.example.com/orders read")
+	var ve *rserrors.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Println(ve.Operation)
+		for _, v := range ve.Violations {
+			fmt.Println(v.Field, v.Rule, v.Value)
+		}
+	}
+	// Output:
+	// GrantScopes
+	// clientID pattern reporting!
+	// scopes[1] pattern orders.read
+	// scopes[2] pattern https://orders.example.com/orders read
+}
+
 func ExampleClient_RevokeScopes() {
 	s := emulator()
 	defer s.Close()
