@@ -246,21 +246,11 @@ func checkGrantedScope(r *validate.Report, at, s string) {
 	if appclient.IsStandard(s) {
 		return
 	}
-	i := strings.LastIndexByte(s, '/')
-	if i < 0 {
+	if !strings.Contains(s, "/") {
 		r.Add(at, rserrors.RulePattern, `must be a standard scope or "<identifier>/<scope name>"`, s)
 		return
 	}
-	var parts validate.Report
-	parts.Identifier("identifier", s[:i]).ScopeName("scope name", s[i+1:])
-	if parts.Len() > 0 {
-		var ve *rserrors.ValidationError
-		if err := parts.Err(""); asValidation(err, &ve) {
-			for _, v := range ve.Violations {
-				r.Add(at, v.Rule, "the "+v.Field+" part: "+v.Detail, s)
-			}
-		}
-	}
+	r.Scope(at, s)
 }
 
 // problems turns the violations of r into Problems placed in f.
