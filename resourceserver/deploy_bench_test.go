@@ -76,7 +76,7 @@ func runDeployChild() error {
 		BaseEndpoint: aws.String(os.Getenv(deployURLEnv)),
 		Region:       cognitotest.DefaultRegion,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDREPLICA", "replica-secret", ""),
-		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
+		HTTPClient:   cognitotest.BufferBodies(awshttp.NewBuildableClient()),
 		Retryer:      retry.NewStandard(),
 	})
 	c := resourceserver.New(api, func(o *resourceserver.Options) {

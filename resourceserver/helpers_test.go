@@ -1,15 +1,10 @@
 package resourceserver_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"testing"
 	"time"
-
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
@@ -79,26 +74,4 @@ func checkOpError(t *testing.T, err error, op, id string) {
 		t.Errorf("OpError{Op: %q, UserPoolID: %q, Identifier: %q}, want {%q, %q, %q}",
 			oe.Op, oe.UserPoolID, oe.Identifier, op, testPool, id)
 	}
-}
-
-// bufferedBody is an HTTP client that hands net/http its own copy of each
-// request body. It works around a race between smithy-go and net/http that
-// shows on loopback, worst under the race detector: smithy-go closes the
-// request body as soon as the response headers arrive, while net/http's
-// write loop may still read it once more to check its length; that read
-// fails, net/http closes the connection under the response body, and the
-// SDK retries the call ("use of closed network connection"), so the server
-// sees one request more than the caller made. Tests that count requests
-// need exact counts.
-type bufferedBody struct{ next cip.HTTPClient }
-
-func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return b.next.Do(r)
 }

@@ -2,13 +2,11 @@ package pace_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -65,7 +63,7 @@ func runChild() error {
 		BaseEndpoint: aws.String(os.Getenv(childURL)),
 		Region:       cognitotest.DefaultRegion,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCHILD", "secret", ""),
-		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
+		HTTPClient:   cognitotest.BufferBodies(awshttp.NewBuildableClient()),
 		Retryer:      retry.NewStandard(), // what config.LoadDefaultConfig gives
 	})
 	w := newWorkload(client, os.Getenv(childEnv) == "paced")
@@ -159,22 +157,6 @@ func (w *workload) addScope(ctx context.Context, pool, id, scope string) error {
 		UserPoolId: aws.String(pool), Identifier: aws.String(id), Name: rs.Name, Scopes: scopes,
 	}, updateOpts...)
 	return err
-}
-
-// bufferedBody hands net/http its own copy of each request body, as the
-// emulator's Server.Client does, so that a race between smithy-go and
-// net/http on loopback does not add retries (aws/aws-sdk-go-v2 issue 2737).
-type bufferedBody struct{ next cip.HTTPClient }
-
-func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return b.next.Do(r)
 }
 
 // child is a replica process.
