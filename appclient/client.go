@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/keylock"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
@@ -104,8 +104,7 @@ type Client struct {
 	pace    *pace.Pacer
 	callOpt []func(*cip.Options)
 
-	mu    sync.Mutex
-	locks map[string]*keyLock
+	locks keylock.Set // one per app client, "<pool>/<client id>"
 }
 
 // New returns a Client that sends its requests through api, usually a
@@ -140,7 +139,6 @@ func New(api API, optFns ...func(*Options)) *Client {
 		log:     log,
 		pace:    newPacer(o),
 		callOpt: slices.Clip(slices.DeleteFunc(slices.Clone(o.ClientOptions), func(f func(*cip.Options)) bool { return f == nil })),
-		locks:   make(map[string]*keyLock),
 	}
 }
 
@@ -162,40 +160,6 @@ func (c *Client) callOpts(ctx context.Context, pool string, cat pace.Category) (
 		return nil, err
 	}
 	return append(slices.Clip(c.callOpt), c.pace.Option(pool, cat)), nil
-}
-
-// lock takes the in-process lock of one app client, honouring ctx, and
-// returns the function that frees it. A lock nobody holds or waits for is
-// forgotten.
-func (c *Client) lock(ctx context.Context, key string) (func(), error) {
-	c.mu.Lock()
-	l := c.locks[key]
-	if l == nil {
-		l = &keyLock{ch: make(chan struct{}, 1)}
-		c.locks[key] = l
-	}
-	l.refs++
-	c.mu.Unlock()
-	release := func() {
-		c.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(c.locks, key)
-		}
-		c.mu.Unlock()
-	}
-	select {
-	case l.ch <- struct{}{}:
-		return func() { <-l.ch; release() }, nil
-	case <-ctx.Done():
-		release()
-		return nil, ctx.Err()
-	}
-}
-
-// keyLock is one app client's lock and how many hold or wait for it.
-type keyLock struct {
-	ch   chan struct{}
-	refs int
 }
 
 // clientIDPattern is Cognito's pattern for ClientId, 1 to 128 characters.
