@@ -354,17 +354,6 @@ func BenchmarkDeployCoalesce(b *testing.B) {
 // each returned.
 func coalesceAll(add func(i int) error) []error {
 	errs := make([]error, coalesceAdds)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = add(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	atOnce(coalesceAdds, func(i int) { errs[i] = add(i) })
 	return errs
 }

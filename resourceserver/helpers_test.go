@@ -3,6 +3,7 @@ package resourceserver_test
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -74,4 +75,21 @@ func checkOpError(t *testing.T, err error, op, id string) {
 		t.Errorf("OpError{Op: %q, UserPoolID: %q, Identifier: %q}, want {%q, %q, %q}",
 			oe.Op, oe.UserPoolID, oe.Identifier, op, testPool, id)
 	}
+}
+
+// atOnce runs f(0) to f(n-1), each in its own goroutine, released together
+// once all are created, and returns when all have returned.
+func atOnce(n int, f func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			f(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
 }
