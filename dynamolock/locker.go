@@ -16,6 +16,7 @@ import (
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/keylock"
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -204,11 +205,11 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 				seenLease = l.opts.Lease
 			}
 		}
-		wait := l.opts.Poll
-		if left := seenLease - time.Since(seenAt); seen != "" && left < wait {
-			wait = left // a record without an rvn is never taken over
+		d := l.opts.Poll
+		if left := seenLease - time.Since(seenAt); seen != "" && left < d {
+			d = left // a record without an rvn is never taken over
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := wait.Sleep(ctx, d); err != nil {
 			release()
 			return nil, err
 		}
@@ -594,19 +595,4 @@ func (k *lease) Unlock(ctx context.Context) error {
 		return k.l.fail(ctx, "DeleteItem", k.key, err)
 	}
 	return nil
-}
-
-// sleep waits for d or until ctx is done, and returns ctx's error then.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
