@@ -131,7 +131,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 	}
 	log := o.Logger
 	if log == nil {
-		log = slog.New(discard{})
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Client{
 		api:     api,
@@ -141,14 +141,6 @@ func New(api API, optFns ...func(*Options)) *Client {
 		callOpt: slices.Clip(slices.DeleteFunc(slices.Clone(o.ClientOptions), func(f func(*cip.Options)) bool { return f == nil })),
 	}
 }
-
-// discard is a slog.Handler that drops every record.
-type discard struct{}
-
-func (discard) Enabled(context.Context, slog.Level) bool  { return false }
-func (discard) Handle(context.Context, slog.Record) error { return nil }
-func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discard) WithGroup(string) slog.Handler           { return d }
 
 // callOpts is the one call path of every SDK request: it returns the
 // options of one call to pool in quota category cat, the caller's
