@@ -5,13 +5,13 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/scopekeeper/scopekeeper/internal/keylock"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
@@ -102,8 +102,7 @@ type Client struct {
 	pace    *pace.Pacer
 	callOpt []func(*cip.Options)
 
-	mu    sync.Mutex
-	locks map[string]*keyLock
+	locks keylock.Set // one per app client, "<pool>/<client id>"
 }
 
 // New returns a Client that sends its requests through api, usually a
@@ -130,7 +129,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 	}
 	log := o.Logger
 	if log == nil {
-		log = slog.New(discard{})
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Client{
 		api:     api,
@@ -138,17 +137,8 @@ func New(api API, optFns ...func(*Options)) *Client {
 		log:     log,
 		pace:    newPacer(o),
 		callOpt: slices.Clip(slices.DeleteFunc(slices.Clone(o.ClientOptions), func(f func(*cip.Options)) bool { return f == nil })),
-		locks:   make(map[string]*keyLock),
 	}
 }
-
-// discard is a slog.Handler that drops every record.
-type discard struct{}
-
-func (discard) Enabled(context.Context, slog.Level) bool  { return false }
-func (discard) Handle(context.Context, slog.Record) error { return nil }
-func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discard) WithGroup(string) slog.Handler           { return d }
 
 // callOpts is the one call path of every SDK request: it returns the
 // options of one call to pool in quota category cat, the caller's
@@ -160,40 +150,6 @@ func (c *Client) callOpts(ctx context.Context, pool string, cat pace.Category) (
 		return nil, err
 	}
 	return append(slices.Clip(c.callOpt), c.pace.Option(pool, cat)), nil
-}
-
-// lock takes the in-process lock of one app client, honouring ctx, and
-// returns the function that frees it. A lock nobody holds or waits for is
-// forgotten.
-func (c *Client) lock(ctx context.Context, key string) (func(), error) {
-	c.mu.Lock()
-	l := c.locks[key]
-	if l == nil {
-		l = &keyLock{ch: make(chan struct{}, 1)}
-		c.locks[key] = l
-	}
-	l.refs++
-	c.mu.Unlock()
-	release := func() {
-		c.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(c.locks, key)
-		}
-		c.mu.Unlock()
-	}
-	select {
-	case l.ch <- struct{}{}:
-		return func() { <-l.ch; release() }, nil
-	case <-ctx.Done():
-		release()
-		return nil, ctx.Err()
-	}
-}
-
-// keyLock is one app client's lock and how many hold or wait for it.
-type keyLock struct {
-	ch   chan struct{}
-	refs int
 }
 
 // checkIDs reports a bad user pool ID or app client ID under the names of

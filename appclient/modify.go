@@ -235,7 +235,7 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 	if check != nil {
 		return AppClient{}, check
 	}
-	unlock, err := c.lock(ctx, poolID+"/"+clientID)
+	unlock, err := c.locks.Lock(ctx, poolID+"/"+clientID)
 	if err != nil {
 		return AppClient{}, err
 	}

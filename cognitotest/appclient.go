@@ -298,23 +298,9 @@ func countItem(s *string, item func(s, path string) violations) int {
 	return item(*s, "").total
 }
 
-// renderStrings renders a string list for a message as the service's Java toString does, kept
-// short like renderScopes.
+// renderStrings renders a string list for a message (see renderList).
 func renderStrings(list []*string) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, s := range list {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if b.Len() > maxEchoRunes {
-			b.WriteString(fmt.Sprintf("... (%d items)", len(list)))
-			break
-		}
-		b.WriteString(shorten(deref(s)))
-	}
-	b.WriteByte(']')
-	return b.String()
+	return renderList(list, "items", func(s *string) string { return shorten(deref(s)) })
 }
 
 // strs returns the values of a validated list, nil if it is empty.

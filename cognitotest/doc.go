@@ -133,6 +133,10 @@
 //	app, _ := srv.PutAppClient(pool, types.UserPoolClientType{ClientName: aws.String("web")})
 //	inactive, _ := srv.InactiveScopes(pool, *app.ClientId)
 //
+// An SDK client that a test builds itself (its own retryer, region or credentials) takes
+// [BufferBodies] as its HTTPClient, as [Server.Client] does, so that [Server.Requests] holds one
+// request per call.
+//
 // [Server.Requests] is the log of the last calls with their answers ([WithRequestLogSize],
 // [Server.ResetRequests]); [Server.FailNext] and
 // [Server.SetFaultRate] inject errors, delays and dropped connections, before or after the

@@ -6,6 +6,9 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
@@ -211,4 +214,31 @@ func ExampleServer_PutAppClient() {
 	// Output:
 	// legacyclient01 30 true false
 	// [https://old.example.com/read]
+}
+
+// A client built by hand, here with the SDK's standard retryer and its backoff, takes BufferBodies
+// as its HTTP client, so the emulator logs one request per call.
+func ExampleBufferBodies() {
+	srv := rst.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	client := cip.New(cip.Options{
+		BaseEndpoint: aws.String(srv.URL),
+		Region:       rst.DefaultRegion,
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret", ""),
+		HTTPClient:   rst.BufferBodies(awshttp.NewBuildableClient()),
+		Retryer:      retry.NewStandard(),
+	})
+	_, err := client.CreateResourceServer(context.Background(), &cip.CreateResourceServerInput{
+		UserPoolId: aws.String(pool), Identifier: aws.String("https://api.example.com"), Name: aws.String("API"),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, req := range srv.Requests() {
+		fmt.Println(req.Operation, req.Status)
+	}
+	// Output:
+	// CreateResourceServer 200
 }

@@ -197,28 +197,34 @@ func countScopeViolations(sc *wireScope) int {
 		checkRequired(sc.ScopeDescription, "", 1, maxScopeDescLen, nil, "").total
 }
 
-// renderScopes renders a scope list for a message, in the style of the service's Java toString.
-// Once the text is longer than maxEchoRunes bytes it stops and says how many scopes there are,
-// and it shortens each value, so that the text stays short whatever the list.
-func renderScopes(scopes []*wireScope) string {
+// renderList renders a list for a message, in the style of the service's Java toString, each
+// item by item. Once the text is longer than maxEchoRunes bytes it stops and says how many
+// <noun> there are, so that the text stays short whatever the list; item shortens each value.
+func renderList[T any](list []T, noun string, item func(T) string) string {
 	var b strings.Builder
 	b.WriteByte('[')
-	for i, sc := range scopes {
+	for i, v := range list {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		if b.Len() > maxEchoRunes {
-			b.WriteString("... (" + strconv.Itoa(len(scopes)) + " scopes)")
+			b.WriteString("... (" + strconv.Itoa(len(list)) + " " + noun + ")")
 			break
 		}
-		if sc == nil {
-			b.WriteString("null")
-			continue
-		}
-		b.WriteString("ResourceServerScopeType(scopeName=" + shorten(deref(sc.ScopeName)) + ", scopeDescription=" + shorten(deref(sc.ScopeDescription)) + ")")
+		b.WriteString(item(v))
 	}
 	b.WriteByte(']')
 	return b.String()
+}
+
+// renderScopes renders a scope list for a message (see renderList).
+func renderScopes(scopes []*wireScope) string {
+	return renderList(scopes, "scopes", func(sc *wireScope) string {
+		if sc == nil {
+			return "null"
+		}
+		return "ResourceServerScopeType(scopeName=" + shorten(deref(sc.ScopeName)) + ", scopeDescription=" + shorten(deref(sc.ScopeDescription)) + ")"
+	})
 }
 
 func deref(p *string) string {

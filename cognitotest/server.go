@@ -207,7 +207,7 @@ func (s *Server) enter() bool {
 // credentials are static, the region is the server's ([WithRegion], default "us-east-1"), and the
 // retryer is the SDK's standard one (3 attempts, the same retryable and throttle codes) with no
 // backoff delay and no retry token quota, so that tests of faults stay fast. Its HTTP client
-// hands net/http a copy of each request body (see bufferedBody), so every call the caller makes
+// hands net/http a copy of each request body ([BufferBodies]), so every call the caller makes
 // is exactly one request in [Server.Requests] unless the answer asks for a retry. optFns are
 // applied last; set RetryMaxAttempts to 1 there, for instance, to make each call a single
 // request.
@@ -216,7 +216,7 @@ func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
 		BaseEndpoint: aws.String(s.URL),
 		Region:       s.cfg.region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEMULATOR", "emulator-secret", ""),
-		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
+		HTTPClient:   BufferBodies(awshttp.NewBuildableClient()),
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 			o.RateLimiter = ratelimit.None
@@ -342,15 +342,21 @@ func (p *pool) sortedIdentifiers() []string {
 	return ids
 }
 
-// bufferedBody is an HTTP client that hands net/http its own copy of each request body. It works
-// around a race between smithy-go and net/http that shows on loopback, worst under the race
-// detector (aws/aws-sdk-go-v2 issue 2737): smithy-go closes the request body as soon as the
-// response headers arrive, while net/http's write loop may still read it once more; that read
-// fails, net/http closes the connection under the response, and the SDK retries the call ("use of
-// closed network connection"), so the emulator would log one request more than the caller made.
+// BufferBodies returns an HTTP client for an SDK client's Options.HTTPClient that reads each
+// request body into memory and hands next its own copy; it sends nothing itself. It works around
+// a race between smithy-go and net/http that shows on loopback, worst under the race detector
+// (aws/aws-sdk-go-v2 issue 2737): smithy-go closes the request body as soon as the response
+// headers arrive, while net/http's write loop may still read it once more; that read fails,
+// net/http closes the connection under the response, and the SDK retries the call ("use of
+// closed network connection"), so the server sees one request more than the caller made. Use it
+// for SDK clients of the emulator that a test builds itself when it counts requests; [Server.Client]
+// already does. A body that cannot be read is returned as Do's error, and next is not called.
+func BufferBodies(next cip.HTTPClient) cip.HTTPClient { return bufferedBody{next} }
+
+// bufferedBody is the client of [BufferBodies].
 type bufferedBody struct{ next cip.HTTPClient }
 
-// Do sends r with its body read into memory first.
+// Do sends r through next with its body read into memory first.
 func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
 	if r.Body != nil && r.Body != http.NoBody {
 		body, err := io.ReadAll(r.Body)

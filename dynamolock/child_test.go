@@ -2,13 +2,11 @@ package dynamolock_test
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -23,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/dynamolock"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
@@ -82,11 +81,14 @@ func runChild(mode string) int {
 		fmt.Fprintf(os.Stderr, "child: %v\n", err)
 		return 2
 	}
+	// The Cognito client buffers bodies so that an Update is not sent twice
+	// (see cognitotest.BufferBodies); the DynamoDB clients keep the race:
+	// the Locker must cope with a retried request that had landed.
 	var api resourceserver.API = cip.New(cip.Options{
 		BaseEndpoint: aws.String(cfg.Cognito),
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCHILD", "child-secret", ""),
-		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
+		HTTPClient:   cognitotest.BufferBodies(awshttp.NewBuildableClient()),
 	})
 	switch mode {
 	case modeHold:
@@ -178,26 +180,6 @@ type reportingLock struct {
 func (r reportingLock) Unlock(ctx context.Context) error {
 	r.out.printf("unlocking %d", time.Now().UnixNano())
 	return r.Lock.Unlock(ctx)
-}
-
-// bufferedBody is an HTTP client that hands net/http its own copy of each
-// request body, as cognitotest.Server.Client does: smithy-go closes the
-// body when the answer's headers arrive while net/http may still read it,
-// which on loopback closes the connection under the answer and makes the
-// SDK send the call again (aws/aws-sdk-go-v2 issue 2737), so an Update
-// would land twice. The DynamoDB clients keep the race: the Locker must
-// cope with a retried request that had landed.
-type bufferedBody struct{ next *awshttp.BuildableClient }
-
-func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return b.next.Do(r)
 }
 
 // holdings returns the intervals, from "locked" to "unlocking", that the

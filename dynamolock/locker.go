@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/keylock"
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -68,7 +70,7 @@ type Options struct {
 type Locker struct {
 	api   API
 	opts  Options
-	local *keyMutex
+	local *keylock.Set
 }
 
 // New returns a Locker that keeps its locks in the table Options.Table
@@ -115,7 +117,7 @@ func New(api API, optFns ...func(*Options)) (*Locker, error) {
 		}
 		o.Owner = host + "-" + rand.Text()[:10]
 	}
-	return &Locker{api: api, opts: o, local: newKeyMutex()}, nil
+	return &Locker{api: api, opts: o, local: new(keylock.Set)}, nil
 }
 
 // validTable reports whether name is a valid DynamoDB table name.
@@ -172,7 +174,7 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	release, err := l.local.lock(ctx, key)
+	release, err := l.local.Lock(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -203,11 +205,11 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 				seenLease = l.opts.Lease
 			}
 		}
-		wait := l.opts.Poll
-		if left := seenLease - time.Since(seenAt); seen != "" && left < wait {
-			wait = left // a record without an rvn is never taken over
+		d := l.opts.Poll
+		if left := seenLease - time.Since(seenAt); seen != "" && left < d {
+			d = left // a record without an rvn is never taken over
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := wait.Sleep(ctx, d); err != nil {
 			release()
 			return nil, err
 		}
@@ -224,7 +226,7 @@ func (l *Locker) TryLock(ctx context.Context, key string) (resourceserver.Lock, 
 	if err := l.checkKey("TryLock", key); err != nil {
 		return nil, err
 	}
-	release, ok := l.local.tryLock(key)
+	release, ok := l.local.TryLock(key)
 	if !ok {
 		return nil, &HeldError{Key: key, Owner: l.opts.Owner}
 	}
@@ -593,88 +595,4 @@ func (k *lease) Unlock(ctx context.Context) error {
 		return k.l.fail(ctx, "DeleteItem", k.key, err)
 	}
 	return nil
-}
-
-// sleep waits for d or until ctx is done, and returns ctx's error then.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// keyMutex is a set of mutexes, one per key, created when needed and
-// removed when unused; waiting honours the context.
-type keyMutex struct {
-	mu sync.Mutex
-	m  map[string]*keyEntry
-}
-
-type keyEntry struct {
-	ch   chan struct{} // holds a token while the key is held
-	refs int           // holders and waiters; guarded by keyMutex.mu
-}
-
-func newKeyMutex() *keyMutex { return &keyMutex{m: make(map[string]*keyEntry)} }
-
-func (k *keyMutex) ref(key string) *keyEntry {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	e := k.m[key]
-	if e == nil {
-		e = &keyEntry{ch: make(chan struct{}, 1)}
-		k.m[key] = e
-	}
-	e.refs++
-	return e
-}
-
-func (k *keyMutex) unref(key string, e *keyEntry) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if e.refs--; e.refs == 0 {
-		delete(k.m, key)
-	}
-}
-
-// lock waits until key is free or ctx is done, and returns the function
-// that frees it, which does nothing when called again.
-func (k *keyMutex) lock(ctx context.Context, key string) (func(), error) {
-	e := k.ref(key)
-	select {
-	case e.ch <- struct{}{}:
-	case <-ctx.Done():
-		k.unref(key, e)
-		return nil, ctx.Err()
-	}
-	return k.unlocker(key, e), nil
-}
-
-// tryLock takes key if it is free.
-func (k *keyMutex) tryLock(key string) (func(), bool) {
-	e := k.ref(key)
-	select {
-	case e.ch <- struct{}{}:
-		return k.unlocker(key, e), true
-	default:
-		k.unref(key, e)
-		return nil, false
-	}
-}
-
-func (k *keyMutex) unlocker(key string, e *keyEntry) func() {
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			<-e.ch
-			k.unref(key, e)
-		})
-	}
 }

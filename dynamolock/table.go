@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/scopekeeper/scopekeeper/internal/wait"
 )
 
 // CreateTable creates the lock table named table, with the string
@@ -34,7 +36,7 @@ func CreateTable(ctx context.Context, api TableAPI, table string) error {
 		return tableError(ctx, "CreateTable", table, err)
 	}
 	checked := err == nil
-	for wait := 100 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
+	for d := 100 * time.Millisecond; ; d = min(2*d, 2*time.Second) {
 		out, err := api.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 		if err != nil {
 			return tableError(ctx, "DescribeTable", table, err)
@@ -48,7 +50,7 @@ func CreateTable(ctx context.Context, api TableAPI, table string) error {
 		if out.Table != nil && out.Table.TableStatus == types.TableStatusActive {
 			return nil
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := wait.Sleep(ctx, d); err != nil {
 			return err
 		}
 	}

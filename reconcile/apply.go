@@ -228,7 +228,7 @@ type apply struct {
 func newApply(r *Reconciler, p *Plan, opts ApplyOptions) *apply {
 	a := &apply{r: r, p: p, opts: opts, log: r.opts.Logger, server: map[int]ServerPlan{}, res: &Result{UserPoolID: p.UserPoolID}}
 	if a.log == nil {
-		a.log = slog.New(discard{})
+		a.log = slog.New(slog.DiscardHandler)
 	}
 	add := func(s Step) int {
 		a.res.Steps = append(a.res.Steps, StepResult{Step: s, Outcome: NotTried})
@@ -252,14 +252,6 @@ func newApply(r *Reconciler, p *Plan, opts ApplyOptions) *apply {
 	}
 	return a
 }
-
-// discard is a slog.Handler that drops every record.
-type discard struct{}
-
-func (discard) Enabled(context.Context, slog.Level) bool  { return false }
-func (discard) Handle(context.Context, slog.Record) error { return nil }
-func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discard) WithGroup(string) slog.Handler           { return d }
 
 func (a *apply) run(ctx context.Context) {
 	pool := a.p.UserPoolID

@@ -168,18 +168,7 @@ func raceRound(ctx context.Context, adders []adder) raceResult {
 		}
 	}
 	r.errs = make([]error, len(r.want))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, sc := range r.want {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			r.errs[i] = adders[i/racePerWriter](ctx, sc)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	atOnce(len(r.want), func(i int) { r.errs[i] = adders[i/racePerWriter](ctx, r.want[i]) })
 	return r
 }
 
@@ -352,20 +341,11 @@ func TestConcurrentMixedChanges(t *testing.T) {
 	for i := range clients {
 		clients[i] = resourceserver.New(emuClient(s), unpaced, func(o *resourceserver.Options) { o.Locker = l })
 	}
-	begin := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, ch := range changes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-begin
-			if err := ch.do(t.Context(), clients[i%len(clients)]); err != nil {
-				t.Errorf("%s error = %v", ch.name, err)
-			}
-		}()
-	}
-	close(begin)
-	wg.Wait()
+	atOnce(len(changes), func(i int) {
+		if err := changes[i].do(t.Context(), clients[i%len(clients)]); err != nil {
+			t.Errorf("%s error = %v", changes[i].name, err)
+		}
+	})
 	if diff := cmp.Diff(want, stored(t, s, testID), sortScopes); diff != "" {
 		t.Errorf("stored resource server mismatch (-want +got):\n%s", diff)
 	}
@@ -564,20 +544,11 @@ func quotaRun(tb testing.TB, perSecond float64, n int, optFns ...func(*resources
 	}
 	c := resourceserver.New(emuClient(s), optFns...)
 	errs := make([]error, n)
-	begin := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-begin
-			id := fmt.Sprintf("https://api-%02d.example.com", i%quotaServers)
-			_, errs[i] = c.AddScope(tb.Context(), testPool, id, resourceserver.Scope{Name: fmt.Sprintf("scope-%02d", i), Description: "Added"})
-		}()
-	}
 	started := time.Now()
-	close(begin)
-	wg.Wait()
+	atOnce(n, func(i int) {
+		id := fmt.Sprintf("https://api-%02d.example.com", i%quotaServers)
+		_, errs[i] = c.AddScope(tb.Context(), testPool, id, resourceserver.Scope{Name: fmt.Sprintf("scope-%02d", i), Description: "Added"})
+	})
 	elapsed := time.Since(started)
 	throttled := 0
 	for _, q := range s.Requests() {

@@ -1,17 +1,12 @@
 package resourceserver_test
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,6 +18,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/proctest"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -65,18 +61,17 @@ type deployResult struct {
 	First     string // the first error
 }
 
-// runDeployChild runs one replica: a Client with the default Options
-// (pacing off when the mode is "unpaced") on its own SDK client, configured
-// as config.LoadDefaultConfig would (the standard retryer: 3 attempts,
-// jittered backoff, retry quota). It prints "ready", waits for a line on
-// standard input, runs the workload on its servers and prints a
-// deployResult as JSON.
+// runDeployChild runs one replica, through [proctest.Serve]: a Client with
+// the default Options (pacing off when the mode is "unpaced") on its own
+// SDK client, configured as config.LoadDefaultConfig would (the standard
+// retryer: 3 attempts, jittered backoff, retry quota), running the
+// workload on its servers.
 func runDeployChild() error {
 	api := cip.New(cip.Options{
 		BaseEndpoint: aws.String(os.Getenv(deployURLEnv)),
 		Region:       cognitotest.DefaultRegion,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDREPLICA", "replica-secret", ""),
-		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
+		HTTPClient:   cognitotest.BufferBodies(awshttp.NewBuildableClient()),
 		Retryer:      retry.NewStandard(),
 	})
 	c := resourceserver.New(api, func(o *resourceserver.Options) {
@@ -85,14 +80,11 @@ func runDeployChild() error {
 			o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 		}
 	})
-	fmt.Println("ready")
-	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	res := deployWork(ctx, c, strings.Split(os.Getenv(deployIDsEnv), ","))
-	return json.NewEncoder(os.Stdout).Encode(res)
+	return proctest.Serve(func() deployResult {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		return deployWork(ctx, c, strings.Split(os.Getenv(deployIDsEnv), ","))
+	})
 }
 
 // deployWork adds deployAdds scopes to each of ids through c, one
@@ -128,105 +120,12 @@ func deployWork(ctx context.Context, c *resourceserver.Client, ids []string) dep
 	return res
 }
 
-// deployChild is a replica process.
-type deployChild struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout *bufio.Reader
-}
-
-// startDeployChild starts the test binary as a replica in mode working on
-// ids and waits until it is ready.
-func startDeployChild(b *testing.B, mode, url string, ids []string) *deployChild {
-	b.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), deployChildEnv+"="+mode, deployURLEnv+"="+url, deployIDsEnv+"="+strings.Join(ids, ","))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	c := &deployChild{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout)}
-	b.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGCONT)
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	if line, err := c.stdout.ReadString('\n'); err != nil || line != "ready\n" {
-		b.Fatalf("deploy child: got %q, %v; want ready", line, err)
-	}
-	return c
-}
-
-// result waits for the child's result and its exit.
-func (c *deployChild) result() (deployResult, error) {
-	var res deployResult
-	line, err := c.stdout.ReadString('\n')
-	if err != nil {
-		return res, fmt.Errorf("deploy child: %w", err)
-	}
-	if err := json.Unmarshal([]byte(line), &res); err != nil {
-		return res, fmt.Errorf("deploy child: %q: %w", line, err)
-	}
-	return res, c.cmd.Wait()
-}
-
 // deployRun is one condition of BenchmarkDeployQuota.
 type deployRun struct {
-	mode     string // "paced" (the default Options) or "unpaced" (DisableRateLimit)
-	replicas int    // child processes, the servers dealt among them
-	burst    int    // the emulator's burst; 0: its default (5)
-	pauses   bool   // stop the (first) replica 4 times for 1.5s
-}
-
-// pause is one SIGSTOP..SIGCONT interval.
-type pause struct{ from, to time.Time }
-
-// pauseChild stops p 4 times for 1.5s, after 1s of work each time, until
-// done is closed, and returns the pauses it made.
-func pauseChild(p *os.Process, done <-chan struct{}) []pause {
-	var ps []pause
-	for range 4 {
-		select {
-		case <-done:
-			return ps
-		case <-time.After(time.Second):
-		}
-		from := time.Now()
-		if p.Signal(syscall.SIGSTOP) != nil {
-			return ps
-		}
-		time.Sleep(1500 * time.Millisecond)
-		_ = p.Signal(syscall.SIGCONT)
-		ps = append(ps, pause{from, time.Now()})
-	}
-	return ps
-}
-
-// active returns the time from start to end not spent in pauses.
-func active(start, end time.Time, ps []pause) time.Duration {
-	d := end.Sub(start)
-	for _, p := range ps {
-		if p.from.Before(end) {
-			to := p.to
-			if to.After(end) {
-				to = end
-			}
-			d -= to.Sub(p.from)
-		}
-	}
-	return d
+	mode     string          // "paced" (the default Options) or "unpaced" (DisableRateLimit)
+	replicas int             // child processes, the servers dealt among them
+	burst    int             // the emulator's burst; 0: its default (5)
+	pauses   proctest.Pauses // how the (first) replica is stopped
 }
 
 // measureDeploy runs r once and reports:
@@ -256,40 +155,20 @@ func measureDeploy(b *testing.B, r deployRun) {
 		put(b, s, rs)
 		parts[i%r.replicas] = append(parts[i%r.replicas], rs.Identifier)
 	}
-	children := make([]*deployChild, r.replicas)
+	children := make([]*proctest.Child, r.replicas)
 	for i := range children {
-		children[i] = startDeployChild(b, r.mode, s.URL, parts[i])
+		children[i] = proctest.Start(b, deployChildEnv+"="+r.mode, deployURLEnv+"="+s.URL, deployIDsEnv+"="+strings.Join(parts[i], ","))
 	}
-	start := time.Now()
-	for _, c := range children {
-		if _, err := io.WriteString(c.stdin, "go\n"); err != nil {
-			b.Fatal(err)
-		}
-	}
-	done := make(chan struct{})
-	pauses := make(chan []pause, 1)
-	go func() {
-		if !r.pauses {
-			pauses <- nil
-			return
-		}
-		pauses <- pauseChild(children[0].cmd.Process, done)
-	}()
+	run := proctest.Release[deployResult](b, children, r.pauses)
 	var total deployResult
-	for _, c := range children {
-		res, err := c.result()
-		if err != nil {
-			b.Fatal(err)
-		}
+	for _, res := range run.Results {
 		if total.First == "" {
 			total.First = res.First
 		}
 		total.Errors += res.Errors
 		total.Throttled += res.Throttled
 	}
-	end := time.Now()
-	close(done)
-	secs := active(start, end, <-pauses).Seconds()
+	secs := run.Active().Seconds()
 
 	var reads, updates, throttles int
 	for _, q := range s.Requests() {
@@ -352,7 +231,7 @@ func BenchmarkDeployQuota(b *testing.B) {
 		name string
 		run  deployRun
 	}{
-		{"pauses", deployRun{replicas: 1, pauses: true}},
+		{"pauses", deployRun{replicas: 1, pauses: proctest.Pauses{N: 4, After: time.Second, For: 1500 * time.Millisecond}}},
 		{"replicas3", deployRun{replicas: 3}},
 		{"burst1", deployRun{replicas: 1, burst: 1}},
 	}
@@ -475,17 +354,6 @@ func BenchmarkDeployCoalesce(b *testing.B) {
 // each returned.
 func coalesceAll(add func(i int) error) []error {
 	errs := make([]error, coalesceAdds)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = add(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	atOnce(coalesceAdds, func(i int) { errs[i] = add(i) })
 	return errs
 }

@@ -199,18 +199,7 @@ func TestCoalescing(t *testing.T) {
 	scopes := makeScopes(n)
 	results := make([]resourceserver.ResourceServer, n)
 	errs := make([]error, n)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			results[i], errs[i] = c.AddScope(t.Context(), testPool, testID, scopes[i])
-		}()
-	}
-	close(start)
-	wg.Wait()
+	atOnce(n, func(i int) { results[i], errs[i] = c.AddScope(t.Context(), testPool, testID, scopes[i]) })
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("AddScope(%q) error = %v", scopes[i].Name, err)
@@ -320,19 +309,13 @@ func TestEnsure(t *testing.T) {
 		s := startEmulator(t)
 		const replicas = 8
 		errs := make([]error, replicas)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range replicas {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c := resourceserver.New(emuClient(s), unpaced)
-				<-start
-				_, errs[i] = c.Ensure(ctx, makeServer(resourceserver.Scope{Name: fmt.Sprintf("replica-%d", i), Description: "Replica scope"}))
-			}()
+		clients := make([]*resourceserver.Client, replicas)
+		for i := range clients {
+			clients[i] = resourceserver.New(emuClient(s), unpaced)
 		}
-		close(start)
-		wg.Wait()
+		atOnce(replicas, func(i int) {
+			_, errs[i] = clients[i].Ensure(ctx, makeServer(resourceserver.Scope{Name: fmt.Sprintf("replica-%d", i), Description: "Replica scope"}))
+		})
 		for i, err := range errs {
 			if err != nil {
 				t.Errorf("replica %d: Ensure() error = %v", i, err)

@@ -1,15 +1,11 @@
 package resourceserver_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
+	"sync"
 	"testing"
 	"time"
-
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
@@ -81,24 +77,19 @@ func checkOpError(t *testing.T, err error, op, id string) {
 	}
 }
 
-// bufferedBody is an HTTP client that hands net/http its own copy of each
-// request body. It works around a race between smithy-go and net/http that
-// shows on loopback, worst under the race detector: smithy-go closes the
-// request body as soon as the response headers arrive, while net/http's
-// write loop may still read it once more to check its length; that read
-// fails, net/http closes the connection under the response body, and the
-// SDK retries the call ("use of closed network connection"), so the server
-// sees one request more than the caller made. Tests that count requests
-// need exact counts.
-type bufferedBody struct{ next cip.HTTPClient }
-
-func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+// atOnce runs f(0) to f(n-1), each in its own goroutine, released together
+// once all are created, and returns when all have returned.
+func atOnce(n int, f func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			f(i)
+		}()
 	}
-	return b.next.Do(r)
+	close(start)
+	wg.Wait()
 }

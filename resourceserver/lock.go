@@ -7,6 +7,7 @@ import (
 	"time"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/keylock"
 )
 
 // Locker is a lock shared by the writers of a resource server, such as a
@@ -84,7 +85,7 @@ func NewMemoryLocker(optFns ...func(*MemoryLockerOptions)) Locker {
 		}
 	}
 	if o.Lease <= 0 {
-		return memoryLocker{newKeyLocks()}
+		return memoryLocker{new(keylock.Set)}
 	}
 	if o.Heartbeat <= 0 || o.Heartbeat >= o.Lease/2 {
 		o.Heartbeat = o.Lease / 3
@@ -92,7 +93,7 @@ func NewMemoryLocker(optFns ...func(*MemoryLockerOptions)) Locker {
 	return &leaseLocker{lease: o.Lease, heartbeat: o.Heartbeat, m: make(map[string]*leaseEntry)}
 }
 
-type memoryLocker struct{ k *keyLocks }
+type memoryLocker struct{ k *keylock.Set }
 
 func (m memoryLocker) Lock(ctx context.Context, key string) (Lock, error) {
 	unlock, err := m.k.Lock(ctx, key)
@@ -277,56 +278,3 @@ var errLeaseExpired = errors.New("lease expired")
 // lockKey is the key of a resource server for the in-process lock and for
 // Options.Locker.
 func lockKey(pool, id string) string { return "cognito-idp/" + pool + "/" + id }
-
-// keyLocks is a set of mutexes, one per key, that are created when needed
-// and removed when unused. Waiting honours the context.
-type keyLocks struct {
-	mu sync.Mutex
-	m  map[string]*keyLock
-}
-
-type keyLock struct {
-	ch   chan struct{} // holds a token while the lock is held
-	refs int           // holders and waiters; guarded by keyLocks.mu
-}
-
-func newKeyLocks() *keyLocks { return &keyLocks{m: make(map[string]*keyLock)} }
-
-// Lock waits until key is free or ctx is done, and returns the function
-// that frees it; calling that function again does nothing.
-func (k *keyLocks) Lock(ctx context.Context, key string) (func(), error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	k.mu.Lock()
-	l := k.m[key]
-	if l == nil {
-		l = &keyLock{ch: make(chan struct{}, 1)}
-		k.m[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-
-	select {
-	case l.ch <- struct{}{}:
-	case <-ctx.Done():
-		k.release(key, l)
-		return nil, ctx.Err()
-	}
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			<-l.ch
-			k.release(key, l)
-		})
-	}, nil
-}
-
-func (k *keyLocks) release(key string, l *keyLock) {
-	k.mu.Lock()
-	l.refs--
-	if l.refs == 0 {
-		delete(k.m, key)
-	}
-	k.mu.Unlock()
-}

@@ -67,7 +67,8 @@ func ParseScope(s string) (identifier, name string, err error) {
 		}
 	}
 	identifier, name = s[:i], s[i+1:]
-	if err := collect("ParseScope", validate.Identifier(identifier), validate.ScopeName(name)); err != nil {
+	var r validate.Report
+	if err := r.Identifier("Identifier", identifier).ScopeName("ScopeName", name).Err("ParseScope"); err != nil {
 		return "", "", err
 	}
 	return identifier, name, nil
@@ -151,30 +152,4 @@ func (rs ResourceServer) updateInput() *cip.UpdateResourceServerInput {
 		Name:       aws.String(rs.Name),
 		Scopes:     sdkScopes(rs.Scopes),
 	}
-}
-
-// collect merges the violations of the validation errors in errs into one
-// *rserrors.ValidationError for op, or returns nil when there are none. An
-// error that is not a validation error is returned as is.
-func collect(op string, errs ...error) error {
-	var v []*rserrors.FieldError
-	for _, err := range errs {
-		switch e := err.(type) {
-		case nil:
-		case *rserrors.ValidationError:
-			if e != nil {
-				v = append(v, e.Violations...)
-			}
-		case *rserrors.FieldError:
-			if e != nil {
-				v = append(v, e)
-			}
-		default:
-			return err
-		}
-	}
-	if len(v) == 0 {
-		return nil
-	}
-	return &rserrors.ValidationError{Operation: op, Violations: v}
 }

@@ -18,6 +18,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
@@ -86,7 +87,7 @@ func sdkClient(srv *httptest.Server, wrap func(aws.Retryer) aws.Retryer) *cip.Cl
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(srv.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		HTTPClient:   bufferedBody{srv.Client()},
+		HTTPClient:   cognitotest.BufferBodies(srv.Client()),
 		Retryer:      r,
 	})
 }

@@ -1,20 +1,13 @@
 package pace_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,6 +21,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/proctest"
 )
 
 // The environment of a child process of the quota benchmarks.
@@ -54,8 +48,8 @@ type childResult struct {
 	First  string // the first such error
 }
 
-// runChild runs one replica: it prints "ready", waits for a line on
-// standard input, adds the scopes, and prints a childResult as JSON.
+// runChild runs one replica: the workload on the servers of its
+// environment, through [proctest.Serve].
 func runChild() error {
 	adds, err := strconv.Atoi(os.Getenv(childAdds))
 	if err != nil {
@@ -65,16 +59,13 @@ func runChild() error {
 		BaseEndpoint: aws.String(os.Getenv(childURL)),
 		Region:       cognitotest.DefaultRegion,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCHILD", "secret", ""),
-		HTTPClient:   bufferedBody{awshttp.NewBuildableClient()},
+		HTTPClient:   cognitotest.BufferBodies(awshttp.NewBuildableClient()),
 		Retryer:      retry.NewStandard(), // what config.LoadDefaultConfig gives
 	})
 	w := newWorkload(client, os.Getenv(childEnv) == "paced")
-	fmt.Println("ready")
-	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
-		return err
-	}
-	res := w.run(context.Background(), os.Getenv(childPool), strings.Split(os.Getenv(childServers), ","), adds)
-	return json.NewEncoder(os.Stdout).Encode(res)
+	return proctest.Serve(func() childResult {
+		return w.run(context.Background(), os.Getenv(childPool), strings.Split(os.Getenv(childServers), ","), adds)
+	})
 }
 
 // workload adds scopes with raw SDK calls, paced either by a pace.Pacer
@@ -161,84 +152,13 @@ func (w *workload) addScope(ctx context.Context, pool, id, scope string) error {
 	return err
 }
 
-// bufferedBody hands net/http its own copy of each request body, as the
-// emulator's Server.Client does, so that a race between smithy-go and
-// net/http on loopback does not add retries (aws/aws-sdk-go-v2 issue 2737).
-type bufferedBody struct{ next cip.HTTPClient }
-
-func (b bufferedBody) Do(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-	}
-	return b.next.Do(r)
-}
-
-// child is a replica process.
-type child struct {
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	stdout *bufio.Reader
-}
-
-// startChild starts the test binary as a replica working on servers and
-// waits until it is ready.
-func startChild(b *testing.B, mode, url, pool string, servers []string) *child {
-	b.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+mode, childURL+"="+url, childPool+"="+pool,
-		childServers+"="+strings.Join(servers, ","), childAdds+"="+strconv.Itoa(quotaAdds))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	c := &child{cmd: cmd, stdin: stdin, stdout: bufio.NewReader(stdout)}
-	b.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGCONT)
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	if line, err := c.stdout.ReadString('\n'); err != nil || line != "ready\n" {
-		b.Fatalf("child: got %q, %v; want ready", line, err)
-	}
-	return c
-}
-
-// result waits for the child's result.
-func (c *child) result() (childResult, error) {
-	var res childResult
-	line, err := c.stdout.ReadString('\n')
-	if err != nil {
-		return res, fmt.Errorf("child: %w", err)
-	}
-	if err := json.Unmarshal([]byte(line), &res); err != nil {
-		return res, fmt.Errorf("child: %q: %w", line, err)
-	}
-	return res, c.cmd.Wait()
-}
-
 // quotaRun is one measurement: the workload split among replicas, against
 // an emulator with the given burst, optionally paused.
 type quotaRun struct {
 	mode     string // "paced" or "baseline"
 	replicas int
-	burst    int  // 0: the emulator's default (5)
-	pauses   bool // pause the (first) replica 4 times for 1.5s
+	burst    int             // 0: the emulator's default (5)
+	pauses   proctest.Pauses // how the (first) replica is stopped
 }
 
 // measure runs r once and reports, per run: quota-%, the share of the
@@ -263,49 +183,20 @@ func measure(b *testing.B, r quotaRun) {
 		}
 		parts[i%r.replicas] = append(parts[i%r.replicas], id)
 	}
-	children := make([]*child, r.replicas)
+	children := make([]*proctest.Child, r.replicas)
 	for i := range children {
-		children[i] = startChild(b, r.mode, srv.URL, pool, parts[i])
+		children[i] = proctest.Start(b, childEnv+"="+r.mode, childURL+"="+srv.URL, childPool+"="+pool,
+			childServers+"="+strings.Join(parts[i], ","), childAdds+"="+strconv.Itoa(quotaAdds))
 	}
-	start := time.Now()
-	for _, c := range children {
-		if _, err := io.WriteString(c.stdin, "go\n"); err != nil {
-			b.Fatal(err)
-		}
-	}
-	var paused time.Duration
-	pausing := make(chan struct{})
-	go func() {
-		defer close(pausing)
-		if !r.pauses {
-			return
-		}
-		p := children[0].cmd.Process
-		for range 4 {
-			time.Sleep(time.Second)
-			t := time.Now()
-			if p.Signal(syscall.SIGSTOP) != nil {
-				return
-			}
-			time.Sleep(1500 * time.Millisecond)
-			_ = p.Signal(syscall.SIGCONT)
-			paused += time.Since(t)
-		}
-	}()
+	run := proctest.Release[childResult](b, children, r.pauses)
 	var errs int
 	var first string
-	for _, c := range children {
-		res, err := c.result()
-		if err != nil {
-			b.Fatal(err)
-		}
+	for _, res := range run.Results {
 		if first == "" {
 			first = res.First
 		}
 		errs += res.Errors
 	}
-	elapsed := time.Since(start)
-	<-pausing
 	throttles, done := 0, 0
 	for _, req := range srv.Requests() {
 		switch req.Code {
@@ -317,7 +208,7 @@ func measure(b *testing.B, r quotaRun) {
 	}
 	// The quota allows quotaRate calls per second in each of the two
 	// categories.
-	b.ReportMetric(100*float64(done)/(2*quotaRate*(elapsed-paused).Seconds()), "quota-%")
+	b.ReportMetric(100*float64(done)/(2*quotaRate*run.Active().Seconds()), "quota-%")
 	b.ReportMetric(float64(throttles), "throttles")
 	b.ReportMetric(float64(errs), "errors")
 	if r.mode == "paced" && errs > 0 {
@@ -334,7 +225,7 @@ func BenchmarkQuota(b *testing.B) {
 		name string
 		run  quotaRun
 	}{
-		{"pauses", quotaRun{replicas: 1, pauses: true}},
+		{"pauses", quotaRun{replicas: 1, pauses: proctest.Pauses{N: 4, After: time.Second, For: 1500 * time.Millisecond}}},
 		{"replicas3", quotaRun{replicas: 3}},
 		{"burst1", quotaRun{replicas: 1, burst: 1}},
 	}

@@ -1,7 +1,7 @@
 // Package wait holds the waits that the read-modify-writes of package
 // resourceserver, appclient and reconcile share: the backoff before a
 // rewrite, the settle wait before a verifying read, and a sleep that ends
-// with its context.
+// with its context, which dynamolock's polls use too.
 package wait
 
 import (
