@@ -204,7 +204,7 @@ func describe(s tracetest.SpanStub) string {
 	for _, k := range shown {
 		for _, a := range s.Attributes {
 			if a.Key == k {
-				fmt.Fprintf(&b, " %s=%s", a.Key, a.Value.Emit())
+				fmt.Fprintf(&b, " %s=%s", a.Key, a.Value.String())
 			}
 		}
 	}
