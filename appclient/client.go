@@ -89,6 +89,12 @@ type Options struct {
 	// Holders keep in flight; values below 1 mean DefaultParallelism. The
 	// rate limit still applies: it only hides each request's latency.
 	Parallelism int
+
+	// Progress, if set, is called as the scans of Grants and Holders go:
+	// once when the listing has found the app clients, then after each
+	// one is read (see [Progress]). Calls of one scan do not overlap;
+	// those of concurrent scans may. [WithProgress] follows a single call.
+	Progress func(Progress)
 }
 
 // Client reads and changes Cognito app clients without resetting what it

@@ -96,7 +96,7 @@ func (c *Client) Grants(ctx context.Context, poolID string) (Grants, error) {
 	if err != nil {
 		return Grants{}, opError("Grants", poolID, "", err)
 	}
-	clients, calls, err := c.scan(ctx, poolID)
+	clients, calls, err := c.scan(ctx, poolID, started)
 	if err != nil {
 		return Grants{}, opError("Grants", poolID, "", err)
 	}
@@ -145,7 +145,7 @@ func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (m
 	if len(scopes) == 0 {
 		return map[string][]string{}, nil
 	}
-	clients, _, err := c.scan(ctx, poolID)
+	clients, _, err := c.scan(ctx, poolID, time.Now())
 	if err != nil {
 		return nil, opError("Holders", poolID, "", err)
 	}
@@ -280,9 +280,11 @@ func (c *Client) list(ctx context.Context, poolID string, each func(ClientRef) b
 
 // scan reads every app client of the pool: ListUserPoolClients pages of 60
 // ([Client.List]), then one DescribeUserPoolClient per app client with up
-// to Options.Parallelism in flight. It returns them in list order and the
-// number of client reads sent. The first error cancels the rest.
-func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, error) {
+// to Options.Parallelism in flight, reporting its [Progress] from the end
+// of the listing on. It returns them in list order and the number of
+// client reads sent. The first error cancels the rest.
+func (c *Client) scan(ctx context.Context, poolID string, started time.Time) ([]AppClient, int, error) {
+	prog := c.newProgress(ctx, poolID, started)
 	var ids []string
 	calls, err := c.list(ctx, poolID, func(r ClientRef) bool {
 		ids = append(ids, r.ID)
@@ -291,6 +293,7 @@ func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, err
 	if err != nil {
 		return nil, calls, err
 	}
+	prog.listed(len(ids))
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -306,10 +309,12 @@ func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, err
 				s, _, err := c.read(ctx, poolID, ids[i])
 				switch {
 				case rserrors.IsNotFound(err):
+					prog.read()
 				case err != nil:
 					cancel(err)
 				default:
 					clients[i], found[i] = s.app, true
+					prog.read()
 				}
 			}
 		}()

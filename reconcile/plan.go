@@ -105,6 +105,13 @@ type PlanOptions struct {
 	// Prune deletes the resource servers of the pool that the file does not
 	// list. Without it they are left alone.
 	Prune bool
+	// Progress, if set, follows the longest read of the plan, the scan of
+	// the app clients (AppClients.Grants or Holders): it is called when
+	// their listing is done, then after each app client is read, with
+	// what a progress bar needs (done, total, rate, time left). It is
+	// passed to the scan with appclient.WithProgress, so an AppClients
+	// other than *appclient.Client reports only if it reads that context.
+	Progress func(appclient.Progress)
 }
 
 // PlanVersion is the version of the saved plan format that this package
@@ -234,6 +241,9 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 	st := state{pool: pool, servers: servers}
 	p, _ := compute(f, st, opts.Prune)
 	if r.apps != nil {
+		if opts.Progress != nil {
+			ctx = appclient.WithProgress(ctx, opts.Progress)
+		}
 		switch touched := p.touchedScopes(); {
 		case len(f.AppClients) > 0:
 			st.apps = AppClientRead{All: true}
