@@ -11,6 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
@@ -87,7 +88,9 @@ import (
 // error mapped by rserrors.From (rserrors.IsResourceServerNotFound for a
 // missing server), the Locker's error, or the context's error, which can
 // come after the Update took effect.
-func (c *Client) Apply(ctx context.Context, poolID, identifier string, ch Change) (ResourceServer, error) {
+func (c *Client) Apply(ctx context.Context, poolID, identifier string, ch Change) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "Apply", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	ch.check(&r)
@@ -207,6 +210,10 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 		return
 	}
 	var accepted []*job
+	// The batch's span is a child of the first caller's; every caller's
+	// span names it (smithy-go's tracing has no links).
+	ctx, span := c.tel.Start(ctx, "resourceserver.write",
+		slog.String(telemetry.AttrPool, poolID), slog.String(telemetry.AttrIdentifier, identifier))
 	rs, err := c.rmw(ctx, key, poolID, identifier, func(ctx context.Context, cur ResourceServer) (Change, map[string][]string, error) {
 		// Jobs that arrived while the state was read share this write.
 		var later []*job
@@ -248,6 +255,13 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 		accepted = kept
 		return composed, cascade, err
 	})
+	span.Set(slog.Int(telemetry.AttrCoalesced, len(jobs)))
+	if len(jobs) > 1 {
+		for _, j := range jobs {
+			telemetry.SpanOf(j.ctx).LinkTo(span)
+		}
+	}
+	span.End(err)
 	if accepted == nil {
 		// The read failed, or no job was accepted: every job still waiting
 		// gets the error.
@@ -301,7 +315,11 @@ func (c *Client) rmw(ctx context.Context, key, poolID, identifier string,
 	plan batchPlan) (ResourceServer, error) {
 	var held Lock
 	if c.opts.Locker != nil {
+		asked := time.Now()
 		shared, err := c.opts.Locker.Lock(ctx, key)
+		waited := time.Since(asked)
+		telemetry.Observe(ctx, telemetry.LockWait, waited, slog.String(telemetry.AttrPool, poolID), slog.String(telemetry.AttrIdentifier, identifier))
+		telemetry.Event(ctx, "lock waited", slog.Duration("wait", waited))
 		if err != nil {
 			return ResourceServer{}, err
 		}
@@ -367,6 +385,8 @@ func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, held 
 		if written > 0 {
 			c.log(ctx, slog.LevelInfo, "change overwritten by another writer; writing it again", poolID, identifier,
 				slog.Int("attempt", written+1), slog.String("change", d.String()))
+			telemetry.Event(ctx, "overwrite re-applied", slog.Int(telemetry.AttrAttempts, written+1))
+			telemetry.Count(ctx, telemetry.Reapplies, slog.String(telemetry.AttrPool, poolID), slog.String(telemetry.AttrIdentifier, identifier))
 			if pause := c.opts.Backoff(written); pause > 0 {
 				// The state verified before the wait is stale after it:
 				// writing it would delete what other writers did meanwhile.
@@ -387,6 +407,7 @@ func (c *Client) rmwLocked(ctx context.Context, poolID, identifier string, held 
 		if err := checkLock(held, poolID, identifier); err != nil {
 			return ResourceServer{}, err
 		}
+		telemetry.SpanOf(ctx).Set(slog.Int(telemetry.AttrAttempts, written+1))
 		out, updateTook, err := c.write(ctx, cur, next, d)
 		if err != nil {
 			return ResourceServer{}, err

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aws/smithy-go/metrics"
@@ -100,7 +101,7 @@ func Count(ctx context.Context, i Instrument, attrs ...slog.Attr) {
 	if t == nil || t.inst[i].counter == nil {
 		return
 	}
-	t.inst[i].counter.Add(ctx, 1, recordOptions(attrs))
+	t.inst[i].counter.Add(ctx, 1, recordOptions(slices.Clone(attrs)))
 }
 
 // Observe records d, in seconds, in the histogram i of the Telemetry that
@@ -110,13 +111,31 @@ func Observe(ctx context.Context, i Instrument, d time.Duration, attrs ...slog.A
 	if t == nil || t.inst[i].hist == nil {
 		return
 	}
-	t.inst[i].hist.Record(ctx, d.Seconds(), recordOptions(attrs))
+	t.inst[i].hist.Record(ctx, d.Seconds(), recordOptions(slices.Clone(attrs)))
 }
 
+// recordOptions returns the option that sets attrs. Callers pass a copy,
+// so that the attributes of a call that records nothing stay on its stack.
 func recordOptions(attrs []slog.Attr) metrics.RecordMetricOption {
 	return func(o *metrics.RecordMetricOptions) {
 		for _, a := range attrs {
 			setAttr(o.Properties.Set, "", a)
 		}
+	}
+}
+
+// CountOutcome counts the change that ended with err in the counter of
+// its outcome, if it has one: [Conflicts], [Refusals] or [LockLosses].
+func CountOutcome(ctx context.Context, err error, attrs ...slog.Attr) {
+	if err == nil {
+		return
+	}
+	switch Outcome(err) {
+	case "conflict":
+		Count(ctx, Conflicts, attrs...)
+	case "refused":
+		Count(ctx, Refusals, attrs...)
+	case "lock_lost":
+		Count(ctx, LockLosses, attrs...)
 	}
 }

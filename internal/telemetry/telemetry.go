@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -139,8 +140,9 @@ func (t *Telemetry) Start(ctx context.Context, name string, attrs ...slog.Attr) 
 	}
 	var s tracing.Span
 	if t.tracer != nil {
+		kept := slices.Clone(attrs) // attrs stay on the caller's stack when not traced
 		ctx, s = t.tracer.StartSpan(ctx, name, func(o *tracing.SpanOptions) {
-			for _, a := range attrs {
+			for _, a := range kept {
 				setAttr(o.Properties.Set, "", a)
 			}
 		})
@@ -172,8 +174,9 @@ func (s Span) Event(name string, attrs ...slog.Attr) {
 	if s.s == nil {
 		return
 	}
+	kept := slices.Clone(attrs) // attrs stay on the caller's stack when not traced
 	s.s.AddEvent(name, func(o *tracing.EventOptions) {
-		for _, a := range attrs {
+		for _, a := range kept {
 			setAttr(o.Properties.Set, "", a)
 		}
 	})

@@ -262,3 +262,21 @@ func TestDocumentedInstruments(t *testing.T) {
 		t.Errorf("docs/observability.md's table of instruments (-code +doc):\n%s", diff)
 	}
 }
+
+func TestCountOutcome(t *testing.T) {
+	rec := &telemetrytest.Recorder{}
+	ctx, span := telemetry.New(fakeAPI{}, nil, nil, rec).Start(context.Background(), "op")
+	defer span.End(nil)
+	for _, err := range []error{nil, errors.New("x"), &rserrors.ConflictError{}, &rserrors.UnsafeUpdateError{},
+		&rserrors.GrantsError{}, &rserrors.LockLostError{Key: "k"}, context.Canceled} {
+		telemetry.CountOutcome(ctx, err, slog.String(telemetry.AttrPool, "p"))
+	}
+	got := map[string]float64{}
+	for _, m := range rec.Measurements("") {
+		got[m.Name] += m.Value
+	}
+	want := map[string]float64{"scopekeeper.conflicts": 1, "scopekeeper.refusals": 2, "scopekeeper.lock.losses": 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+}
