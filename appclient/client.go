@@ -9,10 +9,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/scopekeeper/scopekeeper/internal/keylock"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
@@ -90,6 +93,14 @@ type Options struct {
 	// rate limit still applies: it only hides each request's latency.
 	Parallelism int
 
+	// TracerProvider and MeterProvider trace and measure the Client's
+	// work (docs/observability.md) when the API is not an SDK client, or
+	// when its SDK client has none: an SDK client's own providers, set in
+	// its Options, come first, so that the Client's spans nest with the
+	// SDK's. Nil: none.
+	TracerProvider tracing.TracerProvider
+	MeterProvider  metrics.MeterProvider
+
 	// Progress, if set, is called as the scans of Grants and Holders go:
 	// once when the listing has found the app clients, then after each
 	// one is read (see [Progress]). Calls of one scan do not overlap;
@@ -107,6 +118,7 @@ type Client struct {
 	log     *slog.Logger
 	pace    *pace.Pacer
 	callOpt []func(*cip.Options)
+	tel     *telemetry.Telemetry // nil: not traced or measured
 
 	locks keylock.Set // one per app client, "<pool>/<client id>"
 }
@@ -143,6 +155,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 		log:     log,
 		pace:    newPacer(o),
 		callOpt: slices.Clip(slices.DeleteFunc(slices.Clone(o.ClientOptions), func(f func(*cip.Options)) bool { return f == nil })),
+		tel:     telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider),
 	}
 }
 
@@ -183,7 +196,9 @@ var errNoClient = errors.New("DescribeUserPoolClient answered without an app cli
 // "clientID", Operation "Get") and nothing is sent; a missing user pool or
 // app client gives a *rserrors.ResourceNotFoundError (rserrors.IsNotFound).
 // Every error is an *OpError.
-func (c *Client) Get(ctx context.Context, poolID, clientID string) (AppClient, error) {
+func (c *Client) Get(ctx context.Context, poolID, clientID string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "Get", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	if err := r.Err("Get"); err != nil {

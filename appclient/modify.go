@@ -14,6 +14,7 @@ import (
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
@@ -137,7 +138,9 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 // *rserrors.ResourceNotFoundError or *rserrors.InvalidOAuthFlowError), or a
 // *ScopeNotFoundError from Cognito's own answer; the context's error,
 // which can come after the Update took effect.
-func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (AppClient, error) {
+func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "Modify", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	if fn == nil {
@@ -188,7 +191,9 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 // inactive or not; whether Cognito accepts an inactive one back is not
 // documented, and if it refuses, the error is a *ScopeNotFoundError naming
 // it, with Err set, and nothing has changed: revoke it first.
-func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
+func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "GrantScopes", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	distinct := scopeArgs(&r, scopes)
@@ -206,7 +211,9 @@ func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scope
 // "AllowedOAuthScopes", rule RuleRequired: Cognito requires a scope then)
 // and no update is sent; OAuth is never turned off
 // behind the caller's back.
-func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
+func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "RevokeScopes", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	distinct := scopeArgs(&r, scopes)
@@ -266,6 +273,7 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 			log.LogAttrs(ctx, slog.LevelInfo, "appclient: no change")
 			return cur.app, nil
 		}
+		telemetry.SpanOf(ctx).Set(slog.Int(telemetry.AttrAttempts, written+1))
 		out, updateTook, err := c.write(ctx, op, log, cur, next, d)
 		if err != nil && !rserrors.IsConcurrentModification(err) {
 			return AppClient{}, err
@@ -296,6 +304,8 @@ func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check err
 		if written == c.opts.MaxAttempts {
 			return AppClient{}, &rserrors.ConflictError{UserPoolID: poolID, Identifier: clientID, Attempts: written}
 		}
+		telemetry.Event(ctx, "overwrite re-applied", slog.Int(telemetry.AttrAttempts, written+1))
+		telemetry.Count(ctx, telemetry.Reapplies, slog.String(telemetry.AttrPool, poolID), slog.String(telemetry.AttrClientID, clientID))
 		// The state verified before a wait is stale after it, and the state
 		// a refused update was built on is stale at once: writing either
 		// would undo what other writers did meanwhile.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
@@ -30,12 +31,15 @@ func TestStartupSpanTree(t *testing.T) {
 	}
 	spans := tel.Spans.GetSpans()
 	want := `orders-service start-up
-  Cognito Identity Provider.DescribeResourceServer
-  Cognito Identity Provider.CreateResourceServer
-  Cognito Identity Provider.DescribeUserPoolClient
-  Cognito Identity Provider.DescribeResourceServer
-  Cognito Identity Provider.UpdateUserPoolClient
-  Cognito Identity Provider.DescribeUserPoolClient
+  resourceserver.Ensure
+    resourceserver.write
+      Cognito Identity Provider.DescribeResourceServer
+    Cognito Identity Provider.CreateResourceServer
+  appclient.GrantScopes
+    Cognito Identity Provider.DescribeUserPoolClient
+    Cognito Identity Provider.DescribeResourceServer
+    Cognito Identity Provider.UpdateUserPoolClient
+    Cognito Identity Provider.DescribeUserPoolClient
 `
 	if diff := cmp.Diff(want, Tree(spans, Operations, name)); diff != "" {
 		t.Errorf("span tree (-want +got):\n%s", diff)
@@ -43,6 +47,25 @@ func TestStartupSpanTree(t *testing.T) {
 	for _, s := range spans {
 		if s.SpanContext.TraceID() != spans[0].SpanContext.TraceID() {
 			t.Errorf("span %s is in trace %s, want every span in %s", s.Name, s.SpanContext.TraceID(), spans[0].SpanContext.TraceID())
+		}
+	}
+	// The attributes users filter on.
+	wantAttrs := map[string]map[attribute.Key]string{
+		"resourceserver.Ensure":  {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "ok"},
+		"resourceserver.write":   {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "not_found", "scopekeeper.coalesced": "1"},
+		"appclient.GrantScopes": {"userPoolId": pool, "clientId": webID, "scopekeeper.outcome": "ok", "scopekeeper.attempts": "1"},
+	}
+	for _, s := range spans {
+		want, ok := wantAttrs[s.Name]
+		if !ok {
+			continue
+		}
+		got := map[attribute.Key]string{}
+		for _, a := range s.Attributes {
+			got[a.Key] = a.Value.String()
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("attributes of %s (-want +got):\n%s", s.Name, diff)
 		}
 	}
 }
@@ -54,7 +77,8 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), &out); err != nil {
 		t.Fatalf("run() = %v\n%s", err, out.String())
 	}
-	for _, line := range []string{"  orders-service start-up ", "    Cognito Identity Provider.UpdateUserPoolClient ", "  client.call.duration "} {
+	for _, line := range []string{"  orders-service start-up ", "    resourceserver.Ensure ", "      Cognito Identity Provider.UpdateUserPoolClient ",
+		"  scopekeeper.pacing.wait ", "  client.call.duration "} {
 		if !strings.Contains(out.String(), "\n"+line) {
 			t.Errorf("output has no line starting %q:\n%s", line, out.String())
 		}

@@ -24,7 +24,8 @@ const (
 	// requests.
 	Throttles
 	// Refusals counts the changes that a check refused before the write:
-	// an unsafe update, app clients holding a scope.
+	// an unsafe update, app clients holding a scope, a grant of a scope
+	// that does not exist.
 	Refusals
 	// LockLosses counts the changes stopped because the Locker's lock was
 	// lost.

@@ -226,7 +226,8 @@ func Event(ctx context.Context, name string, attrs ...slog.Attr) {
 // Outcome names how an operation ended, as [AttrOutcome] records it: "ok";
 // "canceled" (the context ended); "invalid" (a validation error: nothing
 // sent); "refused" (a check refused the change: an unsafe update, app
-// clients holding a scope); "conflict" (overwritten on every attempt);
+// clients holding a scope, a grant of a scope that does not exist);
+// "conflict" (overwritten on every attempt);
 // "lock_lost"; "throttled" (a throttle or quota reached the caller);
 // "not_found"; else "error".
 func Outcome(err error) string {
@@ -238,7 +239,7 @@ func Outcome(err error) string {
 		return "canceled"
 	case rserrors.IsValidation(err):
 		return "invalid"
-	case rserrors.IsUnsafeUpdate(err), errors.As(err, &grants):
+	case rserrors.IsUnsafeUpdate(err), errors.As(err, &grants), rserrors.IsScopeDoesNotExist(err):
 		return "refused"
 	case rserrors.IsConflict(err):
 		return "conflict"

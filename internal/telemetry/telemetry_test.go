@@ -180,6 +180,7 @@ func TestOutcome(t *testing.T) {
 		{&rserrors.ValidationError{Operation: "Apply", Violations: []*rserrors.FieldError{{Field: "poolID"}}}, "invalid"},
 		{&rserrors.UnsafeUpdateError{}, "refused"},
 		{&rserrors.GrantsError{}, "refused"},
+		{&smithy.GenericAPIError{Code: "ScopeDoesNotExistException"}, "refused"},
 		{&rserrors.ConflictError{}, "conflict"},
 		{&rserrors.LockLostError{Key: "k"}, "lock_lost"},
 		{&smithy.GenericAPIError{Code: "TooManyRequestsException"}, "throttled"},
