@@ -51,8 +51,8 @@ func TestStartupSpanTree(t *testing.T) {
 	}
 	// The attributes users filter on.
 	wantAttrs := map[string]map[attribute.Key]string{
-		"resourceserver.Ensure":  {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "ok"},
-		"resourceserver.write":   {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "not_found", "scopekeeper.coalesced": "1"},
+		"resourceserver.Ensure": {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "ok"},
+		"resourceserver.write":  {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "not_found", "scopekeeper.coalesced": "1"},
 		"appclient.GrantScopes": {"userPoolId": pool, "clientId": webID, "scopekeeper.outcome": "ok", "scopekeeper.attempts": "1"},
 	}
 	for _, s := range spans {
