@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -160,7 +161,7 @@ func (r *Result) count() (done, failed, notTried int) {
 // tried; when any step failed the error is an *[ApplyError] holding the
 // same Result. Other errors (a refusal above, a failed read, a nil or
 // unreadable plan) come with a nil Result and mean nothing was written.
-func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Result, error) {
+func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (_ *Result, err error) {
 	switch {
 	case p == nil:
 		return nil, errors.New("reconcile: Apply: nil plan")
@@ -172,6 +173,8 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Re
 	if err := p.Allowed(opts); err != nil {
 		return nil, err
 	}
+	ctx, span := r.start(ctx, "Apply", p.UserPoolID, slog.Int(telemetry.AttrSteps, len(p.Servers)+len(p.Grants)))
+	defer func() { span.End(err) }()
 	servers, err := r.readServers(ctx, p.UserPoolID)
 	if err != nil {
 		return nil, err
@@ -385,15 +388,21 @@ func (a *apply) wave(ctx context.Context) {
 			return err
 		}
 	}
+	ctx, span := a.r.start(ctx, "wave", pool, slog.Int(telemetry.AttrSteps, len(a.servers)))
+	var werr error
+	defer func() { span.End(werr) }()
 	a.each(ctx, a.servers, write(true), false, false)
 	for attempt := 1; len(pending) > 0; attempt++ {
+		span.Set(slog.Int(telemetry.AttrAttempts, attempt))
 		if err := wait.Sleep(ctx, a.r.opts.Settle); err != nil {
+			werr = err
 			a.failAll(pending, err)
 			return
 		}
 		listed, err := a.r.readServers(ctx, pool)
 		if err != nil {
-			a.failAll(pending, fmt.Errorf("verifying: %w", err))
+			werr = fmt.Errorf("verifying: %w", err)
+			a.failAll(pending, werr)
 			return
 		}
 		byID := map[string]resourceserver.ResourceServer{}
@@ -407,14 +416,16 @@ func (a *apply) wave(ctx context.Context) {
 			switch {
 			case inPlace(sp, rs, ok):
 				a.finish(i, Done, nil)
-			case sp.Action == ActionDelete:
-				// Deleted, and back: another writer created it again.
-				// Deleting it once more would delete that writer's server.
-				a.finish(i, Failed, &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: attempt})
-			case attempt >= a.r.opts.MaxAttempts:
+			case sp.Action == ActionDelete || attempt >= a.r.opts.MaxAttempts:
+				// Overwritten on every attempt; or deleted, and back:
+				// another writer created it again, and deleting it once
+				// more would delete that writer's server.
+				telemetry.Count(ctx, telemetry.Conflicts, slog.String(telemetry.AttrPool, pool), slog.String(telemetry.AttrIdentifier, sp.Identifier))
 				a.finish(i, Failed, &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: attempt})
 			default:
 				a.log.Info("reconcile: change overwritten, writing again", "pool", pool, "identifier", sp.Identifier, "attempt", attempt+1)
+				telemetry.Event(ctx, "overwrite re-applied", slog.String(telemetry.AttrIdentifier, sp.Identifier), slog.Int(telemetry.AttrAttempts, attempt+1))
+				telemetry.Count(ctx, telemetry.Reapplies, slog.String(telemetry.AttrPool, pool), slog.String(telemetry.AttrIdentifier, sp.Identifier))
 				again = append(again, i)
 			}
 		}

@@ -10,8 +10,13 @@ import (
 	"strings"
 	"time"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
+
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -51,6 +56,13 @@ type Options struct {
 	// Logger receives one record per decision: a change found overwritten
 	// and written again, a step that failed. Nil is silent.
 	Logger *slog.Logger
+	// TracerProvider and MeterProvider trace and measure plans and
+	// applies, and the writes of the Reconciler's resourceserver.Client
+	// (docs/observability.md), when api is not an SDK client or its SDK
+	// client has none: an SDK client's own providers come first. Nil:
+	// none.
+	TracerProvider tracing.TracerProvider
+	MeterProvider  metrics.MeterProvider
 }
 
 // Reconciler plans and applies a desired state ([File]) to a user pool.
@@ -59,6 +71,7 @@ type Reconciler struct {
 	rs   *resourceserver.Client
 	apps AppClients
 	opts Options
+	tel  *telemetry.Telemetry // nil: not traced or measured
 }
 
 // New returns a Reconciler that reads and writes resource servers through
@@ -87,14 +100,23 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 	case o.Settle < 0:
 		o.Settle = 0
 	}
+	var clientOpts []func(*cip.Options)
 	rsOpts := append(slices.Clone(o.ResourceServerOptions), func(ro *resourceserver.Options) {
 		ro.DisableVerify = true
 		ro.Grants = nil // the plan checks grants once, for the whole pool
+		if ro.TracerProvider == nil {
+			ro.TracerProvider = o.TracerProvider
+		}
+		if ro.MeterProvider == nil {
+			ro.MeterProvider = o.MeterProvider
+		}
+		clientOpts = ro.ClientOptions
 	})
 	if apps != nil && isNilPointer(apps) {
 		apps = nil
 	}
-	return &Reconciler{rs: resourceserver.New(api, rsOpts...), apps: apps, opts: o}
+	rs := resourceserver.New(api, rsOpts...)
+	return &Reconciler{rs: rs, apps: apps, opts: o, tel: telemetry.New(api, clientOpts, o.TracerProvider, o.MeterProvider)}
 }
 
 // PlanOptions are the choices of one plan.
@@ -223,7 +245,7 @@ func (p *Plan) Counts() (add, change, destroy int) {
 // pool or several; a clientId that names none; a pool ID that differs
 // from opts.UserPoolID) come back in a *[FileError] as well. Other errors are those of resourceserver.Client.List and of
 // AppClients, each naming the operation.
-func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan, error) {
+func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (_ *Plan, err error) {
 	if err := f.Check(); err != nil {
 		return nil, err
 	}
@@ -231,6 +253,8 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 	if prob != nil {
 		return nil, &FileError{File: f.Name, Problems: []*Problem{prob}}
 	}
+	ctx, span := r.start(ctx, "Plan", pool)
+	defer func() { span.End(err) }()
 	if len(f.AppClients) > 0 && r.apps == nil {
 		return nil, &FileError{File: f.Name, Problems: []*Problem{f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")}}
 	}

@@ -35,6 +35,8 @@ const (
 	AttrCoalesced = "scopekeeper.coalesced"
 	// AttrOutcome is how an operation ended; see [Outcome].
 	AttrOutcome = "scopekeeper.outcome"
+	// AttrSteps is how many steps an apply, or one of its waves, has.
+	AttrSteps = "scopekeeper.steps"
 	// AttrCategory is a Cognito quota category, such as
 	// UserPoolResourceUpdate.
 	AttrCategory = "scopekeeper.category"
