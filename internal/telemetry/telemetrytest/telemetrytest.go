@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,6 +21,7 @@ import (
 type Recorder struct {
 	mu       sync.Mutex
 	spans    []*Span
+	lastID   int
 	measured []Measurement
 }
 
@@ -85,13 +87,30 @@ func (t tracer) StartSpan(ctx context.Context, name string, opts ...tracing.Span
 		}
 	}
 	for k, v := range o.Properties.Values() {
-		s.attrs[fmt.Sprint(k)] = v
+		s.attrs[key(k)] = v
 	}
 	t.r.mu.Lock()
+	t.r.lastID++
+	s.ID = t.r.lastID
 	t.r.spans = append(t.r.spans, s)
-	s.ID = len(t.r.spans)
 	t.r.mu.Unlock()
 	return tracing.WithSpan(ctx, s), s
+}
+
+// key returns a property key as a string.
+func key(k any) string {
+	if s, ok := k.(string); ok {
+		return s
+	}
+	return fmt.Sprint(k)
+}
+
+// Reset forgets every span and measurement recorded so far; spans started
+// before and ended after it are not recorded again.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.spans, r.measured = nil, nil
 }
 
 // Name returns the span's name.
@@ -99,7 +118,7 @@ func (s *Span) Name() string { return s.name }
 
 // Context returns the span's IDs: trace "1" and span ID.
 func (s *Span) Context() tracing.SpanContext {
-	return tracing.SpanContext{TraceID: "1", SpanID: fmt.Sprint(s.ID)}
+	return tracing.SpanContext{TraceID: "1", SpanID: strconv.Itoa(s.ID)}
 }
 
 // AddEvent records an event.
@@ -110,7 +129,7 @@ func (s *Span) AddEvent(name string, opts ...tracing.EventOption) {
 	}
 	e := Event{Name: name, Attrs: map[string]any{}}
 	for k, v := range o.Properties.Values() {
-		e.Attrs[fmt.Sprint(k)] = v
+		e.Attrs[key(k)] = v
 	}
 	s.r.mu.Lock()
 	s.events = append(s.events, e)
@@ -127,7 +146,7 @@ func (s *Span) SetStatus(st tracing.SpanStatus) {
 // SetProperty records an attribute.
 func (s *Span) SetProperty(k, v any) {
 	s.r.mu.Lock()
-	s.attrs[fmt.Sprint(k)] = v
+	s.attrs[key(k)] = v
 	s.r.mu.Unlock()
 }
 
@@ -281,7 +300,7 @@ func (i instrument) record(v float64, opts []metrics.RecordMetricOption) {
 	}
 	m := Measurement{Name: i.name, Unit: i.unit, Value: v, Attrs: map[string]any{}}
 	for k, v := range o.Properties.Values() {
-		m.Attrs[fmt.Sprint(k)] = v
+		m.Attrs[key(k)] = v
 	}
 	i.r.mu.Lock()
 	i.r.measured = append(i.r.measured, m)
