@@ -22,10 +22,12 @@ import (
 // iteration, so that all see the same machine: one without telemetry; one
 // with scopekeeper's alone (providers in its Options, the SDK client not
 // wired); one on an SDK client wired to OpenTelemetry, which adds the
-// SDK's own spans and metrics. It reports each one's process CPU time
-// (the emulator's share included; steadier than wall time on a loaded
-// machine) and wall time over those of the first: "cpu-ours/off",
-// "cpu-sdk+ours/off", "wall-ours/off", "wall-sdk+ours/off".
+// SDK's own spans and metrics; and a second one without telemetry, the
+// control. It reports each one's process CPU time (the emulator's share
+// included; steadier than wall time on a loaded machine) and wall time
+// over those of the first: "cpu-ours/off", "cpu-sdk+ours/off",
+// "wall-ours/off", "wall-sdk+ours/off"; and "cpu-off/off", the control's,
+// which shows how far two identical Clients differ on this machine.
 //
 //	cd examples/otel && go test -run '^$' -bench BenchmarkOverhead -benchtime 400x
 func BenchmarkOverhead(b *testing.B) {
@@ -46,6 +48,7 @@ func BenchmarkOverhead(b *testing.B) {
 			o.MeterProvider = smithyotelmetrics.Adapt(tel.Meter)
 		}),
 		resourceserver.New(srv.Client(tel.WireSDK), fast),
+		resourceserver.New(srv.Client(), fast),
 	}
 	wall := make([]time.Duration, len(clients))
 	cpu := make([]time.Duration, len(clients))
@@ -71,6 +74,7 @@ func BenchmarkOverhead(b *testing.B) {
 	b.ReportMetric(cpu[2].Seconds()/cpu[0].Seconds(), "cpu-sdk+ours/off")
 	b.ReportMetric(wall[1].Seconds()/wall[0].Seconds(), "wall-ours/off")
 	b.ReportMetric(wall[2].Seconds()/wall[0].Seconds(), "wall-sdk+ours/off")
+	b.ReportMetric(cpu[3].Seconds()/cpu[0].Seconds(), "cpu-off/off")
 }
 
 // cpuTime returns the CPU time, user and system, that the process has used.
