@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/scopekeeper/scopekeeper/internal/keylock"
-	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 

@@ -3,7 +3,7 @@ package appclient
 import (
 	"math"
 
-	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/pace"
 )
 
 // newPacer returns the pacer for the rates of o: UserPoolClientRead and

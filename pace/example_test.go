@@ -8,7 +8,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
-	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/pace"
 )
 
 // Ten Describes at once against an emulator that enforces Cognito's quota
