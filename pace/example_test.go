@@ -11,17 +11,18 @@ import (
 	"github.com/scopekeeper/scopekeeper/pace"
 )
 
-// Ten Describes at once against an emulator that enforces Cognito's quota
-// of 5 per second with no burst: the Pacer spaces them (and would retry
-// a throttle after its wait), so none fails.
+// Ten Describes at once against an emulator that enforces a quota of 50
+// per second per pool and category with no burst (Cognito's is 5, which
+// Config{} paces): the Pacer spaces them (and would retry a throttle
+// after its wait), so none fails.
 func ExamplePacer_Option() {
-	srv := cognitotest.NewServer(cognitotest.WithRateLimit(5), cognitotest.WithBurst(1))
+	srv := cognitotest.NewServer(cognitotest.WithRateLimit(50), cognitotest.WithBurst(1))
 	defer srv.Close()
 	pool := srv.CreateUserPool("example")
 	_ = srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: "https://api.example.com", Name: "api"})
 	client := srv.Client()
 
-	p, err := pace.New(pace.Config{}) // 5 per second per pool and category
+	p, err := pace.New(pace.Config{Ceilings: map[pace.Category]float64{pace.ResourceRead: 50}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -75,16 +76,6 @@ func (c *fakeClock) pending() int {
 	return len(c.timers)
 }
 
-// eventually fails the test unless cond holds within 10s.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-	}
-}
-
 func (l *limiter) queued() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -99,60 +90,76 @@ func (l *limiter) interval() time.Duration {
 
 // queueWaiters starts n waits on l, one after the other so that they queue
 // in order, each sending the time of its slot, or its error, on the
-// returned channels.
+// returned channels. It runs in a synctest bubble: synctest.Wait returns
+// once each waiter is queued.
 func queueWaiters(t *testing.T, ctx context.Context, l *limiter, n int) (<-chan time.Time, <-chan error) {
 	t.Helper()
 	times, errs := make(chan time.Time, n), make(chan error, n)
 	for range n {
 		before := l.queued()
 		go func() {
-			at, err := l.wait(ctx)
+			at, err := l.wait(ctx, nil)
 			if err != nil {
 				errs <- err
 				return
 			}
 			times <- at
 		}()
-		eventually(t, "waiter queued", func() bool { return l.queued() == before+1 })
+		synctest.Wait()
+		if got := l.queued(); got != before+1 {
+			t.Fatalf("queue = %d after a waiter started, want %d", got, before+1)
+		}
 	}
 	return times, errs
 }
 
+// settled waits until every goroutine of the bubble is blocked and checks
+// that the head of the queue has set its timer.
+func settled(t *testing.T, clk *fakeClock) {
+	t.Helper()
+	synctest.Wait()
+	if n := clk.pending(); n != 1 {
+		t.Fatalf("timers set = %d, want 1 (the head's)", n)
+	}
+}
+
 func TestWaitSpacesRequestsAfterStall(t *testing.T) {
 	t.Parallel()
-	clk := newFakeClock()
-	l := newLimiter(clk, 5)
-	interval := l.interval()
-	first, err := l.wait(context.Background())
-	if err != nil {
-		t.Fatalf("first wait: %v", err)
-	}
-	const n = 6
-	times, _ := queueWaiters(t, context.Background(), l, n)
-	eventually(t, "the head sets its timer", func() bool { return clk.pending() == 1 })
+	synctest.Test(t, func(t *testing.T) {
+		clk := newFakeClock()
+		l := newLimiter(clk, 5)
+		interval := l.interval()
+		first, err := l.wait(context.Background(), nil)
+		if err != nil {
+			t.Fatalf("first wait: %v", err)
+		}
+		const n = 6
+		times, _ := queueWaiters(t, context.Background(), l, n)
+		settled(t, clk)
 
-	// The process stalls for 1.5s: every reserved send time would now be
-	// past. Only the head may go; the next one waits a full interval.
-	clk.Advance(1500 * time.Millisecond)
-	got := []time.Time{first, <-times}
-	eventually(t, "the next head sets its timer", func() bool { return clk.pending() == 1 })
-	select {
-	case at := <-times:
-		t.Fatalf("a second request left at %v right after the stall, want one request per interval", at.Sub(first))
-	default:
-	}
-	for len(got) < n+1 {
-		clk.Advance(interval)
-		got = append(got, <-times)
-		if len(got) < n+1 {
-			eventually(t, "the next head sets its timer", func() bool { return clk.pending() == 1 })
+		// The process stalls for 1.5s: every reserved send time would now be
+		// past. Only the head may go; the next one waits a full interval.
+		clk.Advance(1500 * time.Millisecond)
+		got := []time.Time{first, <-times}
+		settled(t, clk)
+		select {
+		case at := <-times:
+			t.Fatalf("a second request left at %v right after the stall, want one request per interval", at.Sub(first))
+		default:
 		}
-	}
-	for i := 1; i < len(got); i++ {
-		if gap := got[i].Sub(got[i-1]); gap < interval {
-			t.Errorf("slots %d and %d are %v apart, want at least %v", i-1, i, gap, interval)
+		for len(got) < n+1 {
+			clk.Advance(interval)
+			got = append(got, <-times)
+			if len(got) < n+1 {
+				settled(t, clk)
+			}
 		}
-	}
+		for i := 1; i < len(got); i++ {
+			if gap := got[i].Sub(got[i-1]); gap < interval {
+				t.Errorf("slots %d and %d are %v apart, want at least %v", i-1, i, gap, interval)
+			}
+		}
+	})
 }
 
 func TestThrottledAdapts(t *testing.T) {
@@ -216,28 +223,30 @@ func TestThrottledConverges(t *testing.T) {
 
 func TestWaitContext(t *testing.T) {
 	t.Parallel()
-	clk := newFakeClock()
-	l := newLimiter(clk, 5)
-	if _, err := l.wait(context.Background()); err != nil {
-		t.Fatalf("first wait: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	_, canceled := queueWaiters(t, ctx, l, 1)
-	times, _ := queueWaiters(t, context.Background(), l, 1)
-	cancel()
-	if err := <-canceled; !errors.Is(err, context.Canceled) {
-		t.Fatalf("wait with a canceled context = %v, want context.Canceled", err)
-	}
-	// The next waiter gets the slot the canceled one left.
-	eventually(t, "the next head sets its timer", func() bool { return clk.pending() == 1 })
-	clk.Advance(l.interval())
-	<-times
-	if q := l.queued(); q != 0 {
-		t.Errorf("queue after the waits = %d, want 0", q)
-	}
-	if _, err := l.wait(ctx); !errors.Is(err, context.Canceled) {
-		t.Errorf("wait(done context) = %v, want context.Canceled", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		clk := newFakeClock()
+		l := newLimiter(clk, 5)
+		if _, err := l.wait(context.Background(), nil); err != nil {
+			t.Fatalf("first wait: %v", err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		_, canceled := queueWaiters(t, ctx, l, 1)
+		times, _ := queueWaiters(t, context.Background(), l, 1)
+		cancel()
+		if err := <-canceled; !errors.Is(err, context.Canceled) {
+			t.Fatalf("wait with a canceled context = %v, want context.Canceled", err)
+		}
+		// The next waiter gets the slot the canceled one left.
+		settled(t, clk)
+		clk.Advance(l.interval())
+		<-times
+		if q := l.queued(); q != 0 {
+			t.Errorf("queue after the waits = %d, want 0", q)
+		}
+		if _, err := l.wait(ctx, nil); !errors.Is(err, context.Canceled) {
+			t.Errorf("wait(done context) = %v, want context.Canceled", err)
+		}
+	})
 }
 
 func TestWaitPastDeadline(t *testing.T) {
@@ -252,27 +261,138 @@ func TestWaitPastDeadline(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			// One request per 10s; the deadline is 2s away. The clock is
-			// real, as the deadline is.
-			l := newLimiter(realClock{}, 0.1)
-			if _, err := l.wait(context.Background()); err != nil {
-				t.Fatalf("first wait: %v", err)
-			}
-			bg, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			queueWaiters(t, bg, l, tt.ahead)
-			ctx, cancelDeadline := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancelDeadline()
-			_, err := l.wait(ctx)
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("wait = %v, want an error wrapping context.DeadlineExceeded", err)
-			}
-			if ctx.Err() != nil {
-				t.Errorf("wait returned when the deadline passed, want at once")
-			}
-			if q := l.queued(); q != tt.ahead {
-				t.Errorf("queue = %d, want %d", q, tt.ahead)
-			}
+			synctest.Test(t, func(t *testing.T) { pastDeadline(t, tt.ahead) })
 		})
 	}
+}
+
+// pastDeadline checks, in a synctest bubble, that a wait whose slot comes
+// after the context's deadline fails at once, with ahead waiters queued
+// before it.
+func pastDeadline(t *testing.T, ahead int) {
+	// One request per 10s; the deadline is 2s away. The clock is
+	// the bubble's, as the deadline's is.
+	l := newLimiter(realClock{}, 0.1)
+	if _, err := l.wait(context.Background(), nil); err != nil {
+		t.Fatalf("first wait: %v", err)
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	queueWaiters(t, bg, l, ahead)
+	ctx, cancelDeadline := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancelDeadline()
+	start := time.Now()
+	_, err := l.wait(ctx, nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("wait = %v, want an error wrapping context.DeadlineExceeded", err)
+	}
+	if waited := time.Since(start); waited != 0 {
+		t.Errorf("wait returned after %v, want at once", waited)
+	}
+	if q := l.queued(); q != ahead {
+		t.Errorf("queue = %d, want %d", q, ahead)
+	}
+}
+
+// TestWaitWithAccount checks that requests to two pools whose categories
+// share an account-wide limiter leave spaced by both: 1/rate of their
+// pool, and 1/rate of the account over both pools.
+func TestWaitWithAccount(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		account := newLimiter(realClock{}, 6)
+		pools := []*limiter{newLimiter(realClock{}, 5), newLimiter(realClock{}, 5)}
+		const perPool = 5
+		type slot struct {
+			pool int
+			at   time.Time
+		}
+		slots := make(chan slot, 2*perPool)
+		var wg sync.WaitGroup
+		for i, l := range pools {
+			for range perPool {
+				wg.Go(func() {
+					at, err := l.wait(context.Background(), account)
+					if err != nil {
+						t.Errorf("wait: %v", err)
+						return
+					}
+					slots <- slot{i, at}
+				})
+			}
+		}
+		wg.Wait()
+		close(slots)
+		var all []time.Time
+		last := make([]time.Time, len(pools))
+		poolGap := pools[0].interval()
+		for s := range slots { // in the order the slots were taken
+			if !last[s.pool].IsZero() {
+				if gap := s.at.Sub(last[s.pool]); gap < poolGap {
+					t.Errorf("pool %d: slots %v apart, want at least %v", s.pool, gap, poolGap)
+				}
+			}
+			last[s.pool] = s.at
+			all = append(all, s.at)
+		}
+		if len(all) != 2*perPool {
+			t.Fatalf("slots taken = %d, want %d", len(all), 2*perPool)
+		}
+		accountGap := account.interval()
+		for i := 1; i < len(all); i++ {
+			if gap := all[i].Sub(all[i-1]); gap < accountGap {
+				t.Errorf("account: slots %d and %d %v apart, want at least %v", i-1, i, gap, accountGap)
+			}
+		}
+		for _, l := range append(pools, account) {
+			if q := l.queued(); q != 0 {
+				t.Errorf("queue after the waits = %d, want 0", q)
+			}
+		}
+	})
+}
+
+// TestWaitWithAccountCanceled checks that a request canceled while it
+// waits for the account's slot gives its pool's turn to the next request.
+func TestWaitWithAccountCanceled(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		account := newLimiter(realClock{}, 0.1) // one per 10s
+		pool := newLimiter(realClock{}, 5)
+		first, err := pool.wait(context.Background(), account)
+		if err != nil {
+			t.Fatalf("first wait: %v", err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		errs := make(chan error, 1)
+		go func() {
+			_, err := pool.wait(ctx, account)
+			errs <- err
+		}()
+		synctest.Wait() // the head waits for the account
+		next := make(chan error, 1)
+		var at time.Time
+		go func() {
+			var err error
+			at, err = pool.wait(context.Background(), account)
+			next <- err
+		}()
+		synctest.Wait()
+		if q := pool.queued(); q != 2 {
+			t.Fatalf("pool queue = %d, want 2", q)
+		}
+		cancel()
+		if err := <-errs; !errors.Is(err, context.Canceled) {
+			t.Fatalf("canceled wait = %v, want context.Canceled", err)
+		}
+		if err := <-next; err != nil {
+			t.Fatalf("next wait = %v", err)
+		}
+		if got, want := at.Sub(first), account.interval(); got != want {
+			t.Errorf("next request left %v after the first, want the account's interval %v", got, want)
+		}
+		if q := pool.queued() + account.queued(); q != 0 {
+			t.Errorf("queues after the waits = %d, want 0", q)
+		}
+	})
 }
