@@ -6,9 +6,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/scopekeeper/scopekeeper/appclient"
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/pace"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
 // Ten Describes at once against an emulator that enforces a quota of 50
@@ -44,4 +47,47 @@ func ExamplePacer_Option() {
 	}
 	fmt.Println("failed:", failed)
 	// Output: failed: 0
+}
+
+// One Pacer handed to every Client that calls a pool, here with the
+// account-wide ceilings too: the resourceserver.Client and the
+// appclient.Client both read the pool's resource servers, and share the
+// one UserPoolResourceRead quota. Without Options.Pacer they would share
+// pace.Default().
+func Example() {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	pool := srv.CreateUserPool("example")
+	const orders = "https://orders.example.com"
+	_ = srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: orders, Name: "Orders API"})
+	_, _ = srv.PutAppClient(pool, types.UserPoolClientType{
+		ClientId: aws.String("worker"), ClientName: aws.String("worker"), ClientSecret: aws.String("s3cr3ts3cr3ts3cr3ts3cr3ts3cr3t"),
+		AllowedOAuthFlowsUserPoolClient: aws.Bool(true),
+		AllowedOAuthFlows:               []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials},
+	})
+	api := srv.Client()
+
+	p, err := pace.New(pace.Config{AccountCeilings: pace.DefaultAccountCeilings()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rs := resourceserver.New(api, func(o *resourceserver.Options) { o.Pacer = p })
+	apps := appclient.New(api, func(o *appclient.Options) { o.Pacer = p })
+
+	ctx := context.Background()
+	if _, err := rs.AddScope(ctx, pool, orders, resourceserver.Scope{Name: "write", Description: "Write orders"}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	worker, err := apps.GrantScopes(ctx, pool, "worker", orders+"/write")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(worker.AllowedOAuthScopes)
+	fmt.Printf("%.2f requests/s\n", p.Rate(pool, pace.ResourceRead))
+	// Output:
+	// [https://orders.example.com/write]
+	// 4.85 requests/s
 }
