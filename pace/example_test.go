@@ -91,3 +91,19 @@ func Example() {
 	// [https://orders.example.com/write]
 	// 4.85 requests/s
 }
+
+// A program that paces the account-wide quotas too makes its Pacer the
+// default before it builds its Clients: every Client built without
+// Options.Pacer then uses it.
+func ExampleSetDefault() {
+	p, err := pace.New(pace.Config{AccountCeilings: pace.DefaultAccountCeilings()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pace.SetDefault(p)
+	defer pace.SetDefault(nil)
+
+	fmt.Println(pace.Default() == p)
+	// Output: true
+}
