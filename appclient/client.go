@@ -14,9 +14,9 @@ import (
 	"github.com/aws/smithy-go/tracing"
 
 	"github.com/scopekeeper/scopekeeper/internal/keylock"
-	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -27,7 +27,8 @@ const (
 	DefaultMaxAttempts = 5
 	// DefaultRate is Cognito's per-pool quota, in requests per second, of
 	// each category (UserPoolClientRead, UserPoolClientUpdate,
-	// UserPoolResourceRead).
+	// UserPoolResourceRead): the ceiling of a deprecated rate option left
+	// at 0 beside one that is set.
 	DefaultRate = 5
 	// DefaultParallelism is how many DescribeUserPoolClient requests Grants
 	// and Holders keep in flight.
@@ -40,8 +41,9 @@ const (
 	listServersPageSize = 50
 )
 
-// Options configures a Client. The zero value is the default: silent, rate
-// limits at Cognito's quotas, verification on, five attempts.
+// Options configures a Client. The zero value is the default: silent,
+// adaptive pacing under Cognito's quotas through the process's shared
+// Pacer, verification on, five attempts.
 type Options struct {
 	// Logger receives one structured record per decision (an app client
 	// left unchanged, an update sent, an overwrite found, an update or a
@@ -69,23 +71,38 @@ type Options struct {
 	// app client is read again before it is written.
 	Backoff func(attempt int) time.Duration
 
-	// ReadRate is the ceiling, in requests per second to one user pool, of
-	// each read category: DescribeUserPoolClient and ListUserPoolClients
-	// (UserPoolClientRead), and separately DescribeResourceServer and
-	// ListResourceServers (UserPoolResourceRead). Requests are spaced at
-	// the moment of sending, every attempt included; a
-	// TooManyRequestsException lowers the rate below the ceiling and is
-	// retried. Zero (or NaN) means DefaultRate; a negative value means no
-	// limit.
+	// Pacer spaces the Client's requests under Cognito's request-rate
+	// quotas: UserPoolClientRead (DescribeUserPoolClient,
+	// ListUserPoolClients), UserPoolClientUpdate (UpdateUserPoolClient) and
+	// UserPoolResourceRead (DescribeResourceServer, ListResourceServers),
+	// per user pool; see package pace. Nil means pace.Default(), the Pacer
+	// that every Client of the process shares unless told otherwise, so
+	// that this Client and a resourceserver.Client on the same pool
+	// together stay within the resource-server read quota. Give every
+	// Client that calls the same pools the same Pacer.
+	Pacer *pace.Pacer
+
+	// ReadRate, when not 0, gives the Client a Pacer of its own, not
+	// shared with other Clients, whose ceiling of each read category
+	// (UserPoolClientRead and, separately, UserPoolResourceRead) is
+	// ReadRate requests per second to one user pool (and whose
+	// UserPoolClientUpdate ceiling is UpdateRate, or DefaultRate when that
+	// is 0). 0 means the Pacer of the Pacer field. A negative, infinite or
+	// NaN value makes New panic, as does a rate set together with Pacer.
+	//
+	// Deprecated: set the ceilings on a pace.Pacer (pace.Config.Ceilings)
+	// and pass it as Pacer, to every Client that calls the same pools.
 	ReadRate float64
 
-	// UpdateRate is the same ceiling for UpdateUserPoolClient
-	// (UserPoolClientUpdate). Zero (or NaN) means DefaultRate; a negative
-	// value means no limit.
+	// UpdateRate, when not 0, is the UserPoolClientUpdate ceiling of a
+	// Pacer of the Client's own, as for ReadRate.
+	//
+	// Deprecated: set the ceilings on a pace.Pacer and pass it as Pacer.
 	UpdateRate float64
 
-	// DisableRateLimit turns off every rate limit, and with it the retries
-	// of throttles beyond those of the SDK client's retryer.
+	// DisableRateLimit turns pacing off, and with it the retries of
+	// throttles beyond those of the SDK client's retryer, whatever Pacer
+	// says. It is the only way to do so.
 	DisableRateLimit bool
 
 	// Parallelism is how many DescribeUserPoolClient requests Grants and
@@ -125,7 +142,9 @@ type Client struct {
 
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
-// one is skipped). It sends nothing. It panics if api is nil.
+// one is skipped). It sends nothing. It panics when api is nil, when
+// ReadRate or UpdateRate is negative, infinite or NaN, or when either is set
+// together with Pacer: a mistake in the program, not in its input.
 func New(api API, optFns ...func(*Options)) *Client {
 	if api == nil {
 		panic("appclient: New called with a nil API")

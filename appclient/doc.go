@@ -41,12 +41,15 @@
 // # Pacing
 //
 // Every request is spaced, at the moment of sending and on every attempt,
-// to stay under its user pool's quota in its Cognito category: 5 requests
-// per second by default (Options.ReadRate and Options.UpdateRate) for
+// to stay under its user pool's quota in its Cognito category:
 // DescribeUserPoolClient and ListUserPoolClients (UserPoolClientRead),
 // UpdateUserPoolClient (UserPoolClientUpdate), and the resource-server
-// reads (UserPoolResourceRead). A TooManyRequestsException lowers the rate
-// and is retried. A LimitExceededException is never retried.
+// reads (UserPoolResourceRead), 5 requests per second each. The Pacer
+// (Options.Pacer; package pace) is by default the one every Client of the
+// process shares, so that an appclient.Client and a resourceserver.Client
+// on one pool stay together within its resource-server read quota. A
+// TooManyRequestsException lowers the rate and is retried. A
+// LimitExceededException is never retried.
 //
 // # Errors
 //

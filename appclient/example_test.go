@@ -12,6 +12,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/appclient"
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/pace"
 )
 
 // The examples run against the local emulator; in production, pass
@@ -23,7 +24,12 @@ const examplePool = "us-east-1_Example1"
 // examplePool, a resource server "https://orders.example.com" with the
 // scopes orders.read and orders.write, and the machine client
 // "reporting" allowed orders.read.
+//
+// Each example plays a process of its own: the emulator is new, and so is
+// the default Pacer (pace.Default), which would otherwise space the first
+// requests of an example after the last ones of the example before.
 func emulator() *cognitotest.Server {
+	pace.SetDefault(nil)
 	s := cognitotest.NewServer()
 	if err := s.AddUserPool(examplePool, "example"); err != nil {
 		log.Fatal(err)

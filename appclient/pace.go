@@ -1,37 +1,25 @@
 package appclient
 
 import (
-	"math"
-
-	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/paceopt"
+	"github.com/scopekeeper/scopekeeper/pace"
 )
 
-// newPacer returns the pacer for the rates of o: UserPoolClientRead and
-// UserPoolResourceRead at ReadRate, UserPoolClientUpdate at UpdateRate. A
-// category with no limit is left out; nil (which paces nothing but keeps
-// pace's retry rules) when none is limited.
+// newPacer returns the pacer of a Client configured by o, by the rule of
+// paceopt.Pacer: ReadRate sets UserPoolClientRead and UserPoolResourceRead,
+// UpdateRate UserPoolClientUpdate. It panics on a bad rate, naming it.
 func newPacer(o Options) *pace.Pacer {
-	if o.DisableRateLimit {
-		return nil
-	}
-	ceilings := make(map[pace.Category]float64)
-	for c, r := range map[pace.Category]float64{pace.ClientRead: o.ReadRate, pace.ResourceRead: o.ReadRate, pace.ClientUpdate: o.UpdateRate} {
-		switch {
-		case r == 0 || math.IsNaN(r):
-			ceilings[c] = DefaultRate
-		case r > 0 && !math.IsInf(r, 1):
-			ceilings[c] = r
-		}
-	}
-	if len(ceilings) == 0 {
-		return nil
-	}
-	p, err := pace.New(pace.Config{Ceilings: ceilings, Logger: o.Logger})
-	if err != nil {
-		// Every ceiling above is positive and finite.
-		panic("appclient: " + err.Error())
-	}
-	return p
+	return paceopt.Pacer(paceopt.Options{
+		Package: "appclient",
+		Pacer:   o.Pacer,
+		Rates: []paceopt.Rate{
+			{Option: "ReadRate", Value: o.ReadRate, Categories: []pace.Category{pace.ClientRead, pace.ResourceRead}},
+			{Option: "UpdateRate", Value: o.UpdateRate, Categories: []pace.Category{pace.ClientUpdate}},
+		},
+		Default: DefaultRate,
+		Disable: o.DisableRateLimit,
+		Logger:  o.Logger,
+	})
 }
 
 // clientReadRate returns the function that tells the pacer's current rate

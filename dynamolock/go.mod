@@ -1,6 +1,6 @@
 module github.com/scopekeeper/scopekeeper/dynamolock
 
-go 1.24.0
+go 1.25.0
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7
@@ -17,7 +17,6 @@ require (
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.10 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.24 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery v1.13.10 // indirect
-	golang.org/x/time v0.14.0 // indirect
 )
 
 replace github.com/scopekeeper/scopekeeper => ../

@@ -17,6 +17,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -46,8 +47,15 @@ type Options struct {
 	// ListResourceServers that verifies it. Zero means DefaultSettle; a
 	// negative value means no wait.
 	Settle time.Duration
+	// Pacer paces the requests of the resourceserver.Client the
+	// Reconciler makes: it is that Client's Options.Pacer. Nil means
+	// pace.Default(), the Pacer every Client of the process shares unless
+	// told otherwise. Give the Reconciler and the AppClients passed to New
+	// the same Pacer, so that their resource-server reads share one
+	// quota.
+	Pacer *pace.Pacer
 	// ResourceServerOptions configure the resourceserver.Client the
-	// Reconciler makes (rates, Locker, Logger, ClientOptions). Its
+	// Reconciler makes (Locker, Logger, ClientOptions), after Pacer. Its
 	// DisableVerify is always set: an apply verifies a whole wave with
 	// ListResourceServers instead of a Describe per server. Its Grants is
 	// always nil: the plan checks the app clients once for the whole pool
@@ -101,7 +109,9 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 		o.Settle = 0
 	}
 	var clientOpts []func(*cip.Options)
-	rsOpts := append(slices.Clone(o.ResourceServerOptions), func(ro *resourceserver.Options) {
+	rsOpts := append([]func(*resourceserver.Options){func(ro *resourceserver.Options) { ro.Pacer = o.Pacer }},
+		o.ResourceServerOptions...)
+	rsOpts = append(rsOpts, func(ro *resourceserver.Options) {
 		ro.DisableVerify = true
 		ro.Grants = nil // the plan checks grants once, for the whole pool
 		if ro.TracerProvider == nil {

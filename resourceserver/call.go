@@ -10,7 +10,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/pace"
 )
 
 // The quota categories of the resource-server operations.

@@ -2,10 +2,8 @@ package resourceserver
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"log/slog"
-	"math"
 	"reflect"
 	"slices"
 	"sync"
@@ -17,9 +15,10 @@ import (
 	"github.com/aws/smithy-go/tracing"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/internal/pace"
+	"github.com/scopekeeper/scopekeeper/internal/paceopt"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -29,7 +28,8 @@ const (
 	// verification keeps finding it overwritten.
 	DefaultMaxAttempts = 5
 	// DefaultRate is Cognito's per-pool quota, in requests per second, of
-	// each category (UserPoolResourceRead and UserPoolResourceUpdate).
+	// each category (UserPoolResourceRead and UserPoolResourceUpdate): the
+	// ceiling of a deprecated rate option left at 0 beside one that is set.
 	DefaultRate = 5
 	// listPageSize is the MaxResults of each ListResourceServers page, the
 	// most Cognito allows.
@@ -37,7 +37,8 @@ const (
 )
 
 // Options configures a Client. The zero value is the default: adaptive
-// pacing under Cognito's quotas, verification on, five attempts, no
+// pacing under Cognito's quotas through the process's shared Pacer,
+// verification on, five attempts, no
 // Locker, no app-client check, no logging.
 type Options struct {
 	// MaxAttempts bounds how many times Apply (and every helper) writes a
@@ -70,23 +71,36 @@ type Options struct {
 	// Update. It costs no Cognito call.
 	Locker Locker
 
-	// ReadRate is the most DescribeResourceServer and ListResourceServers
-	// requests per second that the Client sends to one user pool
-	// (UserPoolResourceRead): the ceiling of its adaptive pacing, which
-	// sends at most 97% of it, one request at a time, and lowers the rate
-	// on throttles. Zero means DefaultRate; a negative, infinite or NaN
-	// value makes New panic.
+	// Pacer spaces the Client's requests under Cognito's request-rate
+	// quotas: the UserPoolResourceRead category (DescribeResourceServer,
+	// ListResourceServers) and UserPoolResourceUpdate (Create, Update and
+	// DeleteResourceServer), per user pool; see package pace. Nil means
+	// pace.Default(), the Pacer that every Client of the process shares
+	// unless told otherwise, so that together they stay within each
+	// pool's quota. Give every Client that calls the same pools the same
+	// Pacer.
+	Pacer *pace.Pacer
+
+	// ReadRate, when not 0, gives the Client a Pacer of its own, not
+	// shared with other Clients, whose UserPoolResourceRead ceiling is
+	// ReadRate requests per second to one user pool (and whose
+	// UserPoolResourceUpdate ceiling is UpdateRate, or DefaultRate when
+	// that is 0). 0 means the Pacer of the Pacer field. A negative,
+	// infinite or NaN value makes New panic, as does a rate set together
+	// with Pacer.
+	//
+	// Deprecated: set the ceilings on a pace.Pacer (pace.Config.Ceilings)
+	// and pass it as Pacer, to every Client that calls the same pools.
 	ReadRate float64
 
-	// UpdateRate is the most CreateResourceServer, UpdateResourceServer and
-	// DeleteResourceServer requests per second that the Client sends to one
-	// user pool (UserPoolResourceUpdate): the ceiling of its adaptive
-	// pacing, as for ReadRate. Zero means DefaultRate; a negative, infinite
-	// or NaN value makes New panic.
+	// UpdateRate, when not 0, is the UserPoolResourceUpdate ceiling of a
+	// Pacer of the Client's own, as for ReadRate.
+	//
+	// Deprecated: set the ceilings on a pace.Pacer and pass it as Pacer.
 	UpdateRate float64
 
 	// DisableRateLimit turns pacing off: requests are sent as soon as they
-	// are made. It is the only way to do so.
+	// are made, whatever Pacer says. It is the only way to do so.
 	DisableRateLimit bool
 
 	// Logger, if set, receives one structured record per decision the
@@ -146,9 +160,9 @@ type Client struct {
 
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
-// one is skipped). It sends nothing. It panics when api is nil, or when
-// ReadRate or UpdateRate is negative, infinite or NaN: a mistake in the program,
-// not in its input.
+// one is skipped). It sends nothing. It panics when api is nil, when
+// ReadRate or UpdateRate is negative, infinite or NaN, or when either is set
+// together with Pacer: a mistake in the program, not in its input.
 func New(api API, optFns ...func(*Options)) *Client {
 	if api == nil || isNilPointer(api) {
 		panic("resourceserver: New called with a nil API; pass a *cognitoidentityprovider.Client or a fake")
@@ -159,22 +173,17 @@ func New(api API, optFns ...func(*Options)) *Client {
 			fn(&o)
 		}
 	}
-	for name, r := range map[string]float64{"ReadRate": o.ReadRate, "UpdateRate": o.UpdateRate} {
-		if r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
-			panic(fmt.Sprintf("resourceserver: Options.%s is %v; it must be positive and finite, or 0 for the default (set DisableRateLimit to switch pacing off)", name, r))
-		}
-	}
-	var p *pace.Pacer
-	if !o.DisableRateLimit {
-		var err error
-		p, err = pace.New(pace.Config{
-			Ceilings: map[pace.Category]float64{read: orDefault(o.ReadRate), write: orDefault(o.UpdateRate)},
-			Logger:   o.Logger,
-		})
-		if err != nil { // the rates were checked above
-			panic("resourceserver: " + err.Error())
-		}
-	}
+	p := paceopt.Pacer(paceopt.Options{
+		Package: "resourceserver",
+		Pacer:   o.Pacer,
+		Rates: []paceopt.Rate{
+			{Option: "ReadRate", Value: o.ReadRate, Categories: []pace.Category{read}},
+			{Option: "UpdateRate", Value: o.UpdateRate, Categories: []pace.Category{write}},
+		},
+		Default: DefaultRate,
+		Disable: o.DisableRateLimit,
+		Logger:  o.Logger,
+	})
 	if o.MaxAttempts < 1 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
@@ -189,13 +198,6 @@ func New(api API, optFns ...func(*Options)) *Client {
 		tel:     telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider),
 		queues:  make(map[string]*queue),
 	}
-}
-
-func orDefault(rate float64) float64 {
-	if rate == 0 {
-		return DefaultRate
-	}
-	return rate
 }
 
 // isNilPointer reports whether v holds a nil pointer, such as a

@@ -48,7 +48,10 @@
 //   - Every request, the SDK's own retries included, is paced per user
 //     pool and quota category at the moment it is sent, and the rate adapts
 //     to throttles, so replicas that share a pool's quota, processes that
-//     are paused and quotas without burst do not make calls fail.
+//     are paused and quotas without burst do not make calls fail. Every
+//     Client of the process shares one pacer (Options.Pacer, by default
+//     pace.Default()), so several Clients on one pool stay within its
+//     quota together.
 //   - With Options.Grants, a change does not leave scopes dangling on app
 //     clients or grant inactive ones again unless told to ([GrantPolicy]).
 //

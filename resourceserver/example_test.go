@@ -8,6 +8,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -19,7 +20,12 @@ const examplePool = "us-east-1_Example1"
 // emulator starts a local Cognito emulator holding the user pool
 // examplePool and a resource server "https://orders.example.com" named
 // "Orders API" with the scope "orders.read".
+//
+// Each example plays a process of its own: the emulator is new, and so is
+// the default Pacer (pace.Default), which would otherwise space the first
+// requests of an example after the last ones of the example before.
 func emulator() *cognitotest.Server {
+	pace.SetDefault(nil)
 	s := cognitotest.NewServer()
 	if err := s.AddUserPool(examplePool, "example"); err != nil {
 		log.Fatal(err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	"github.com/scopekeeper/scopekeeper/internal/awsenv"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -111,11 +112,17 @@ func (a *app) connectTo(ctx context.Context, s awsenv.Settings) error {
 	}
 	api := cip.NewFromConfig(cfg)
 	a.pool = s.PoolID
-	a.apps = appclient.New(api)
+	// One Pacer for the three Clients: they call one pool, and two of them
+	// read its resource servers, so they share its quotas.
+	p, err := pace.New(pace.Config{})
+	if err != nil {
+		return err
+	}
+	a.apps = appclient.New(api, func(o *appclient.Options) { o.Pacer = p })
 	// The verbs check app clients before a removal or a re-definition;
 	// each verb chooses the policy (refuse by default).
-	a.rs = resourceserver.New(api, func(o *resourceserver.Options) { o.Grants = a.apps })
-	a.rec = reconcile.New(api, a.apps)
+	a.rs = resourceserver.New(api, func(o *resourceserver.Options) { o.Grants, o.Pacer = a.apps, p })
+	a.rec = reconcile.New(api, a.apps, func(o *reconcile.Options) { o.Pacer = p })
 	return nil
 }
 

@@ -20,8 +20,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
-	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/proctest"
+	"github.com/scopekeeper/scopekeeper/pace"
 )
 
 // The environment of a child process of the quota benchmarks.

@@ -25,7 +25,9 @@ type middleware struct {
 	p    *Pacer
 	pool string
 	cat  Category
-	lim  *limiter
+	lim  *limiter // the pool's; nil when only the account's paces the call
+
+	account *limiter // the account's in the pool's Region, or nil
 }
 
 // ID returns middlewareID.
@@ -45,13 +47,22 @@ func (m *middleware) add(stack *smithymw.Stack) error {
 	return stack.Finalize.Add(m, smithymw.Before)
 }
 
-// HandleFinalize waits for a slot of (pool, category), sends the attempt,
-// and lowers the rate after a TooManyRequestsException.
+// HandleFinalize waits for a slot of (pool, category), and of the
+// account's quota when it is paced too, sends the attempt, and lowers the
+// rate after a TooManyRequestsException: the pool's, or the account's when
+// only the account's paces the category. A throttle does not say which
+// quota it enforced; the pool's rate answers it, as it answered before
+// account-wide pacing, so that one pool's congestion leaves the others'
+// pace alone.
 func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInput, next smithymw.FinalizeHandler) (
 	smithymw.FinalizeOutput, smithymw.Metadata, error,
 ) {
-	start := m.lim.clk.Now()
-	sent, err := m.lim.wait(ctx)
+	adapt, outer := m.lim, m.account
+	if adapt == nil {
+		adapt, outer = m.account, nil
+	}
+	start := m.p.clk.Now()
+	sent, err := adapt.wait(ctx, outer)
 	if err != nil {
 		return smithymw.FinalizeOutput{}, smithymw.Metadata{}, &WaitError{Pool: m.pool, Category: m.cat, Err: err}
 	}
@@ -65,7 +76,7 @@ func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInp
 	if isCode(err, rserrors.CodeTooManyRequests) {
 		telemetry.Count(ctx, telemetry.Throttles,
 			slog.String(telemetry.AttrPool, m.pool), slog.String(telemetry.AttrCategory, string(m.cat)))
-		if rate, lowered := m.lim.throttled(sent); lowered {
+		if rate, lowered := adapt.throttled(sent); lowered {
 			m.p.logThrottle(ctx, m.pool, m.cat, rate)
 			telemetry.Event(ctx, "throttled",
 				slog.String(telemetry.AttrCategory, string(m.cat)), slog.Float64(telemetry.AttrRate, rate))

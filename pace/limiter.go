@@ -108,17 +108,23 @@ func (l *limiter) intervalLocked(now time.Time) time.Duration {
 // pause, GC, CPU throttling) and resumes late, the waiting requests still
 // leave 1/rate apart. Waiters are served first come, first served.
 //
+// When outer is not nil (the limiter of the account's quota over many
+// pools), the request needs a slot of both: once its slot of l has come,
+// it waits, still at the head of l's queue, for a slot of outer, and
+// takes l's slot at the moment it gets outer's, so that each limiter's
+// slots are 1/rate apart at the moment of sending.
+//
 // wait returns ctx's error if ctx ends first, and an error wrapping
 // context.DeadlineExceeded at once if the expected wait (the queue ahead of
 // it at the current rate) ends after ctx's deadline.
-func (l *limiter) wait(ctx context.Context) (time.Time, error) {
+func (l *limiter) wait(ctx context.Context, outer *limiter) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, err
 	}
 	l.mu.Lock()
 	now := l.clk.Now()
 	next := l.nextLocked(now)
-	if len(l.queue) == 0 && !now.Before(next) {
+	if outer == nil && len(l.queue) == 0 && !now.Before(next) {
 		l.last = now
 		l.mu.Unlock()
 		return now, nil
@@ -148,6 +154,10 @@ func (l *limiter) wait(ctx context.Context) (time.Time, error) {
 		now = l.clk.Now()
 		next = l.nextLocked(now)
 		if !now.Before(next) {
+			if outer != nil {
+				l.mu.Unlock()
+				return l.takeWith(ctx, w, outer)
+			}
 			l.last = now
 			l.leaveLocked(w)
 			l.mu.Unlock()
@@ -172,6 +182,20 @@ func (l *limiter) wait(ctx context.Context) (time.Time, error) {
 			return time.Time{}, ctx.Err()
 		}
 	}
+}
+
+// takeWith waits, for the head w of l's queue whose slot has come, for a
+// slot of outer, and takes l's slot at the same moment.
+func (l *limiter) takeWith(ctx context.Context, w *waiter, outer *limiter) (time.Time, error) {
+	at, err := outer.wait(ctx, nil)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.leaveLocked(w)
+	if err != nil {
+		return time.Time{}, err
+	}
+	l.last = at
+	return at, nil
 }
 
 // wouldPass returns the error of a wait of d that would end after the

@@ -9,9 +9,9 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry/telemetrytest"
+	"github.com/scopekeeper/scopekeeper/pace"
 )
 
 // TestTelemetry: a call made in a traced operation's context records each

@@ -7,7 +7,9 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -46,6 +48,14 @@ const (
 	DefaultThrottleRetries = 16
 )
 
+// DefaultAccountCeilings returns Cognito's account-wide quotas of the four
+// categories above, in requests per second over every user pool of one
+// account in one Region: 20 for UserPoolResourceRead, 15 for each of the
+// others. Pass it as Config.AccountCeilings. Each call returns a new map.
+func DefaultAccountCeilings() map[Category]float64 {
+	return map[Category]float64{ResourceRead: 20, ResourceUpdate: 15, ClientRead: 15, ClientUpdate: 15}
+}
+
 // Config configures a Pacer.
 type Config struct {
 	// Ceilings holds the quota, in requests per second to one user pool,
@@ -55,6 +65,17 @@ type Config struct {
 	// Each value must be a positive, finite number.
 	Ceilings map[Category]float64
 
+	// AccountCeilings holds the quota, in requests per second over every
+	// user pool of one Region (the prefix of the pool ID before "_"), of
+	// each category paced account-wide; [DefaultAccountCeilings] returns
+	// Cognito's. A request of such a category then waits for a slot of its
+	// pool and one of its Region, and leaves when it has both; the Pacer
+	// sends at most 97% of each ceiling. Nil (the default) paces no
+	// category account-wide. The Pacer takes every pool it paces to belong
+	// to one account: give each account its own Pacer. Each value must be
+	// a positive, finite number.
+	AccountCeilings map[Category]float64
+
 	// ThrottleRetries is how many times a call is sent again, each time
 	// after its pacing wait, when Cognito answers TooManyRequestsException.
 	// Zero means DefaultThrottleRetries; a negative value means none.
@@ -62,37 +83,48 @@ type Config struct {
 
 	// Logger receives one record per decision: a throttle and the rate it
 	// leads to (Info), a pacing wait longer than a second (Info). Nil is
-	// silent.
+	// silent. [Pacer.WithLogger] sends the records of some calls elsewhere.
 	Logger *slog.Logger
 }
 
 // A Pacer spaces the requests sent to each (user pool, category) pair and
 // adapts their rate to the throttles Cognito answers; see the package
 // documentation for the model. A Pacer is safe for concurrent use; share
-// one among every SDK client of a process that calls the same pools. Its
-// memory grows by a small struct per (pool, category) pair it has paced.
+// one among every SDK client and every scopekeeper Client of a process
+// that calls the same pools ([Default] is the one they share unless told
+// otherwise). Its memory grows by a small struct per (pool, category)
+// pair it has paced.
 //
 // A nil *Pacer paces nothing; its Option still keeps the retry rules.
 type Pacer struct {
-	ceilings map[Category]float64
-	retries  int
-	log      *slog.Logger
-	clk      clock
-
-	mu       sync.Mutex
-	limiters map[key]*limiter
+	*limiters
+	log *slog.Logger
 }
 
-// key names the limiter of one user pool and category.
+// limiters is the state that a Pacer and the Pacers of its WithLogger
+// share.
+type limiters struct {
+	ceilings map[Category]float64 // per pool
+	account  map[Category]float64 // per Region
+	retries  int
+	clk      clock
+
+	mu  sync.Mutex
+	all map[key]*limiter
+}
+
+// key names the limiter of one user pool, or of one Region's account-wide
+// quota, and category.
 type key struct {
-	pool string
-	cat  Category
+	account bool   // scope is a Region
+	scope   string // the user pool ID, or the Region
+	cat     Category
 }
 
 // New returns a Pacer configured by cfg. It sends nothing. A ceiling that
 // is not a positive, finite number gives a *rserrors.ValidationError
-// naming each such field, such as "Ceilings[UserPoolResourceRead]", and
-// no Pacer.
+// naming each such field, such as "Ceilings[UserPoolResourceRead]" or
+// "AccountCeilings[UserPoolClientRead]", and no Pacer.
 func New(cfg Config) (*Pacer, error) {
 	ceilings := cfg.Ceilings
 	if ceilings == nil {
@@ -101,13 +133,8 @@ func New(cfg Config) (*Pacer, error) {
 			ClientRead: DefaultCeiling, ClientUpdate: DefaultCeiling,
 		}
 	}
-	var bad []*rserrors.FieldError
-	for _, c := range slices.Sorted(maps.Keys(ceilings)) {
-		if v := ceilings[c]; !(v > 0) || math.IsInf(v, 1) {
-			bad = append(bad, rserrors.NewFieldError(fmt.Sprintf("Ceilings[%s]", c), rserrors.RuleRange,
-				"must be a positive, finite number of requests per second", fmt.Sprint(v)))
-		}
-	}
+	bad := checkCeilings(nil, "Ceilings", ceilings)
+	bad = checkCeilings(bad, "AccountCeilings", cfg.AccountCeilings)
 	if len(bad) > 0 {
 		return nil, &rserrors.ValidationError{Operation: "pace.New", Violations: bad}
 	}
@@ -118,42 +145,114 @@ func New(cfg Config) (*Pacer, error) {
 	case retries < 0:
 		retries = 0
 	}
-	p := &Pacer{
-		ceilings: make(map[Category]float64, len(ceilings)),
-		retries:  retries,
-		log:      cfg.Logger,
-		clk:      realClock{},
-		limiters: make(map[key]*limiter),
-	}
-	maps.Copy(p.ceilings, ceilings)
-	return p, nil
+	return &Pacer{
+		limiters: &limiters{
+			ceilings: maps.Clone(ceilings),
+			account:  maps.Clone(cfg.AccountCeilings),
+			retries:  retries,
+			clk:      realClock{},
+			all:      make(map[key]*limiter),
+		},
+		log: cfg.Logger,
+	}, nil
 }
 
-// limiter returns the limiter of (pool, c), creating it on first use, or
-// nil when c is not paced.
-func (p *Pacer) limiter(pool string, c Category) *limiter {
+// checkCeilings appends to bad a violation per ceiling of m, the field
+// name, that is not a positive, finite number.
+func checkCeilings(bad []*rserrors.FieldError, name string, m map[Category]float64) []*rserrors.FieldError {
+	for _, c := range slices.Sorted(maps.Keys(m)) {
+		if v := m[c]; !(v > 0) || math.IsInf(v, 1) {
+			bad = append(bad, rserrors.NewFieldError(fmt.Sprintf("%s[%s]", name, c), rserrors.RuleRange,
+				"must be a positive, finite number of requests per second", fmt.Sprint(v)))
+		}
+	}
+	return bad
+}
+
+// defaultPacer is the Pacer of Default, nil until it is first needed.
+var defaultPacer atomic.Pointer[Pacer]
+
+// Default returns the process's shared Pacer: the one last given to
+// SetDefault or, if none was, one built on first use with Config{} (the
+// four categories at DefaultCeiling per pool, no account-wide pacing, no
+// Logger). Every resourceserver, appclient and reconcile Client built
+// without a Pacer of its own paces its requests through it, so that
+// together they stay within each pool's quota.
+func Default() *Pacer {
+	if p := defaultPacer.Load(); p != nil {
+		return p
+	}
+	p, err := New(Config{})
+	if err != nil { // Config{} holds no ceiling to refuse
+		panic("pace: " + err.Error())
+	}
+	if defaultPacer.CompareAndSwap(nil, p) {
+		return p
+	}
+	return defaultPacer.Load()
+}
+
+// SetDefault makes p the Pacer that Default returns, for instance one with
+// AccountCeilings or a Logger. Clients keep the Pacer they got when they
+// were built: call it before building them. A nil p makes Default build a
+// new one on its next call.
+func SetDefault(p *Pacer) {
+	defaultPacer.Store(p)
+}
+
+// WithLogger returns a Pacer that paces with p's limiters, sharing their
+// rates and queues, and sends the records of the calls made through its
+// Option to log instead of p's Logger (nil: silent). A Client with a
+// Logger of its own uses it so that its throttles and long waits are
+// logged with its other decisions. WithLogger of a nil Pacer is nil.
+func (p *Pacer) WithLogger(log *slog.Logger) *Pacer {
 	if p == nil {
 		return nil
 	}
-	ceiling, ok := p.ceilings[c]
-	if !ok {
-		return nil
+	return &Pacer{limiters: p.limiters, log: log}
+}
+
+// limiter returns the limiter of (pool, c), creating it on first use, or
+// nil when c is not paced per pool; and the limiter of c for the pool's
+// Region, or nil when c is not paced account-wide.
+func (p *Pacer) limiter(pool string, c Category) (perPool, account *limiter) {
+	if p == nil {
+		return nil, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	k := key{pool, c}
-	l := p.limiters[k]
+	if ceiling, ok := p.ceilings[c]; ok {
+		perPool = p.getLocked(key{scope: pool, cat: c}, ceiling)
+	}
+	if ceiling, ok := p.account[c]; ok {
+		account = p.getLocked(key{account: true, scope: Region(pool), cat: c}, ceiling)
+	}
+	return perPool, account
+}
+
+// getLocked returns the limiter of k, creating it with ceiling on first use.
+func (p *Pacer) getLocked(k key, ceiling float64) *limiter {
+	l := p.all[k]
 	if l == nil {
 		l = newLimiter(p.clk, ceiling)
-		p.limiters[k] = l
+		p.all[k] = l
 	}
 	return l
+}
+
+// Region returns the Region of a user pool ID, the part before its "_"
+// ("us-east-1" for "us-east-1_Example1"), under which AccountCeilings
+// pace it; the whole ID when it has no "_".
+func Region(pool string) string {
+	region, _, _ := strings.Cut(pool, "_")
+	return region
 }
 
 // Rate returns the rate, in requests per second, at which the Pacer now
 // sends requests of category c to pool: 97% of the ceiling until a
 // throttle lowers it, and +Inf when (pool, c) is not paced (a nil Pacer, or a
-// category without a ceiling). It sends nothing.
+// category without a ceiling). The account-wide ceiling, when c has one,
+// is not taken into account. It sends nothing.
 func (p *Pacer) Rate(pool string, c Category) float64 {
 	if p == nil {
 		return math.Inf(1)
@@ -163,7 +262,7 @@ func (p *Pacer) Rate(pool string, c Category) float64 {
 		return math.Inf(1)
 	}
 	p.mu.Lock()
-	l := p.limiters[key{pool, c}]
+	l := p.all[key{scope: pool, cat: c}]
 	p.mu.Unlock()
 	if l == nil {
 		return ceiling * headroom
@@ -184,11 +283,12 @@ func (p *Pacer) Rate(pool string, c Category) float64 {
 // context ends during a pacing wait, or when the wait would outlast the
 // context's deadline.
 func (p *Pacer) Option(pool string, c Category) func(*cip.Options) {
-	l := p.limiter(pool, c)
+	l, account := p.limiter(pool, c)
+	paced := l != nil || account != nil
 	return func(o *cip.Options) {
-		wrapRetryer(o, l != nil, p.throttleRetries())
-		if l != nil {
-			m := &middleware{p: p, pool: pool, cat: c, lim: l}
+		wrapRetryer(o, paced, p.throttleRetries())
+		if paced {
+			m := &middleware{p: p, pool: pool, cat: c, lim: l, account: account}
 			o.APIOptions = append(o.APIOptions, m.add)
 		}
 	}
@@ -229,7 +329,7 @@ func (p *Pacer) logThrottle(ctx context.Context, pool string, c Category, rate f
 		return
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "pace: throttled, rate lowered",
-		slog.String("pool", pool), slog.String("category", string(c)), slog.Float64("rate", rate))
+		slog.String("userPoolId", pool), slog.String("category", string(c)), slog.Float64("rate", rate))
 }
 
 // logWait records a pacing wait longer than a second.
@@ -238,5 +338,5 @@ func (p *Pacer) logWait(ctx context.Context, pool string, c Category, waited tim
 		return
 	}
 	p.log.LogAttrs(ctx, slog.LevelInfo, "pace: long wait",
-		slog.String("pool", pool), slog.String("category", string(c)), slog.Duration("wait", waited))
+		slog.String("userPoolId", pool), slog.String("category", string(c)), slog.Duration("wait", waited))
 }
