@@ -212,7 +212,7 @@ func (c *Client) batch(key, poolID, identifier string, q *queue, jobs []*job) {
 	var accepted []*job
 	// The batch's span is a child of the first caller's; every caller's
 	// span names it (smithy-go's tracing has no links).
-	ctx, span := c.tel.Start(ctx, "resourceserver.write",
+	ctx, span := telemetry.StartChild(ctx, "resourceserver.write",
 		slog.String(telemetry.AttrPool, poolID), slog.String(telemetry.AttrIdentifier, identifier))
 	rs, err := c.rmw(ctx, key, poolID, identifier, func(ctx context.Context, cur ResourceServer) (Change, map[string][]string, error) {
 		// Jobs that arrived while the state was read share this write.

@@ -152,6 +152,15 @@ func (t *Telemetry) Start(ctx context.Context, name string, attrs ...slog.Attr) 
 	return context.WithValue(ctx, currentKey{}, current{t: t, span: s}), Span{s: s}
 }
 
+// StartChild starts a span named name, with attrs, with the Telemetry
+// that started the span in ctx, as its child; code that runs on behalf of
+// an operation (the read-modify-write of a batch) needs no Telemetry of
+// its own. Without a Telemetry in ctx it returns ctx and a Span that does
+// nothing.
+func StartChild(ctx context.Context, name string, attrs ...slog.Attr) (context.Context, Span) {
+	return fromContext(ctx).t.Start(ctx, name, attrs...)
+}
+
 // Span is a span started by [Telemetry.Start]. The zero Span does nothing.
 type Span struct {
 	s tracing.Span

@@ -101,6 +101,9 @@ func TestNilTelemetry(t *testing.T) {
 	span.Event("e")
 	span.LinkTo(span)
 	span.End(errors.New("x"))
+	if got, child := telemetry.StartChild(ctx, "child"); got != ctx || child.Recording() {
+		t.Errorf("StartChild without a Telemetry changed the context or returned a recording span")
+	}
 	telemetry.Event(ctx, "e")
 	telemetry.Count(ctx, telemetry.Reapplies)
 	telemetry.Observe(ctx, telemetry.PacingWait, time.Second)
@@ -111,7 +114,7 @@ func TestSpan(t *testing.T) {
 	tel := telemetry.New(fakeAPI{}, nil, rec, rec)
 	ctx, outer := tel.Start(context.Background(), "resourceserver.Apply",
 		slog.String(telemetry.AttrPool, "us-east-1_A"), slog.String(telemetry.AttrIdentifier, "api"))
-	ctx, inner := tel.Start(ctx, "resourceserver.write")
+	ctx, inner := telemetry.StartChild(ctx, "resourceserver.write")
 	telemetry.Event(ctx, "overwrite re-applied", slog.Int(telemetry.AttrAttempts, 2))
 	telemetry.Count(ctx, telemetry.Reapplies, slog.String(telemetry.AttrPool, "us-east-1_A"))
 	telemetry.Observe(ctx, telemetry.LockWait, 1500*time.Millisecond, slog.String(telemetry.AttrPool, "us-east-1_A"))
