@@ -334,7 +334,6 @@ func buildClient(in *clientInput) types.UserPoolClientType {
 		AllowedOAuthFlows:                        strs[types.OAuthFlowType](in.AllowedOAuthFlows),
 		AllowedOAuthScopes:                       strs[string](in.AllowedOAuthScopes),
 		AllowedOAuthFlowsUserPoolClient:          aws.Bool(aws.ToBool(in.AllowedOAuthFlowsUserPoolClient)),
-		PreventUserExistenceErrors:               types.PreventUserExistenceErrorTypesLegacy,
 		EnableTokenRevocation:                    aws.Bool(true),
 		EnablePropagateAdditionalUserContextData: aws.Bool(aws.ToBool(in.EnablePropagateAdditionalUserContextData)),
 		AuthSessionValidity:                      aws.Int32(defaultAuthSessionValidity),

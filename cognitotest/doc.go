@@ -34,19 +34,26 @@
 // 51 (or keeps a ClientSecret given instead). UpdateUserPoolClient resets every updatable field
 // the request leaves out to Cognito's default, as the service does ("If you don't provide a value
 // for an attribute, Amazon Cognito sets it to its default value"); it keeps ClientId,
-// ClientSecret, CreationDate and, when left out, ClientName. The defaults, which
-// DescribeUserPoolClient returns explicitly, are:
+// ClientSecret, CreationDate and, when left out, ClientName.
 //
-//   - RefreshTokenValidity 30 (days), also when 0 is sent, as the service documents;
-//   - TokenValidityUnits present and empty (hours for access and ID tokens, days for refresh
-//     tokens);
-//   - AllowedOAuthFlowsUserPoolClient false, which turns OAuth off;
-//   - EnableTokenRevocation true; EnablePropagateAdditionalUserContextData false;
-//   - AuthSessionValidity 3 (minutes); PreventUserExistenceErrors LEGACY;
-//   - every other field absent: AccessTokenValidity and IdTokenValidity (one hour), the lists
-//     (ReadAttributes, WriteAttributes, ExplicitAuthFlows, SupportedIdentityProviders,
-//     CallbackURLs, LogoutURLs, AllowedOAuthFlows, AllowedOAuthScopes), DefaultRedirectURI,
-//     AnalyticsConfiguration and RefreshTokenRotation.
+// DescribeUserPoolClient (and the answers of Create and Update) leave out what the service leaves
+// out. The evidence is Terraform's aws_cognito_user_pool_client acceptance tests (_basic and
+// _nulls), run against AWS, which read a client created with no optional field through the
+// provider's mapping:
+//
+//   - present with Cognito's default: RefreshTokenValidity 30 (days, also when 0 is sent, as the
+//     service documents), AuthSessionValidity 3 (minutes), EnableTokenRevocation true,
+//     EnablePropagateAdditionalUserContextData false and AllowedOAuthFlowsUserPoolClient false
+//     (which turns OAuth off);
+//   - absent: PreventUserExistenceErrors (the tests assert it empty; LEGACY is the behaviour of
+//     a client without it, not a value the service returns), AccessTokenValidity and
+//     IdTokenValidity (one hour), ExplicitAuthFlows;
+//   - present and empty: TokenValidityUnits (hours for access and ID tokens, days for refresh
+//     tokens). The tests read absent and empty alike, so which one the service sends is not
+//     confirmed;
+//   - absent, as nothing suggests otherwise: ReadAttributes, WriteAttributes,
+//     SupportedIdentityProviders, CallbackURLs, LogoutURLs, AllowedOAuthFlows,
+//     AllowedOAuthScopes, DefaultRedirectURI, AnalyticsConfiguration and RefreshTokenRotation.
 //
 // Beyond the model's constraints, CreateUserPoolClient refuses GenerateSecret together with a
 // ClientSecret (InvalidParameterException), and Create and Update apply Cognito's rules in this
@@ -69,7 +76,10 @@
 //     (inactive) is accepted only under [WithInactiveScopes](true): whether Cognito accepts it is
 //     not documented.
 //  6. With AllowedOAuthFlowsUserPoolClient true, AllowedOAuthFlows and AllowedOAuthScopes are not
-//     empty, and code or implicit needs CallbackURLs (InvalidParameterException).
+//     empty (InvalidParameterException), and code or implicit needs CallbackURLs
+//     (InvalidOAuthFlowException "CallbackUrls can not be empty when code flow or implicit flow is
+//     selected.", the service's words as quoted from real runs in cisagov/crossfeed#440 and
+//     anomalyco/sst#6272).
 //  7. client_credentials is not combined with code or implicit, needs a client secret, and allows
 //     custom scopes only (InvalidOAuthFlowException).
 //
