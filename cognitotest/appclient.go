@@ -593,7 +593,7 @@ func (s *Server) PutAppClient(poolID string, c types.UserPoolClientType) (types.
 	stored.UserPoolId = aws.String(poolID)
 	stored.ClientName = clonePtr(c.ClientName)
 	stored.ClientSecret = clonePtr(c.ClientSecret)
-	now := time.Now()
+	now := s.cfg.clock.Now()
 	stored.CreationDate = millis(now)
 	if c.CreationDate != nil {
 		stored.CreationDate = millis(*c.CreationDate)

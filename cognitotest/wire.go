@@ -294,9 +294,14 @@ func send(w http.ResponseWriter, r reply) {
 	_, _ = w.Write(r.body)
 }
 
-// abort closes the request's connection without an answer. A ResponseWriter that cannot give
-// up its connection (not an http.Hijacker) is left alone: serveHTTP answers an error instead.
+// abort closes the request's connection without an answer (for the in-process transport: marks
+// the call dropped). A ResponseWriter that cannot give up its connection (see canDrop) is left
+// alone: serveHTTP answers an error instead.
 func abort(w http.ResponseWriter) {
+	if m, ok := w.(*memWriter); ok {
+		m.dropped = true
+		return
+	}
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -314,4 +319,13 @@ func operationName(target string) (op string, ok bool) {
 		return target[i+1:], false
 	}
 	return target, false
+}
+
+// canDrop reports whether abort can end w's call without an answer.
+func canDrop(w http.ResponseWriter) bool {
+	switch w.(type) {
+	case *memWriter, http.Hijacker:
+		return true
+	}
+	return false
 }
