@@ -73,6 +73,7 @@ type Server struct {
 	epoch     uint64
 	tokenKey  [32]byte // seals page tokens (see paginate)
 	failNext  []*pendingFault
+	rules     []FaultRule
 	faultRate float64
 	faults    []Fault
 }
