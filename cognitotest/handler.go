@@ -19,7 +19,7 @@ import (
 //  3. an Authorization header starting with AWS4-HMAC-SHA256, else NotAuthorizedException;
 //  4. the body is at most 1 MiB of valid UTF-8 without a \u escape of an unpaired surrogate, and
 //     one JSON object whose known members have the right types, else SerializationException;
-//  5. an injected fault (FailNext first, then SetFaultRate): its Delay, then its error or drop,
+//  5. an injected fault (FailNext first, then AddFaultRule, then SetFaultRate): its Delay, then its error or drop,
 //     unless it is AfterWrite;
 //  6. the rate quotas, per pool then per account, else TooManyRequestsException;
 //  7. the field constraints, all violations in one InvalidParameterException (the first 10
