@@ -178,7 +178,10 @@ type Timeouts struct {
 }
 
 // DefaultTimeouts are the [Timeouts] of a server unless [WithTimeouts] says otherwise: far
-// longer than any request of an SDK needs on a loopback connection.
+// longer than any request of an SDK needs on a loopback connection. Idle is longer than the 90
+// seconds after which Go's HTTP clients (the AWS SDK's among them) close an idle connection, so
+// that the client, not the server, ends an idle connection, and no request is sent on one the
+// server is closing.
 var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Idle: 2 * time.Minute}
 
 // WithTimeouts sets the connection timeouts of a server made by [NewServer] or [NewServerAt]

@@ -368,7 +368,7 @@ func checkDefaults(t *testing.T, what string, c *types.UserPoolClientType) {
 		{"AllowedOAuthScopes", len(c.AllowedOAuthScopes), 0},
 	} {
 		if f.got != f.want {
-			t.Errorf("%s: %s = %v, want %v", what, f.name, f.got, f.want)
+			t.Errorf("%s: %s = %#v, want %#v", what, f.name, f.got, f.want)
 		}
 	}
 }
