@@ -92,10 +92,6 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rec *Request) re
 	} else if err != nil {
 		return fail(errorf(codeSerialization, "Unable to read the request body: %s", shorten(err.Error())))
 	}
-	// The request is read: the rest of its time is the emulator's, not the client's, so lift the
-	// read deadline of Timeouts.Read (the server's background read would otherwise end the
-	// request's context during a Fault's Delay). The in-process transport has no deadline.
-	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 	if e := checkText(body); e != nil {
 		return fail(e)
 	}
