@@ -138,29 +138,26 @@ func parseInput(body []byte, members []string) (*input, *apiError) {
 	return in, nil
 }
 
-// parseScopes decodes a Scopes list, with its members' exact names.
+// parseScopes decodes a Scopes list, with its members' exact names (encoding/json would match
+// struct fields case-insensitively), in one pass over the list.
 func parseScopes(raw json.RawMessage) ([]*wireScope, error) {
-	var items []json.RawMessage
+	var items []map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, err
 	}
-	if items == nil {
-		items = []json.RawMessage{}
-	}
 	out := make([]*wireScope, len(items))
-	for i, item := range items {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(item, &obj); err != nil {
-			return nil, fmt.Errorf("scope %d: %w", i+1, err)
-		}
+	for i, obj := range items {
 		if obj == nil {
 			continue
 		}
 		sc := &wireScope{}
-		for name, dst := range map[string]**string{"ScopeName": &sc.ScopeName, "ScopeDescription": &sc.ScopeDescription} {
-			if v, ok := obj[name]; ok {
-				if err := json.Unmarshal(v, dst); err != nil {
-					return nil, fmt.Errorf("scope %d: %s: %w", i+1, name, err)
+		for _, m := range [...]struct {
+			name string
+			dst  **string
+		}{{"ScopeName", &sc.ScopeName}, {"ScopeDescription", &sc.ScopeDescription}} {
+			if v, ok := obj[m.name]; ok {
+				if err := json.Unmarshal(v, m.dst); err != nil {
+					return nil, fmt.Errorf("scope %d: %s: %w", i+1, m.name, err)
 				}
 			}
 		}
