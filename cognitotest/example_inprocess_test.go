@@ -63,3 +63,25 @@ func ExampleServer_AddFaultRule() {
 	// conflict: true
 	// typo refused: true
 }
+
+// Operations lists what FailNext, AddFaultRule and the command's -fault flag accept.
+func ExampleOperations() {
+	for _, op := range rst.Operations() {
+		fmt.Println(op)
+	}
+	// Output:
+	// CreateResourceServer
+	// CreateUserPool
+	// CreateUserPoolClient
+	// DeleteResourceServer
+	// DeleteUserPool
+	// DeleteUserPoolClient
+	// DescribeResourceServer
+	// DescribeUserPool
+	// DescribeUserPoolClient
+	// ListResourceServers
+	// ListUserPoolClients
+	// ListUserPools
+	// UpdateResourceServer
+	// UpdateUserPoolClient
+}
