@@ -165,9 +165,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cognito-emulator: -rate must be a finite number, 0 or more")
 		return 2
 	}
-	for name, d := range map[string]time.Duration{"-read-header-timeout": *readHeader, "-read-timeout": *read, "-idle-timeout": *idle} {
-		if d < 0 {
-			fmt.Fprintf(stderr, "cognito-emulator: %s %v: want 0 (no limit) or more\n", name, d)
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"-read-header-timeout", *readHeader}, {"-read-timeout", *read}, {"-idle-timeout", *idle}} {
+		if f.d < 0 {
+			fmt.Fprintf(stderr, "cognito-emulator: %s %v: want 0 (no limit) or more\n", f.name, f.d)
 			return 2
 		}
 	}
