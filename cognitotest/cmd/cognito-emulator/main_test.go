@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -44,7 +45,9 @@ type emulator struct {
 	lines  []string // what it printed after the first line, up to the number of pools asked for
 	stop   context.CancelFunc
 	code   chan int
-	stderr *bytes.Buffer // read only after code has been received
+	stderr *bytes.Buffer // read only after wait has returned
+	once   sync.Once
+	exit   int
 }
 
 // start runs the command with args plus "-addr 127.0.0.1:0" until the test ends, and returns
@@ -60,11 +63,12 @@ func start(t *testing.T, pools int, args ...string) *emulator {
 	}()
 	t.Cleanup(func() {
 		stop()
-		_, _ = io.Copy(io.Discard, pr)
+		go func() { _, _ = io.Copy(io.Discard, pr) }()
+		e.wait()
 	})
 	lines := bufio.NewScanner(pr)
 	if !lines.Scan() {
-		t.Fatalf("run %v printed nothing; exit %d, stderr: %s", args, <-e.code, e.stderr)
+		t.Fatalf("run %v printed nothing; exit %d, stderr: %s", args, e.wait(), e.stderr)
 	}
 	m := listeningRE.FindStringSubmatch(lines.Text())
 	if m == nil {
@@ -81,10 +85,13 @@ func start(t *testing.T, pools int, args ...string) *emulator {
 	return e
 }
 
-// wait stops the command and returns its exit status.
+// wait stops the command and returns its exit status once it has returned.
 func (e *emulator) wait() int {
-	e.stop()
-	return <-e.code
+	e.once.Do(func() {
+		e.stop()
+		e.exit = <-e.code
+	})
+	return e.exit
 }
 
 // client returns an SDK client of the emulator that makes each call a single request.
