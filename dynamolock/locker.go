@@ -167,9 +167,11 @@ func (l *Locker) Options() Options { return l.opts }
 // It sends a PutItem of the record {key, owner, rvn, lease_ms}, with a new
 // random record version number (rvn), on the condition that no record
 // exists. While another owner's record is there it reads it (GetItem,
-// consistent) every Poll, and notes when it first saw its rvn; once the
-// same rvn has stood for the holder's whole lease (the record's lease_ms),
-// it puts its own record on the condition that the rvn is still that one.
+// consistent) soon after it sees a new holder and then less often, up
+// to every Poll (see Options.Poll), and notes when it first saw its rvn;
+// once the same rvn has stood for the holder's whole lease (the record's
+// lease_ms), it puts its own record on the condition that the rvn is
+// still that one.
 // No clocks are compared across machines: each side measures only its own
 // time. A holder that renews every Heartbeat changes its rvn each time,
 // so a waiter never takes over a live lock.
