@@ -88,7 +88,7 @@ func runChild(mode string) int {
 	in := bufio.NewReader(os.Stdin)
 	ctx := context.Background()
 	locker, err := dynamolock.New(dynamoClientAt(cfg.Dynamo), func(o *dynamolock.Options) {
-		o.Table, o.Lease, o.Heartbeat, o.Poll = cfg.Table, cfg.Lease, cfg.Lease/4, cfg.Lease/20
+		o.Table, o.Lease, o.Heartbeat = cfg.Table, cfg.Lease, testHeartbeat(cfg.Lease)
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "child: %v\n", err)

@@ -224,12 +224,12 @@ func newTable(t testing.TB) (*dynamodb.Client, string, string) {
 	return ddb, endpoint, table
 }
 
-// newLocker returns a Locker on table with the lease and a heartbeat and
-// poll of a quarter and a tenth of it.
+// newLocker returns a Locker on table with the lease, a heartbeat of an
+// eighth of it (testHeartbeat) and the default poll.
 func newLocker(t testing.TB, api dynamolock.API, table string, lease time.Duration) *dynamolock.Locker {
 	t.Helper()
 	l, err := dynamolock.New(api, func(o *dynamolock.Options) {
-		o.Table, o.Lease, o.Heartbeat, o.Poll = table, lease, lease/4, lease/10
+		o.Table, o.Lease, o.Heartbeat = table, lease, testHeartbeat(lease)
 	})
 	if err != nil {
 		t.Fatalf("New() error = %v", err)
@@ -271,3 +271,9 @@ func TestDynaliteAbandonedRequest(t *testing.T) {
 		}
 	}
 }
+
+// testHeartbeat is the heartbeat of the tests' Lockers for a lease: an
+// eighth of it, so that a holder on a busy machine, whose renewals
+// dynalite answers late, still has seven tries before its lease runs out
+// (the default, a quarter, leaves three).
+func testHeartbeat(lease time.Duration) time.Duration { return lease / 8 }
