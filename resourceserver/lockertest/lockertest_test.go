@@ -40,6 +40,7 @@ func TestLeaseLocker(t *testing.T) {
 func TestMemoryLockerLease(t *testing.T) {
 	t.Parallel()
 	const lease = 200 * time.Millisecond
+	//lint:ignore SA1019 the deprecated lease is kept, and checked, for one version
 	shared := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) { o.Lease = lease })
 	lockertest.Run(t, lockertest.Config{
 		New:   func(*testing.T) resourceserver.Locker { return shared },
