@@ -36,16 +36,17 @@ func TestLeaseLocker(t *testing.T) {
 }
 
 // TestMemoryLockerLease checks the deprecated lease of
-// resourceserver.NewMemoryLocker, kept for one version, on the wall clock.
+// resourceserver.NewMemoryLocker, kept for one version.
 func TestMemoryLockerLease(t *testing.T) {
 	t.Parallel()
 	const lease = 200 * time.Millisecond
 	//lint:ignore SA1019 the deprecated lease is kept, and checked, for one version
 	shared := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) { o.Lease = lease })
 	lockertest.Run(t, lockertest.Config{
-		New:   func(*testing.T) resourceserver.Locker { return shared },
-		Lease: lease,
-		Stall: func(t *testing.T, l resourceserver.Lock) { l.(interface{ StopRenewing() }).StopRenewing() },
+		New:         func(*testing.T) resourceserver.Locker { return shared },
+		Lease:       lease,
+		Stall:       func(t *testing.T, l resourceserver.Lock) { l.(interface{ StopRenewing() }).StopRenewing() },
+		VirtualTime: true,
 	})
 }
 
