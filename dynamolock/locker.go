@@ -72,9 +72,10 @@ type Options struct {
 	// new holder (the record's owner changed, or it just began to wait)
 	// reads again after 25ms, then after twice as long each time, up to
 	// Poll. Most holds last one read-modify-write, well under a second:
-	// a waiter then reads again soon after the release (in the time the
-	// hold had lasted so far, roughly, and never more than 1.5 Poll
-	// later), while a long hold costs about one read per Poll. Each wait
+	// a waiter then reads again soon after the release (within three
+	// times as long as the hold had lasted, plus 40ms, and never more
+	// than 1.5 Poll later), while a long hold costs about one read per
+	// Poll. Each wait
 	// is drawn at random between half and one and a half times its
 	// length, so that waiters spread out. Zero means DefaultPoll, or
 	// Heartbeat if that is shorter; otherwise it must be positive.
