@@ -75,10 +75,10 @@ type Options struct {
 	// a waiter then reads again soon after the release (within three
 	// times as long as the hold had lasted, plus 40ms, and never more
 	// than 1.5 Poll later), while a long hold costs about one read per
-	// Poll. Each wait
-	// is drawn at random between half and one and a half times its
-	// length, so that waiters spread out. Zero means DefaultPoll, or
-	// Heartbeat if that is shorter; otherwise it must be positive.
+	// Poll. Each wait is drawn at random between half and one and a half
+	// times its length, so that waiters spread out. Zero means
+	// DefaultPoll, or Heartbeat if that is shorter; otherwise it must be
+	// positive.
 	//
 	// Each read is a consistent GetItem of an item under 1 KB: one read
 	// capacity unit (on-demand: one read request unit). A waiting Locker
