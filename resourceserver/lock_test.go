@@ -3,7 +3,6 @@ package resourceserver_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -327,34 +326,4 @@ func TestMemoryLockerOptions(t *testing.T) {
 			}
 		})
 	}
-}
-
-// A memory locker with a lease behaves as a network lock does: a holder
-// that stops renewing (here through StopRenewing, as a paused process
-// would) loses the lock, and its Unlock says so.
-func ExampleNewMemoryLocker_lease() {
-	ctx := context.Background()
-	locker := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) {
-		o.Lease = 50 * time.Millisecond
-	})
-	held, err := locker.Lock(ctx, "cognito-idp/us-east-1_Example/https://api.example.com")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	held.(interface{ StopRenewing() }).StopRenewing()
-
-	// Another holder takes over once the lease has run out.
-	next, err := locker.Lock(ctx, "cognito-idp/us-east-1_Example/https://api.example.com")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	<-held.Lost()
-	err = held.Unlock(ctx)
-	fmt.Println(rserrors.IsLockLost(err), err)
-	fmt.Println(next.Unlock(ctx))
-	// Output:
-	// true lock cognito-idp/us-east-1_Example/https://api.example.com lost: lease expired
-	// <nil>
 }
