@@ -11,8 +11,8 @@ import (
 	"github.com/scopekeeper/scopekeeper/reconcile"
 )
 
-// Every problem of a file comes at once, each with its line, column, path
-// and rule.
+// Every problem of a file comes at once, sorted by position, each with its
+// line, column, path and rule.
 func ExampleParse() {
 	_, err := reconcile.Parse("scopes.yaml", []byte(`userPoolId: us-east-1_Example1
 resourceServers:
@@ -31,10 +31,10 @@ resourceServers:
 		}
 	}
 	// Output:
-	// 9:9 resourceServers[0].scopes[1].descripton (unknown field)
-	// 8:9 resourceServers[0].scopes[1].description (required)
 	// 4:11 resourceServers[0].name (pattern)
 	// 6:15 resourceServers[0].scopes[0].name (pattern)
+	// 8:9 resourceServers[0].scopes[1].description (required)
+	// 9:9 resourceServers[0].scopes[1].descripton (unknown field)
 }
 
 // Plan a file against a pool, print the plan, apply it.

@@ -91,15 +91,15 @@ appClients:
     scopes: [nope, https://x/y, https://x/y]
   - scopes: [openid]
 `, []problem{
-			{5, 5, "resourceServers[0].colour", reconcile.RuleUnknownField},
-			{11, 9, "resourceServers[0].scopes[2].description", rserrors.RuleRequired},
-			{14, 15, "resourceServers[1].additive", reconcile.RuleType},
 			{1, 13, "userPoolId", rserrors.RulePattern},
 			{4, 11, "resourceServers[0].name", rserrors.RulePattern},
-			{10, 22, "resourceServers[0].scopes[1].description", rserrors.RuleLength},
+			{5, 5, "resourceServers[0].colour", reconcile.RuleUnknownField},
 			{9, 15, "resourceServers[0].scopes[1].name", rserrors.RuleUnique},
+			{10, 22, "resourceServers[0].scopes[1].description", rserrors.RuleLength},
+			{11, 9, "resourceServers[0].scopes[2].description", rserrors.RuleRequired},
 			{11, 15, "resourceServers[0].scopes[2].name", rserrors.RulePattern},
 			{12, 17, "resourceServers[1].identifier", rserrors.RuleUnique},
+			{14, 15, "resourceServers[1].additive", reconcile.RuleType},
 			{17, 17, "appClients[0].clientName", reconcile.RuleOneOf},
 			{18, 14, "appClients[0].scopes[0]", rserrors.RulePattern},
 			{18, 33, "appClients[0].scopes[2]", rserrors.RuleUnique},
@@ -109,8 +109,8 @@ appClients:
 		{"wrong types", "userPoolId: [a]\nresourceServers: {a: 1}\nappClients:\n  - scopes: x\n", []problem{
 			{1, 13, "userPoolId", reconcile.RuleType},
 			{2, 18, "resourceServers", reconcile.RuleType},
-			{4, 13, "appClients[0].scopes", reconcile.RuleType},
 			{4, 5, "appClients[0]", reconcile.RuleOneOf},
+			{4, 13, "appClients[0].scopes", reconcile.RuleType},
 		}},
 		{"missing keys", "resourceServers:\n  - scopes: []\n", []problem{
 			{2, 5, "resourceServers[0].identifier", rserrors.RuleRequired},

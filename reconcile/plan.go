@@ -3,6 +3,7 @@ package reconcile
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"slices"
@@ -210,26 +211,36 @@ func (p *Plan) Counts() (add, change, destroy int) {
 // resolves each clientName of f, and names the app clients of
 // Plan.Grants, Plan.Dangling and Plan.Regrants. Nothing is written.
 //
-// f is checked first ([File.Check]); the problems found only against the
-// pool (a granted scope that neither the file nor the pool defines, or
-// that the plan removes; a clientName that names no app client of the
-// pool or several; a clientId that names none; a pool ID that differs
-// from opts.UserPoolID) come back in a *[FileError] as well. Other errors are those of resourceserver.Client.List and of
-// AppClients, each naming the operation.
+// Every problem comes at once, in one *[FileError] sorted by position:
+// those of [File.Check] and, after the one read of the pool, those found
+// only against it (a granted scope that neither the file nor the pool
+// defines, or that the plan removes; a clientName that names no app
+// client of the pool, or several; a clientId that names none; the same
+// app client named twice; a pool ID that differs from opts.UserPoolID).
+// A file with problems is still checked against the pool when its pool
+// is known, and no plan is returned. Other errors are those of
+// resourceserver.Client.List and of AppClients, each naming the
+// operation (joined with the *FileError when the file has problems too).
 func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan, error) {
-	if err := f.Check(); err != nil {
-		return nil, err
-	}
+	probs := f.check()
 	pool, prob := f.pool(opts.UserPoolID)
-	if prob != nil {
-		return nil, &FileError{File: f.Name, Problems: []*Problem{prob}}
+	switch {
+	case prob != nil:
+		return nil, newFileError(f.Name, append(probs, prob))
+	case len(f.AppClients) > 0 && r.apps == nil:
+		return nil, newFileError(f.Name, append(probs, f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")))
+	case opts.UserPoolID == "" && slices.ContainsFunc(probs, func(p *Problem) bool { return p.Path == "userPoolId" }):
+		return nil, newFileError(f.Name, probs) // no valid pool to read
 	}
-	if len(f.AppClients) > 0 && r.apps == nil {
-		return nil, &FileError{File: f.Name, Problems: []*Problem{f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")}}
+	fail := func(err error) (*Plan, error) {
+		if fe := newFileError(f.Name, probs); fe != nil {
+			return nil, errors.Join(fe, err)
+		}
+		return nil, err
 	}
 	servers, err := r.readServers(ctx, pool)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	st := state{pool: pool, servers: servers}
 	p, _ := compute(f, st, opts.Prune)
@@ -241,12 +252,12 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 			st.apps = AppClientRead{Scopes: touched}
 		}
 		if st.holders, st.clients, err = r.readApps(ctx, pool, st.apps); err != nil {
-			return nil, err
+			return fail(err)
 		}
 	}
-	p, probs := compute(f, st, opts.Prune)
-	if len(probs) > 0 {
-		return nil, &FileError{File: f.Name, Problems: probs}
+	p, poolProbs := compute(f, st, opts.Prune)
+	if e := newFileError(f.Name, merge(probs, poolProbs)); e != nil {
+		return nil, e
 	}
 	return p, nil
 }
@@ -442,7 +453,7 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 			case 1:
 				ref = ClientRef{ID: ids[0], Name: c.ClientName}
 			default:
-				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient,
+				probs = append(probs, f.problem(at+".clientName", RuleAmbiguousClient,
 					"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName))
 				continue
 			}
