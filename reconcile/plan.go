@@ -436,36 +436,9 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 	resolved := map[string]int{} // client ID -> index of the entry that names it
 	for i, c := range f.AppClients {
 		at := "appClients[" + strconv.Itoa(i) + "]"
-		var ref ClientRef
-		if c.ClientID != "" {
-			name, ok := known[c.ClientID]
-			if !ok {
-				probs = append(probs, f.problem(at+".clientId", RuleUnknownClient, "no app client of the pool has this ID", c.ClientID))
-				continue
-			}
-			ref = ClientRef{ID: c.ClientID, Name: name}
-		} else {
-			ids := st.byName(c.ClientName)
-			switch len(ids) {
-			case 0:
-				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient, "no app client of the pool has this name", c.ClientName))
-				continue
-			case 1:
-				ref = ClientRef{ID: ids[0], Name: c.ClientName}
-			default:
-				probs = append(probs, f.problem(at+".clientName", RuleAmbiguousClient,
-					"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName))
-				continue
-			}
-		}
-		if j, ok := resolved[ref.ID]; ok {
-			// One app client named twice, by ID and by name.
-			probs = append(probs, f.problem(at, rserrors.RuleUnique, "names the same app client as appClients["+strconv.Itoa(j)+"]", ref.ID))
-			continue
-		}
-		resolved[ref.ID] = i
-		current := held[ref.ID]
-		g := GrantPlan{Client: ref}
+		// Every problem of the entry is reported: its scopes are checked
+		// even when the app client is not found.
+		undefined := false
 		for k, sc := range c.Scopes {
 			if !appclient.IsStandard(sc) && !after[sc] {
 				detail := "neither the file nor the pool defines this scope"
@@ -473,8 +446,26 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 					detail = "the plan removes this scope"
 				}
 				probs = append(probs, f.problem(at+".scopes["+strconv.Itoa(k)+"]", RuleUndefinedScope, detail, sc))
-				continue
+				undefined = true
 			}
+		}
+		ref, prob := resolveClient(f, st, known, at, c)
+		if prob != nil {
+			probs = append(probs, prob)
+			continue
+		}
+		if j, ok := resolved[ref.ID]; ok {
+			// One app client named twice, by ID and by name.
+			probs = append(probs, f.problem(at, rserrors.RuleUnique, "names the same app client as appClients["+strconv.Itoa(j)+"]", ref.ID))
+			continue
+		}
+		resolved[ref.ID] = i
+		if undefined {
+			continue
+		}
+		current := held[ref.ID]
+		g := GrantPlan{Client: ref}
+		for _, sc := range c.Scopes {
 			if !slices.Contains(current, sc) {
 				g.Grant = append(g.Grant, sc)
 			}
@@ -491,6 +482,28 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 	}
 	slices.SortFunc(p.Grants, func(a, b GrantPlan) int { return cmp.Compare(a.Client.ID, b.Client.ID) })
 	return probs
+}
+
+// resolveClient finds the app client that the file's entry c (at the path
+// at) names: by clientId among those known, by clientName among those the
+// listing found, which must be exactly one.
+func resolveClient(f *File, st state, known map[string]string, at string, c AppClient) (ClientRef, *Problem) {
+	if c.ClientID != "" {
+		name, ok := known[c.ClientID]
+		if !ok {
+			return ClientRef{}, f.problem(at+".clientId", RuleUnknownClient, "no app client of the pool has this ID", c.ClientID)
+		}
+		return ClientRef{ID: c.ClientID, Name: name}, nil
+	}
+	switch ids := st.byName(c.ClientName); len(ids) {
+	case 0:
+		return ClientRef{}, f.problem(at+".clientName", RuleUnknownClient, "no app client of the pool has this name", c.ClientName)
+	case 1:
+		return ClientRef{ID: ids[0], Name: c.ClientName}, nil
+	default:
+		return ClientRef{}, f.problem(at+".clientName", RuleAmbiguousClient,
+			"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName)
+	}
 }
 
 // impacts fills p.Dangling and p.Regrants from the holders read.
