@@ -1,0 +1,177 @@
+package reconcile
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// hostile is a shape of file, grown by its parameter k.
+type hostile struct {
+	name string
+	gen  func(k int) string
+}
+
+// hostileShapes are the worst shapes found for the parser: expansion,
+// size, token count, nesting and line length.
+var hostileShapes = []hostile{
+	{"alias bomb", func(k int) string {
+		var b strings.Builder
+		b.WriteString("userPoolId: us-east-1_A\nresourceServers:\n  - &s\n    identifier: a\n    name: a\n    scopes:\n      - &c {name: r, description: d}\n")
+		b.WriteString(strings.Repeat("      - *c\n", k))
+		b.WriteString(strings.Repeat("  - *s\n", k))
+		return b.String()
+	}},
+	{"servers", func(k int) string {
+		var b strings.Builder
+		b.WriteString("userPoolId: us-east-1_A\nresourceServers:\n")
+		for i := range k {
+			fmt.Fprintf(&b, "  - identifier: https://api%d.example.com\n    name: API %d\n    scopes:\n      - {name: read, description: Read}\n", i, i)
+		}
+		return b.String()
+	}},
+	{"servers json", func(k int) string {
+		var b strings.Builder
+		b.WriteString(`{"userPoolId": "us-east-1_A", "resourceServers": [`)
+		for i := range k {
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			fmt.Fprintf(&b, `{"identifier": "https://api%d.example.com", "name": "API %d", "scopes": [{"name": "read", "description": "Read"}]}`, i, i)
+		}
+		b.WriteString("]}\n")
+		return b.String()
+	}},
+	{"short items", func(k int) string { return "resourceServers:\n" + strings.Repeat("- x\n", k) }},
+	{"unknown keys", func(k int) string {
+		return "resourceServers:\n" + strings.Repeat("  - {identifier: a, name: b, scopes: [], colour: blue}\n", k)
+	}},
+	{"deep flow", func(k int) string { return "userPoolId: " + strings.Repeat("[", k) + strings.Repeat("]", k) + "\n" }},
+	{"deep block", func(k int) string { return "userPoolId:\n" + strings.Repeat("- ", k) + "x\n" }},
+	{"deep indent", func(k int) string {
+		var b strings.Builder
+		for i := range k {
+			b.WriteString(strings.Repeat(" ", i) + "a:\n")
+		}
+		return b.String()
+	}},
+	{"long plain line", func(k int) string { return "userPoolId: " + strings.Repeat("ab ", k) + "\n" }},
+	{"long quoted line", func(k int) string { return `userPoolId: "` + strings.Repeat(`a\"`, k) + "\"\n" }},
+	{"items and a long line", func(k int) string {
+		return "userPoolId: " + strings.Repeat("ab ", 8*k) + "\nresourceServers:\n" + strings.Repeat("- x\n", k)
+	}},
+	{"long descriptions", func(k int) string {
+		var b strings.Builder
+		b.WriteString("userPoolId: us-east-1_A\nresourceServers:\n  - identifier: a\n    name: a\n    scopes:\n")
+		for i := range k {
+			fmt.Fprintf(&b, "      - name: s%d\n        description: %s\n", i, strings.Repeat("word ", 50))
+		}
+		return b.String()
+	}},
+}
+
+// cut returns the first size bytes of gen(k) for a k large enough.
+func cut(gen func(int) string, size int) string {
+	for k := 1; ; k *= 2 {
+		if s := gen(k); len(s) >= size {
+			return s[:size]
+		}
+	}
+}
+
+// largest returns gen(k) for the largest k whose text has at most size
+// bytes and passes the screen.
+func largest(gen func(int) string, size int) string {
+	ok := func(k int) bool {
+		s := gen(k)
+		if len(s) > size {
+			return false
+		}
+		_, probs := screen("", []byte(s))
+		return probs == nil
+	}
+	hi := 1
+	for ok(hi) {
+		hi *= 2
+	}
+	lo := hi / 2 // ok(lo) or lo == 0, and !ok(hi)
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; ok(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return gen(lo)
+}
+
+// hostileFiles returns, for each shape, a file of 1 MiB (which the
+// screen refuses by its size) and the largest file that the screen lets
+// through to the parser.
+func hostileFiles() []struct{ name, text string } {
+	var out []struct{ name, text string }
+	for _, h := range hostileShapes {
+		out = append(out,
+			struct{ name, text string }{h.name + "/1MiB", cut(h.gen, 1<<20)},
+			struct{ name, text string }{h.name + "/largest accepted", largest(h.gen, MaxFileSize)})
+	}
+	return out
+}
+
+// maxParseBytes is what parsing any file may allocate.
+const maxParseBytes = 50 << 20
+
+// TestParseMemory: every hostile file is parsed or refused within
+// maxParseBytes of allocation (a count that does not depend on the
+// machine). The time is reported, not asserted: go test -v shows it next
+// to that of a plain file of the same size.
+func TestParseMemory(t *testing.T) {
+	// Not parallel: the allocation is read from the process's counters.
+	if testing.Short() {
+		t.Skip("allocates up to 50 MB per file")
+	}
+	for _, f := range hostileFiles() {
+		data := []byte(f.text)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		start := time.Now()
+		_, err := Parse("f", data)
+		elapsed := time.Since(start)
+		runtime.ReadMemStats(&after)
+		alloc := after.TotalAlloc - before.TotalAlloc
+		refused := "parsed"
+		var fe *FileError
+		switch {
+		case errors.As(err, &fe) && fe.Problems[0].Rule == RuleLimit:
+			refused = "refused by a limit"
+		case err != nil:
+			refused = "parsed, has problems"
+		}
+		t.Logf("%-40s %8d bytes: %s, %6.1f MB allocated, %v", f.name, len(data), refused, float64(alloc)/(1<<20), elapsed.Round(time.Millisecond))
+		if alloc > maxParseBytes {
+			t.Errorf("Parse(%s, %d bytes) allocated %d MB, want at most %d", f.name, len(f.text), alloc>>20, maxParseBytes>>20)
+		}
+		if err != nil && len(err.Error()) > 64<<10 {
+			t.Errorf("Parse(%s) error has %d bytes, want a bounded message", f.name, len(err.Error()))
+		}
+	}
+}
+
+// BenchmarkParseHostile reports the time and the allocation of parsing
+// (or refusing) each hostile file: go test -run '^$' -bench ParseHostile
+// -benchmem ./reconcile.
+func BenchmarkParseHostile(b *testing.B) {
+	for _, f := range hostileFiles() {
+		data := []byte(f.text)
+		b.Run(f.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = Parse("f", data)
+			}
+		})
+	}
+}
