@@ -23,11 +23,11 @@ type decoder struct {
 
 // decode screens data (see [screen]), parses it and fills a File. A file
 // the screen refuses, or a syntax error, returns a nil File and those
-// problems.
-func decode(name string, data []byte) (*File, []*Problem) {
-	data, probs := screen(name, data)
+// problems (and a count of more, when the screen stopped listing them).
+func decode(name string, data []byte) (_ *File, _ []*Problem, more int) {
+	data, probs, more := screen(name, data)
 	if probs != nil {
-		return nil, probs
+		return nil, probs, more
 	}
 	f := &File{Name: name, pos: map[string]position{}}
 	tree, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
@@ -43,7 +43,7 @@ func decode(name string, data []byte) (*File, []*Problem) {
 				p.Line, p.Column = tk.Position.Line, tk.Position.Column
 			}
 		}
-		return nil, []*Problem{p}
+		return nil, []*Problem{p}, 0
 	}
 	d := &decoder{f: f}
 	var body ast.Node
@@ -59,10 +59,10 @@ func decode(name string, data []byte) (*File, []*Problem) {
 	}
 	if body == nil {
 		d.probs = append(d.probs, &Problem{File: name, Line: 1, Column: 1, Rule: rserrors.RuleRequired, Detail: "the file is empty"})
-		return f, d.probs
+		return f, d.probs, 0
 	}
 	d.root(body)
-	return f, d.probs
+	return f, d.probs, 0
 }
 
 func (d *decoder) add(n ast.Node, path string, rule rserrors.Rule, detail, value string) {

@@ -140,9 +140,11 @@ func ReadFile(path string) (*File, error) {
 // [Reconciler.Plan] refuses it, reporting its problems together with
 // those found against the pool, so that one run shows them all.
 func Parse(name string, data []byte) (*File, error) {
-	f, probs := decode(name, data)
+	f, probs, more := decode(name, data)
 	if f == nil {
-		return nil, newFileError(name, probs)
+		e := newFileError(name, probs)
+		e.More += more
+		return nil, e
 	}
 	f.probs = probs
 	if err := f.Check(); err != nil {
