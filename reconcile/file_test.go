@@ -219,6 +219,9 @@ func FuzzParse(f *testing.F) {
 		if !errors.As(err, &fe) || len(fe.Problems) == 0 {
 			t.Fatalf("Parse() error = %v, want a *FileError with problems", err)
 		}
+		if file != nil && file.Check() == nil {
+			t.Fatalf("Parse() returned a File with problems that Check accepts: %v", err)
+		}
 		if len(fe.Problems) > reconcile.MaxProblems || fe.More > 0 && len(fe.Problems) != reconcile.MaxProblems {
 			t.Fatalf("Parse() listed %d problems and %d more, want at most %d listed", len(fe.Problems), fe.More, reconcile.MaxProblems)
 		}

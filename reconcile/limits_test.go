@@ -1,12 +1,14 @@
 package reconcile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // hostile is a shape of file, grown by its parameter k.
@@ -201,4 +203,31 @@ func BenchmarkParseHostile(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzScreen: the screen never panics, lets through only valid UTF-8
+// without a byte-order mark, and places each problem inside the file.
+func FuzzScreen(f *testing.F) {
+	for _, h := range hostileShapes {
+		f.Add([]byte(h.gen(3)))
+	}
+	f.Add([]byte("\ufeff- - - a: b\n  ? c\n---\n\xff"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, probs, more := screen("f", data)
+		if probs == nil {
+			if !utf8.Valid(out) || bytes.HasPrefix(out, bom) && !bytes.HasPrefix(data, append(bom, bom...)) {
+				t.Fatalf("screen(%q) let through %q", data, out)
+			}
+			return
+		}
+		if out != nil || len(probs) > MaxProblems || more > 0 && len(probs) != MaxProblems {
+			t.Fatalf("screen(%q) = %q, %d problems, %d more", data, out, len(probs), more)
+		}
+		lines := 1 + bytes.Count(data, []byte{'\n'})
+		for _, p := range probs {
+			if p.Line > lines || p.Line < 0 || p.Line > 0 && p.Column < 1 {
+				t.Fatalf("screen(%q): problem %v outside the file of %d lines", data, p, lines)
+			}
+		}
+	})
 }
