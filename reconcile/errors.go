@@ -32,7 +32,8 @@ type Problem struct {
 	// File is the file's name as given to Parse.
 	File string
 	// Line and Column locate the value (or its key, for an unknown key),
-	// both from 1; 0 when the File was built in code.
+	// both from 1, the column in characters; 0 when the File was built in
+	// code or the problem is of the whole file (such as its size).
 	Line, Column int
 	// Path is the field path, such as "resourceServers[0].scopes[2].name";
 	// "" for the whole file.

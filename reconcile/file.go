@@ -129,16 +129,17 @@ func ReadFile(path string) (*File, error) {
 //
 // The bytes are never altered: invalid UTF-8 anywhere (a key, a value, a
 // comment) is refused with its position, before the parser sees it, and
-// so is a file beyond MaxFileSize, MaxTokens or MaxDepth, or a YAML alias.
-// A leading byte-order mark is skipped.
+// so is a file beyond the limits ([MaxFileSize] and the constants next to
+// it), or a YAML alias. A leading byte-order mark is skipped.
 //
 // Problems come in a *[FileError], each with its line and column and
 // sorted by them: a problem that stops the reading (invalid UTF-8, a
 // limit, a syntax error) and nothing else, or every key the schema does
 // not have, value of the wrong type and rule of [File.Check]. In the
-// second case Parse also returns the File as far as it could be read:
-// [Reconciler.Plan] refuses it, reporting its problems together with
-// those found against the pool, so that one run shows them all.
+// second case Parse also returns the File as far as it could be read,
+// which keeps those problems: [File.Check] and [Reconciler.Plan] refuse
+// it, Plan reporting them together with those found against the pool, so
+// that one run shows them all.
 func Parse(name string, data []byte) (*File, error) {
 	f, probs, more := decode(name, data)
 	if f == nil {
