@@ -9,13 +9,14 @@ import (
 )
 
 // Limits of a file, checked by [Parse] before the YAML parser sees a byte.
-// The YAML parser allocates about 100 bytes per byte of text and about
-// 1 KB per token, and its cost grows with the square of the nesting depth,
-// of the keys of a block mapping and of the documents;
-// these bounds keep any file within about 50 MB and well under a second
-// (BenchmarkParseHostile and TestParseMemory measure the worst shapes).
-// The largest file Cognito's quotas allow at the default of 25 resource
-// servers (100 scopes each) fits with room to spare.
+// The YAML parser (which reads JSON too) allocates up to 50 bytes per byte
+// of text and about 1 KB per token, and its cost grows with the square of
+// the nesting depth, of the keys of a block mapping and of the documents.
+// These bounds keep the parsing of any file under 50 MB and well under a
+// second (TestParseMemory and BenchmarkParseHostile measure the worst
+// shapes). A pool at Cognito's default quota, 25 resource servers of 100
+// scopes, fits when its scopes average under about 100 bytes of name and
+// description; the 20,000 scopes of a 1 MiB file do not.
 const (
 	// MaxFileSize is the largest file Parse reads, in bytes.
 	MaxFileSize = 256 << 10
