@@ -73,10 +73,11 @@ var hostileShapes = []hostile{
 		}
 		return b.String()
 	}},
-	{"long plain line", func(k int) string { return "userPoolId: " + strings.Repeat("ab ", k) + "\n" }},
+	{"long plain line", func(k int) string { return "userPoolId: " + strings.Repeat("ab", k) + "\n" }},
+	{"comments", func(k int) string { return "userPoolId: us-east-1_A\n" + strings.Repeat("# ab cd\n", k) }},
 	{"long quoted line", func(k int) string { return `userPoolId: "` + strings.Repeat(`a\"`, k) + "\"\n" }},
-	{"items and a long line", func(k int) string {
-		return "userPoolId: " + strings.Repeat("ab ", 8*k) + "\nresourceServers:\n" + strings.Repeat("- x\n", k)
+	{"items and a long line", func(k int) string { // as many tokens as allowed, then text
+		return "userPoolId: " + strings.Repeat("a", k) + "\nresourceServers:\n" + strings.Repeat("- x\n", MaxTokens/3-4)
 	}},
 	{"long descriptions", func(k int) string {
 		var b strings.Builder
@@ -107,7 +108,10 @@ func largest(gen func(int) string) string {
 	}
 	size0, tokens0 := len(gen(0)), tokensOf(gen(0))
 	size, tokens := len(gen(64))-size0, tokensOf(gen(64))-tokens0
-	hi := min(64*(MaxFileSize-size0)/max(size, 1), 64*(MaxTokens-tokens0)/max(tokens, 1)) + 1
+	hi := 64*(MaxFileSize-size0)/max(size, 1) + 1
+	if tokens > 0 {
+		hi = min(hi, 64*(MaxTokens-tokens0)/tokens+1)
+	}
 	lo := 0 // ok(lo) or lo == 0, and !ok(hi)
 	for k := 64; ; k *= 2 {
 		if k >= hi {

@@ -15,7 +15,7 @@ import (
 // These bounds keep the parsing of any file under 50 MB and well under a
 // second (TestParseMemory and BenchmarkParseHostile measure the worst
 // shapes). A pool at Cognito's default quota, 25 resource servers of 100
-// scopes, fits when its scopes average under about 100 bytes of name and
+// scopes, fits when its scopes average under about 60 bytes of name and
 // description; the 20,000 scopes of a 1 MiB file do not.
 const (
 	// MaxFileSize is the largest file Parse reads, in bytes.
@@ -133,11 +133,15 @@ func shape(data []byte) estimate {
 			indent++
 		}
 		body := bytes.TrimSpace(line)
-		if len(body) == 0 || body[0] == '#' {
+		if len(body) == 0 {
 			start = end + 1
 			continue
 		}
 		e.tokens++
+		if body[0] == '#' {
+			start = end + 1
+			continue
+		}
 		if bytes.HasPrefix(line, []byte("---")) || bytes.HasPrefix(line, []byte("...")) {
 			if len(line) == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' {
 				if e.docs++; e.docs == MaxKeys+1 {
