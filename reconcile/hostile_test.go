@@ -79,6 +79,7 @@ func TestParseRefuses(t *testing.T) {
 		{"deep block nesting", "userPoolId:\n" + strings.Repeat("- ", 5000) + "x\n", []problem{{2, 2*reconcile.MaxDepth + 1, "", reconcile.RuleLimit}}, 1},
 		{"a mapping of many keys", strings.Repeat("k: v\n", reconcile.MaxKeys+1), []problem{{reconcile.MaxKeys + 1, 1, "", reconcile.RuleLimit}}, 1},
 		{"many documents", strings.Repeat("---\n- x\n", reconcile.MaxKeys+1), []problem{{2*reconcile.MaxKeys + 1, 1, "", reconcile.RuleLimit}}, 1},
+		{"UTF-16", "\xff\xfeu\x00s\x00e\x00r\x00", []problem{{1, 1, "", rserrors.RuleUTF8}}, 1},
 		{"invalid UTF-8 everywhere", "# " + strings.Repeat("\xff", 150) + "\n", []problem{{1, 3, "", rserrors.RuleUTF8}, {1, 4, "", rserrors.RuleUTF8}}, 150},
 		{"too many tokens", "resourceServers:\n" + strings.Repeat("- x\n", reconcile.MaxTokens/3+1), []problem{{0, 0, "", reconcile.RuleLimit}}, 1},
 	} {

@@ -54,6 +54,11 @@ func screen(name string, data []byte) (_ []byte, probs []*Problem, more int) {
 		return nil, []*Problem{{File: name, Rule: RuleLimit,
 			Detail: "the file is larger than the limit of " + strconv.Itoa(MaxFileSize) + " bytes"}}, 0
 	}
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		// Windows PowerShell 5 writes UTF-16 by default.
+		return nil, []*Problem{{File: name, Line: 1, Column: 1, Rule: rserrors.RuleUTF8,
+			Detail: "the file is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"}}, 0
+	}
 	data = bytes.TrimPrefix(data, bom)
 	line, col := 1, 1
 	for i := 0; i < len(data); {
