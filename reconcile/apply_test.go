@@ -179,7 +179,7 @@ appClients:
 		got = append(got, problem{p.Line, p.Column, p.Path, p.Rule})
 	}
 	want := []problem{
-		{7, 17, "appClients[0].clientName", reconcile.RuleUnknownClient},
+		{7, 17, "appClients[0].clientName", reconcile.RuleAmbiguousClient},
 		{9, 17, "appClients[1].clientName", reconcile.RuleUnknownClient},
 		{12, 14, "appClients[2].scopes[0]", reconcile.RuleUndefinedScope},
 		{12, 48, "appClients[2].scopes[1]", reconcile.RuleUndefinedScope},

@@ -1,8 +1,10 @@
 package reconcile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,7 +32,8 @@ type Problem struct {
 	// File is the file's name as given to Parse.
 	File string
 	// Line and Column locate the value (or its key, for an unknown key),
-	// both from 1; 0 when the File was built in code.
+	// both from 1, the column in characters; 0 when the File was built in
+	// code or the problem is of the whole file (such as its size).
 	Line, Column int
 	// Path is the field path, such as "resourceServers[0].scopes[2].name";
 	// "" for the whole file.
@@ -73,30 +76,54 @@ func (p *Problem) Error() string {
 // Is reports whether target is rserrors.ErrValidation.
 func (p *Problem) Is(target error) bool { return target == rserrors.ErrValidation }
 
-// FileError lists every problem of a file, in the order found. Nothing was
-// sent to Cognito. It matches rserrors.ErrValidation, and errors.As reaches
-// each *Problem through Unwrap.
+// FileError lists the problems of a file, sorted by position (line, then
+// column; problems without one first, in the order found). Nothing was
+// sent to Cognito. It matches rserrors.ErrValidation, and errors.As
+// reaches each *Problem through Unwrap.
 type FileError struct {
 	// File is the file's name.
 	File string
-	// Problems holds every problem found.
+	// Problems holds the first MaxProblems problems.
 	Problems []*Problem
+	// More counts the problems found beyond those in Problems.
+	More int
+}
+
+// newFileError returns a *FileError of probs, sorted and cut to
+// MaxProblems; nil when there is none.
+func newFileError(file string, probs []*Problem) *FileError {
+	if len(probs) == 0 {
+		return nil
+	}
+	probs = slices.Clone(probs)
+	slices.SortStableFunc(probs, func(a, b *Problem) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	e := &FileError{File: file, Problems: probs}
+	if len(probs) > MaxProblems {
+		e.Problems, e.More = slices.Clip(probs[:MaxProblems]), len(probs)-MaxProblems
+	}
+	return e
 }
 
 // Error returns "reconcile: <file>: <n> problem(s)" followed by one
-// problem a line.
+// problem a line and, when some are left out, "... and <n> more".
 func (e *FileError) Error() string {
 	var b strings.Builder
 	name := e.File
 	if name == "" {
 		name = "desired state"
 	}
-	fmt.Fprintf(&b, "reconcile: %s: %d problem", name, len(e.Problems))
-	if len(e.Problems) != 1 {
+	n := len(e.Problems) + e.More
+	fmt.Fprintf(&b, "reconcile: %s: %d problem", name, n)
+	if n != 1 {
 		b.WriteByte('s')
 	}
 	for _, p := range e.Problems {
 		b.WriteString("\n  " + p.Error())
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\n  ... and %d more", e.More)
 	}
 	return b.String()
 }
@@ -104,7 +131,7 @@ func (e *FileError) Error() string {
 // Is reports whether target is rserrors.ErrValidation.
 func (e *FileError) Is(target error) bool { return target == rserrors.ErrValidation }
 
-// Unwrap returns the problems.
+// Unwrap returns the problems listed.
 func (e *FileError) Unwrap() []error {
 	out := make([]error, len(e.Problems))
 	for i, p := range e.Problems {

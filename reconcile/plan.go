@@ -3,6 +3,7 @@ package reconcile
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"slices"
@@ -220,26 +221,36 @@ func (p *Plan) Counts() (add, change, destroy int) {
 // resolves each clientName of f, and names the app clients of
 // Plan.Grants, Plan.Dangling and Plan.Regrants. Nothing is written.
 //
-// f is checked first ([File.Check]); the problems found only against the
-// pool (a granted scope that neither the file nor the pool defines, or
-// that the plan removes; a clientName that names no app client of the
-// pool or several; a clientId that names none; a pool ID that differs
-// from opts.UserPoolID) come back in a *[FileError] as well. Other errors are those of resourceserver.Client.List and of
-// AppClients, each naming the operation.
+// Every problem comes at once, in one *[FileError] sorted by position:
+// those of [File.Check] and, after the one read of the pool, those found
+// only against it (a granted scope that neither the file nor the pool
+// defines, or that the plan removes; a clientName that names no app
+// client of the pool, or several; a clientId that names none; the same
+// app client named twice; a pool ID that differs from opts.UserPoolID).
+// A file with problems is still checked against the pool when its pool
+// is known, and no plan is returned. Other errors are those of
+// resourceserver.Client.List and of AppClients, each naming the
+// operation (joined with the *FileError when the file has problems too).
 func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan, error) {
-	if err := f.Check(); err != nil {
-		return nil, err
-	}
+	probs := f.check()
 	pool, prob := f.pool(opts.UserPoolID)
-	if prob != nil {
-		return nil, &FileError{File: f.Name, Problems: []*Problem{prob}}
+	switch {
+	case prob != nil:
+		return nil, newFileError(f.Name, append(probs, prob))
+	case len(f.AppClients) > 0 && r.apps == nil:
+		return nil, newFileError(f.Name, append(probs, f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")))
+	case opts.UserPoolID == "" && slices.ContainsFunc(probs, func(p *Problem) bool { return p.Path == "userPoolId" }):
+		return nil, newFileError(f.Name, probs) // no valid pool to read
 	}
-	if len(f.AppClients) > 0 && r.apps == nil {
-		return nil, &FileError{File: f.Name, Problems: []*Problem{f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")}}
+	fail := func(err error) (*Plan, error) {
+		if fe := newFileError(f.Name, probs); fe != nil {
+			return nil, errors.Join(fe, err)
+		}
+		return nil, err
 	}
 	servers, err := r.readServers(ctx, pool)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	st := state{pool: pool, servers: servers}
 	p, _ := compute(f, st, opts.Prune)
@@ -251,12 +262,12 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 			st.apps = AppClientRead{Scopes: touched}
 		}
 		if st.holders, st.clients, err = r.readApps(ctx, pool, st.apps); err != nil {
-			return nil, err
+			return fail(err)
 		}
 	}
-	p, probs := compute(f, st, opts.Prune)
-	if len(probs) > 0 {
-		return nil, &FileError{File: f.Name, Problems: probs}
+	p, poolProbs := compute(f, st, opts.Prune)
+	if e := newFileError(f.Name, merge(probs, poolProbs)); e != nil {
+		return nil, e
 	}
 	return p, nil
 }
@@ -435,36 +446,9 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 	resolved := map[string]int{} // client ID -> index of the entry that names it
 	for i, c := range f.AppClients {
 		at := "appClients[" + strconv.Itoa(i) + "]"
-		var ref ClientRef
-		if c.ClientID != "" {
-			name, ok := known[c.ClientID]
-			if !ok {
-				probs = append(probs, f.problem(at+".clientId", RuleUnknownClient, "no app client of the pool has this ID", c.ClientID))
-				continue
-			}
-			ref = ClientRef{ID: c.ClientID, Name: name}
-		} else {
-			ids := st.byName(c.ClientName)
-			switch len(ids) {
-			case 0:
-				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient, "no app client of the pool has this name", c.ClientName))
-				continue
-			case 1:
-				ref = ClientRef{ID: ids[0], Name: c.ClientName}
-			default:
-				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient,
-					"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName))
-				continue
-			}
-		}
-		if j, ok := resolved[ref.ID]; ok {
-			// One app client named twice, by ID and by name.
-			probs = append(probs, f.problem(at, rserrors.RuleUnique, "names the same app client as appClients["+strconv.Itoa(j)+"]", ref.ID))
-			continue
-		}
-		resolved[ref.ID] = i
-		current := held[ref.ID]
-		g := GrantPlan{Client: ref}
+		// Every problem of the entry is reported: its scopes are checked
+		// even when the app client is not found.
+		undefined := false
 		for k, sc := range c.Scopes {
 			if !appclient.IsStandard(sc) && !after[sc] {
 				detail := "neither the file nor the pool defines this scope"
@@ -472,8 +456,26 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 					detail = "the plan removes this scope"
 				}
 				probs = append(probs, f.problem(at+".scopes["+strconv.Itoa(k)+"]", RuleUndefinedScope, detail, sc))
-				continue
+				undefined = true
 			}
+		}
+		ref, prob := resolveClient(f, st, known, at, c)
+		if prob != nil {
+			probs = append(probs, prob)
+			continue
+		}
+		if j, ok := resolved[ref.ID]; ok {
+			// One app client named twice, by ID and by name.
+			probs = append(probs, f.problem(at, rserrors.RuleUnique, "names the same app client as appClients["+strconv.Itoa(j)+"]", ref.ID))
+			continue
+		}
+		resolved[ref.ID] = i
+		if undefined {
+			continue
+		}
+		current := held[ref.ID]
+		g := GrantPlan{Client: ref}
+		for _, sc := range c.Scopes {
 			if !slices.Contains(current, sc) {
 				g.Grant = append(g.Grant, sc)
 			}
@@ -490,6 +492,28 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 	}
 	slices.SortFunc(p.Grants, func(a, b GrantPlan) int { return cmp.Compare(a.Client.ID, b.Client.ID) })
 	return probs
+}
+
+// resolveClient finds the app client that the file's entry c (at the path
+// at) names: by clientId among those known, by clientName among those the
+// listing found, which must be exactly one.
+func resolveClient(f *File, st state, known map[string]string, at string, c AppClient) (ClientRef, *Problem) {
+	if c.ClientID != "" {
+		name, ok := known[c.ClientID]
+		if !ok {
+			return ClientRef{}, f.problem(at+".clientId", RuleUnknownClient, "no app client of the pool has this ID", c.ClientID)
+		}
+		return ClientRef{ID: c.ClientID, Name: name}, nil
+	}
+	switch ids := st.byName(c.ClientName); len(ids) {
+	case 0:
+		return ClientRef{}, f.problem(at+".clientName", RuleUnknownClient, "no app client of the pool has this name", c.ClientName)
+	case 1:
+		return ClientRef{ID: ids[0], Name: c.ClientName}, nil
+	default:
+		return ClientRef{}, f.problem(at+".clientName", RuleAmbiguousClient,
+			"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName)
+	}
 }
 
 // impacts fills p.Dangling and p.Regrants from the holders read.

@@ -63,25 +63,31 @@ func (a *app) readFile(path string) (*reconcile.File, error) {
 	if path != "-" {
 		return reconcile.ReadFile(path)
 	}
-	data, err := io.ReadAll(a.stdin)
+	// One byte more than the limit, so that Parse refuses a larger file.
+	data, err := io.ReadAll(io.LimitReader(a.stdin, reconcile.MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
 	return reconcile.Parse("<stdin>", data)
 }
 
-// planFile reads a file and plans it.
+// planFile reads a file and plans it. A file with problems that could
+// still be read is planned too, so that the problems found against the
+// pool come in the same report.
 func (a *app) planFile(cmd *cobra.Command, path string, prune bool) (*reconcile.Plan, error) {
 	f, err := a.readFile(path)
-	if err != nil {
+	if f == nil {
 		return nil, err
 	}
 	s := a.settings()
 	if s.PoolID == "" {
 		s.PoolID = f.UserPoolID
 	}
-	if err := a.connectTo(cmd.Context(), s); err != nil {
-		return nil, err
+	if cerr := a.connectTo(cmd.Context(), s); cerr != nil {
+		if err != nil {
+			return nil, err
+		}
+		return nil, cerr
 	}
 	return a.rec.Plan(cmd.Context(), f, reconcile.PlanOptions{UserPoolID: a.flagsPool(), Prune: prune})
 }
