@@ -7,14 +7,13 @@ import (
 	"log/slog"
 	"math"
 	"reflect"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/pace"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/validate"
@@ -123,13 +122,10 @@ type Options struct {
 // within the process, and is verified after it is sent. A Client is safe
 // for concurrent use.
 type Client struct {
-	api     API
-	opts    Options
-	pace    *pace.Pacer          // nil: pacing off
-	callOpt []func(*cip.Options) // Options.ClientOptions
-
-	qmu    sync.Mutex
-	queues map[string]*queue // by lockKey: the changes waiting for a resource server
+	api    API
+	opts   Options
+	caller *engine.Caller // the pacer and Options.ClientOptions
+	engine *engine.Engine[ResourceServer, opChange]
 }
 
 // New returns a Client that sends its requests through api, usually a
@@ -169,12 +165,35 @@ func New(api API, optFns ...func(*Options)) *Client {
 	if o.Backoff == nil {
 		o.Backoff = wait.Backoff
 	}
-	return &Client{
-		api:     api,
-		opts:    o,
-		pace:    p,
-		callOpt: slices.Clip(o.ClientOptions),
-		queues:  make(map[string]*queue),
+	c := &Client{api: api, opts: o, caller: engine.NewCaller(p, o.ClientOptions)}
+	eo := engine.Options[ResourceServer, opChange]{
+		Pkg:           "resourceserver",
+		IDAttr:        engine.AttrIdentifier,
+		MaxAttempts:   o.MaxAttempts,
+		Backoff:       o.Backoff,
+		DisableVerify: o.DisableVerify,
+		Logger:        o.Logger,
+		Coalesce:      true,
+		LockKeys:      func(k engine.Key, _ opChange) []string { return []string{lockKey(k.Pool, k.ID)} },
+	}
+	if o.Locker != nil {
+		eo.Lock = lockFunc(o.Locker)
+	}
+	if o.Grants != nil {
+		eo.Check = c.checkGrants
+	}
+	c.engine = engine.New[ResourceServer, opChange](kind{c}, eo)
+	return c
+}
+
+// lockFunc adapts a Locker to the engine.
+func lockFunc(l Locker) func(context.Context, string) (engine.Held, error) {
+	return func(ctx context.Context, key string) (engine.Held, error) {
+		held, err := l.Lock(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		return held, nil
 	}
 }
 
