@@ -75,4 +75,3 @@ func (b *batchContext) stop() {
 	b.ended = true
 	b.cancel()
 }
-
