@@ -7,6 +7,7 @@ import (
 	"time"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/keylock"
 )
 
@@ -277,4 +278,4 @@ var errLeaseExpired = errors.New("lease expired")
 
 // lockKey is the key of a resource server for the in-process lock and for
 // Options.Locker.
-func lockKey(pool, id string) string { return "cognito-idp/" + pool + "/" + id }
+func lockKey(pool, id string) string { return engine.ResourceServerLockKey(pool, id) }

@@ -90,3 +90,11 @@ func Log(ctx context.Context, l *slog.Logger, level slog.Level, pkg, msg string,
 	}
 	l.LogAttrs(ctx, level, pkg+": "+msg, attrs...)
 }
+
+// ResourceServerLockKey is the Locker key of a resource server,
+// "cognito-idp/<pool>/<identifier>", which resourceserver and appclient
+// both take. A user pool ID cannot contain "/", so the key is
+// unambiguous although an identifier may contain "/".
+func ResourceServerLockKey(pool, identifier string) string {
+	return "cognito-idp/" + pool + "/" + identifier
+}
