@@ -422,3 +422,22 @@ func TestNewNilAPIPanics(t *testing.T) {
 	}()
 	appclient.New(nil)
 }
+
+// TestErrorNamesAreAliases checks that the deprecated names of the error
+// types and the errors package's own names reach the same error.
+func TestErrorNamesAreAliases(t *testing.T) {
+	_, c := setup(t)
+	_, err := c.Get(context.Background(), testPool, "missing")
+	var old *appclient.OpError
+	var one *rserrors.OpError
+	if !errors.As(err, &old) || !errors.As(err, &one) || old != one {
+		t.Fatalf("Get() error = %v, want one *rserrors.OpError under both names", err)
+	}
+	if one.Package != "appclient" || one.ClientID != "missing" || one.Op != "Get" || !rserrors.IsNotFound(err) {
+		t.Errorf("OpError = %+v, want Package appclient, Op Get, ClientID missing, a not-found cause", one)
+	}
+	var u *appclient.UnsafeUpdateError = &rserrors.UnsafeUpdateError{ClientID: "c"}
+	if !errors.Is(u, rserrors.ErrUnsafeUpdate) {
+		t.Errorf("appclient.UnsafeUpdateError does not match rserrors.ErrUnsafeUpdate")
+	}
+}

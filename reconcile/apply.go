@@ -132,7 +132,7 @@ func (r *Result) count() (done, failed, notTried int) {
 // Apply carries out p, a plan made by [Reconciler.Plan] now or earlier and
 // saved. In order, it:
 //
-//  1. refuses, with an *[ImpactError] and nothing sent, a plan with
+//  1. refuses, with a *rserrors.GrantsError and nothing sent, a plan with
 //     dangling grants or re-grants that opts does not allow;
 //  2. reads the pool again as the plan did (ListResourceServers, and the
 //     app clients the plan read) and refuses, with a *[StaleError], a plan
@@ -191,22 +191,19 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Re
 	return a.res, nil
 }
 
-// Allowed returns nil if opts allow what p does to grants, or an
-// *[ImpactError] listing the dangling grants (unless opts.AllowDangling)
+// Allowed returns nil if opts allow what p does to grants, or a
+// *rserrors.GrantsError listing the dangling grants (unless opts.AllowDangling)
 // and the re-grants (unless opts.AllowRegrant) of p. It sends nothing; a
 // command calls it to refuse before it asks for confirmation.
 func (p *Plan) Allowed(opts ApplyOptions) error {
-	ie := &ImpactError{UserPoolID: p.UserPoolID}
+	var dangling, regrants []Impact
 	if !opts.AllowDangling {
-		ie.Dangling = p.Dangling
+		dangling = p.Dangling
 	}
 	if !opts.AllowRegrant {
-		ie.Regrants = p.Regrants
+		regrants = p.Regrants
 	}
-	if len(ie.Dangling) > 0 || len(ie.Regrants) > 0 {
-		return ie
-	}
-	return nil
+	return impactError(p.UserPoolID, dangling, regrants)
 }
 
 // apply is one run of Apply.
