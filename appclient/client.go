@@ -52,7 +52,8 @@ type Options struct {
 	// their change when the verifying Describe finds it overwritten by
 	// another writer (or Cognito answers ConcurrentModificationException);
 	// then they return a *rserrors.ConflictError whose Identifier is the
-	// client ID. Values below 1 mean DefaultMaxAttempts.
+	// client ID. Zero means DefaultMaxAttempts; a negative value makes New
+	// panic.
 	MaxAttempts int
 
 	// DisableVerify turns off the DescribeUserPoolClient that follows each
@@ -86,8 +87,9 @@ type Options struct {
 	DisableRateLimit bool
 
 	// Parallelism is how many DescribeUserPoolClient requests Grants and
-	// Holders keep in flight; values below 1 mean DefaultParallelism. The
-	// rate limit still applies: it only hides each request's latency.
+	// Holders keep in flight. Zero means DefaultParallelism; a negative
+	// value makes New panic. The rate limit still applies: it only hides
+	// each request's latency.
 	Parallelism int
 
 	// Locker, if set, is taken around each change that grants or revokes
@@ -114,24 +116,26 @@ type Client struct {
 
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
-// one is skipped). It sends nothing. It panics if api is nil.
+// one is skipped). It sends nothing. It panics, as resourceserver.New
+// does, with a message naming the option, on a nil api or a negative
+// MaxAttempts or Parallelism.
 func New(api API, optFns ...func(*Options)) *Client {
-	if api == nil {
-		panic("appclient: New called with a nil API")
-	}
+	engine.MustAPI("appclient", api)
 	var o Options
 	for _, fn := range optFns {
 		if fn != nil {
 			fn(&o)
 		}
 	}
-	if o.MaxAttempts < 1 {
+	engine.MustNotNegative("appclient", "MaxAttempts", o.MaxAttempts)
+	engine.MustNotNegative("appclient", "Parallelism", o.Parallelism)
+	if o.MaxAttempts == 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
 	if o.Backoff == nil {
 		o.Backoff = wait.Backoff
 	}
-	if o.Parallelism < 1 {
+	if o.Parallelism == 0 {
 		o.Parallelism = DefaultParallelism
 	}
 	c := &Client{api: api, opts: o, caller: engine.NewCaller(newPacer(o), o.ClientOptions)}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -29,13 +30,13 @@ const (
 // Options configures a Reconciler. The zero value is the default.
 type Options struct {
 	// Parallelism is how many resource-server writes (and, separately,
-	// app-client writes) an apply keeps in flight. Values below 1 mean
-	// DefaultParallelism.
+	// app-client writes) an apply keeps in flight. Zero means
+	// DefaultParallelism; a negative value makes New panic.
 	Parallelism int
 	// MaxAttempts bounds how many times an apply writes one resource
 	// server's change when verification keeps finding it overwritten;
-	// then the step fails with a *rserrors.ConflictError. Values below 1
-	// mean resourceserver.DefaultMaxAttempts.
+	// then the step fails with a *rserrors.ConflictError. Zero means
+	// resourceserver.DefaultMaxAttempts; a negative value makes New panic.
 	MaxAttempts int
 	// Settle is the wait between a wave of writes and the
 	// ListResourceServers that verifies it. Zero means DefaultSettle; a
@@ -66,8 +67,9 @@ type Reconciler struct {
 // resourceserver.Client of its own, and app clients through apps (usually
 // an *appclient.Client on the same SDK client). apps may be nil: a file
 // with grants is then refused, and removals and additions are planned
-// without the app-client checks. It sends nothing. It panics when api is
-// nil.
+// without the app-client checks. It sends nothing. It panics, as
+// resourceserver.New does, with a message naming the option, on a nil api
+// or a negative Parallelism or MaxAttempts.
 func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Reconciler {
 	var o Options
 	for _, fn := range optFns {
@@ -75,10 +77,13 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 			fn(&o)
 		}
 	}
-	if o.Parallelism < 1 {
+	engine.MustAPI("reconcile", api)
+	engine.MustNotNegative("reconcile", "Parallelism", o.Parallelism)
+	engine.MustNotNegative("reconcile", "MaxAttempts", o.MaxAttempts)
+	if o.Parallelism == 0 {
 		o.Parallelism = DefaultParallelism
 	}
-	if o.MaxAttempts < 1 {
+	if o.MaxAttempts == 0 {
 		o.MaxAttempts = resourceserver.DefaultMaxAttempts
 	}
 	switch {

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"log/slog"
 	"math"
-	"reflect"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,8 +37,8 @@ const (
 type Options struct {
 	// MaxAttempts bounds how many times Apply (and every helper) writes a
 	// change when the verifying Describe finds it overwritten by another
-	// writer; then it returns a *rserrors.ConflictError. Values
-	// below 1 mean DefaultMaxAttempts. Each extra attempt costs a
+	// writer; then it returns a *rserrors.ConflictError. Zero means
+	// DefaultMaxAttempts; a negative value makes New panic. Each extra attempt costs a
 	// Describe that re-reads the state after the backoff (none when
 	// Backoff returns 0), an Update and a verifying Describe.
 	MaxAttempts int
@@ -130,13 +129,12 @@ type Client struct {
 
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
-// one is skipped). It sends nothing. It panics when api is nil, or when
-// ReadRate or UpdateRate is negative, infinite or NaN: a mistake in the program,
-// not in its input.
+// one is skipped). It sends nothing. Like every constructor of
+// scopekeeper, it panics, with a message naming the option, on what no
+// correct program passes: a nil api, a negative MaxAttempts, or a
+// ReadRate or UpdateRate that is negative, infinite or NaN.
 func New(api API, optFns ...func(*Options)) *Client {
-	if api == nil || isNilPointer(api) {
-		panic("resourceserver: New called with a nil API; pass a *cognitoidentityprovider.Client or a fake")
-	}
+	engine.MustAPI("resourceserver", api)
 	var o Options
 	for _, fn := range optFns {
 		if fn != nil {
@@ -159,7 +157,8 @@ func New(api API, optFns ...func(*Options)) *Client {
 			panic("resourceserver: " + err.Error())
 		}
 	}
-	if o.MaxAttempts < 1 {
+	engine.MustNotNegative("resourceserver", "MaxAttempts", o.MaxAttempts)
+	if o.MaxAttempts == 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
 	if o.Backoff == nil {
@@ -204,12 +203,6 @@ func orDefault(rate float64) float64 {
 	return rate
 }
 
-// isNilPointer reports whether v holds a nil pointer, such as a
-// (*cognitoidentityprovider.Client)(nil).
-func isNilPointer(v any) bool {
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
-}
 
 // Create sends one CreateResourceServer with rs's identifier, name and
 // scopes, and returns the resource server Cognito created.
