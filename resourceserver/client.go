@@ -203,7 +203,6 @@ func orDefault(rate float64) float64 {
 	return rate
 }
 
-
 // Create sends one CreateResourceServer with rs's identifier, name and
 // scopes, and returns the resource server Cognito created.
 //
