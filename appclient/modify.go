@@ -235,6 +235,20 @@ func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scope
 	return c.change(ctx, "GrantScopes", poolID, clientID, r.Err("GrantScopes"), fixed(&delta{grant: distinct}))
 }
 
+// GrantScopesListed is [Client.GrantScopes] for a caller that has just
+// listed the pool's resource servers, as reconcile's apply has: a scope in
+// listed ("<identifier>/<scope name>") is taken as existing and costs no
+// DescribeResourceServer; the others are checked as GrantScopes checks
+// them. A listed scope deleted since then is refused by Cognito instead,
+// with a *ScopeNotFoundError whose Err is set, and nothing changes. Errors
+// are those of GrantScopes, with Op "GrantScopes".
+func (c *Client) GrantScopesListed(ctx context.Context, poolID, clientID string, listed []string, scopes ...string) (AppClient, error) {
+	var r validate.Report
+	checkIDs(&r, poolID, clientID)
+	distinct := scopeArgs(&r, scopes)
+	return c.change(ctx, "GrantScopes", poolID, clientID, r.Err("GrantScopes"), fixed(&delta{grant: distinct}), listed...)
+}
+
 // RevokeScopes removes scopes from an app client's AllowedOAuthScopes and
 // keeps every other scope and every other field. It is idempotent: a
 // scope the app client does not allow is no error, and when none is there

@@ -25,6 +25,9 @@ const (
 	// before it reads the pool back to verify them, so that another
 	// writer's update already on its way lands first.
 	DefaultSettle = 500 * time.Millisecond
+	// DefaultReuseRead is how long an apply trusts the app clients its
+	// plan read, when this Reconciler made the plan.
+	DefaultReuseRead = 30 * time.Second
 )
 
 // Options configures a Reconciler. The zero value is the default.
@@ -44,11 +47,18 @@ type Options struct {
 	Settle time.Duration
 	// ResourceServerOptions configure the resourceserver.Client the
 	// Reconciler makes (rates, Locker, Logger, ClientOptions). Its
-	// DisableVerify is always set: an apply verifies a whole wave with
-	// ListResourceServers instead of a Describe per server. Its Grants is
-	// always nil: the plan checks the app clients once for the whole pool
-	// (Plan.Dangling, Plan.Regrants), not once per server.
+	// MaxAttempts is this Options' MaxAttempts. Its Grants is always nil:
+	// the plan checks the app clients once for the whole pool
+	// (Plan.Dangling, Plan.Regrants), not once per server. An apply
+	// verifies a whole wave of its writes with ListResourceServers instead
+	// of a Describe per server.
 	ResourceServerOptions []func(*resourceserver.Options)
+	// ReuseRead is how long the app clients a plan read stay good for an
+	// apply of the same plan by this Reconciler: within it, Apply reads
+	// the resource servers again but not the app clients. Zero means
+	// DefaultReuseRead; a negative value reads them again always. A plan
+	// read back with ReadPlan is always read again.
+	ReuseRead time.Duration
 	// Logger receives one record per decision: a change found overwritten
 	// and written again, a step that failed. Nil is silent.
 	Logger *slog.Logger
@@ -92,8 +102,11 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 	case o.Settle < 0:
 		o.Settle = 0
 	}
+	if o.ReuseRead == 0 {
+		o.ReuseRead = DefaultReuseRead
+	}
 	rsOpts := append(slices.Clone(o.ResourceServerOptions), func(ro *resourceserver.Options) {
-		ro.DisableVerify = true
+		ro.MaxAttempts = o.MaxAttempts
 		ro.Grants = nil // the plan checks grants once, for the whole pool
 	})
 	if apps != nil && isNilPointer(apps) {
@@ -155,6 +168,16 @@ type Plan struct {
 	// Regrants lists the scopes the plan defines again while app clients
 	// still list them as inactive scopes, so they would hold them again.
 	Regrants []Impact
+
+	read *planRead // what Plan read; nil for a plan read back
+}
+
+// planRead is what Reconciler.Plan read of the app clients, and when.
+type planRead struct {
+	by      *Reconciler
+	at      time.Time
+	holders map[string][]ClientRef
+	clients []ClientRef
 }
 
 // ServerPlan is the plan for one resource server.
@@ -232,6 +255,7 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 	if len(f.AppClients) > 0 && r.apps == nil {
 		return nil, &FileError{File: f.Name, Problems: []*Problem{f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")}}
 	}
+	started := time.Now()
 	servers, err := r.readServers(ctx, pool)
 	if err != nil {
 		return nil, err
@@ -253,6 +277,7 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 	if len(probs) > 0 {
 		return nil, &FileError{File: f.Name, Problems: probs}
 	}
+	p.read = &planRead{by: r, at: started, holders: st.holders, clients: st.clients}
 	return p, nil
 }
 

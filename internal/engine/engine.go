@@ -450,10 +450,7 @@ func (e *Engine[S, C]) loop(ctx context.Context, k Key, cur, next S, ch C, readT
 		if e.o.DisableVerify {
 			return out, nil
 		}
-		if err := wait.Sleep(ctx, wait.Settle(readTook, writeTook)); err != nil {
-			return zero, err
-		}
-		if cur, readTook, err = e.kind.Read(ctx, k); err != nil {
+		if cur, readTook, err = e.verify(ctx, k, readTook, writeTook); err != nil {
 			return zero, err
 		}
 		if next, _, err = e.kind.Apply(ch, cur); err != nil {
