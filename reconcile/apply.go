@@ -370,7 +370,7 @@ func (a *apply) finish(i int, o Outcome, err error) {
 // to Options.MaxAttempts writes, and waits for the next listing.
 func (a *apply) wave(ctx context.Context) {
 	pool := a.p.UserPoolID
-	w := engine.NewWave(a.r.opts.Settle, func(ctx context.Context) (map[engine.Key]resourceserver.ResourceServer, error) {
+	w := engine.NewWave(a.r.opts.Settle, a.r.opts.Parallelism, func(ctx context.Context) (map[engine.Key]resourceserver.ResourceServer, error) {
 		listed, err := a.r.readServers(ctx, pool)
 		if err != nil {
 			return nil, fmt.Errorf("verifying: %w", err)
@@ -382,19 +382,51 @@ func (a *apply) wave(ctx context.Context) {
 		}
 		return out, nil
 	})
-	a.each(ctx, a.servers, func(ctx context.Context, i int) error {
-		ctx, done := w.Join(ctx)
-		defer done()
-		sp := a.server[i]
-		switch sp.Action {
-		case ActionCreate:
-			return a.create(ctx, w, sp)
-		case ActionDelete:
-			return a.delete(ctx, w, sp)
+	// Every step joins the wave first, so that one listing verifies them
+	// all; Options.Parallelism bounds the writes in flight, not the steps
+	// waiting for the listing.
+	ctxs, dones := make([]context.Context, len(a.servers)), make([]func(), len(a.servers))
+	for n := range a.servers {
+		ctxs[n], dones[n] = w.Join(ctx)
+	}
+	var wg sync.WaitGroup
+	for n, i := range a.servers {
+		ctx, done := ctxs[n], dones[n]
+		// Steps start in order: each takes its slot here.
+		if err := w.Start(ctx); err != nil {
+			a.finish(i, Failed, err)
+			done()
+			continue
 		}
-		_, err := a.r.rs.Apply(ctx, pool, sp.Identifier, sp.Change)
-		return err
-	}, true, false)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer done()
+			if a.stop.Load() || !a.ready(i) {
+				a.finish(i, NotTried, nil)
+				return
+			}
+			if err := a.writeServer(ctx, w, i); err != nil {
+				a.finish(i, Failed, err)
+				return
+			}
+			a.finish(i, Done, nil)
+		}()
+	}
+	wg.Wait()
+}
+
+// writeServer writes server step i and verifies it through w.
+func (a *apply) writeServer(ctx context.Context, w *engine.Wave[resourceserver.ResourceServer], i int) error {
+	sp := a.server[i]
+	switch sp.Action {
+	case ActionCreate:
+		return a.create(ctx, w, sp)
+	case ActionDelete:
+		return a.delete(ctx, w, sp)
+	}
+	_, err := a.r.rs.Apply(ctx, a.p.UserPoolID, sp.Identifier, sp.Change)
+	return err
 }
 
 // create creates sp's server and verifies it through w; a server found

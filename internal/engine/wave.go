@@ -23,6 +23,7 @@ var ErrNotListed = errors.New("not in the listing of the user pool")
 type Wave[S any] struct {
 	list   func(ctx context.Context) (map[Key]S, error)
 	settle time.Duration
+	slots  chan struct{} // writes in flight; nil: no bound
 
 	mu      sync.Mutex
 	live    int // tickets joined and not done
@@ -44,27 +45,72 @@ type waveRes[S any] struct {
 
 type waveKey[S any] struct{}
 
+// ticket is one write's place in a wave.
+type ticket[S any] struct {
+	w    *Wave[S]
+	slot bool // holds one of w.slots; only its own goroutine touches it
+}
+
 // NewWave returns a Wave that lists the pool with list, after waiting
 // settle (0: none) from the moment the last write of a round arrives.
-func NewWave[S any](settle time.Duration, list func(ctx context.Context) (map[Key]S, error)) *Wave[S] {
-	return &Wave[S]{list: list, settle: settle}
+// At most parallel writes (0: no bound) hold a slot at once; a write
+// waiting for the listing holds none.
+func NewWave[S any](settle time.Duration, parallel int, list func(ctx context.Context) (map[Key]S, error)) *Wave[S] {
+	w := &Wave[S]{list: list, settle: settle}
+	if parallel > 0 {
+		w.slots = make(chan struct{}, parallel)
+	}
+	return w
 }
 
 // Join adds one write to w and returns the context that carries its
 // ticket, and the function that takes it out of the wave, which the
-// caller must call once the write and its verification are over.
+// caller must call once the write and its verification are over (or it
+// will not be tried). Join every write of a round before any of them
+// waits for the listing, so that one listing verifies them all.
 func (w *Wave[S]) Join(ctx context.Context) (context.Context, func()) {
 	w.mu.Lock()
 	w.live++
 	w.mu.Unlock()
+	t := &ticket[S]{w: w}
 	var once sync.Once
-	return context.WithValue(ctx, waveKey[S]{}, w), func() {
+	return context.WithValue(ctx, waveKey[S]{}, t), func() {
 		once.Do(func() {
+			t.release()
 			w.mu.Lock()
 			w.live--
 			w.flushLocked()
 			w.mu.Unlock()
 		})
+	}
+}
+
+// Start waits for a slot for the write whose ticket ctx carries.
+func (w *Wave[S]) Start(ctx context.Context) error {
+	t, _ := ctx.Value(waveKey[S]{}).(*ticket[S])
+	if t == nil || t.w != w {
+		return errors.New("engine: Wave.Start without the wave's ticket")
+	}
+	return t.acquire(ctx)
+}
+
+func (t *ticket[S]) acquire(ctx context.Context) error {
+	if t.w.slots == nil || t.slot {
+		return nil
+	}
+	select {
+	case t.w.slots <- struct{}{}:
+		t.slot = true
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (t *ticket[S]) release() {
+	if t.slot {
+		t.slot = false
+		<-t.w.slots
 	}
 }
 
@@ -77,7 +123,14 @@ func (w *Wave[S]) Lists() int {
 
 // Read waits for the next listing of the wave and returns k as listed,
 // and whether it is listed.
+// The write gives up its slot while it waits, and takes one again before
+// it returns, for a write that follows.
 func (w *Wave[S]) Read(ctx context.Context, k Key) (S, bool, error) {
+	var zero S
+	t, _ := ctx.Value(waveKey[S]{}).(*ticket[S])
+	if t != nil {
+		t.release()
+	}
 	req := waveReq[S]{k: k, ctx: ctx, ch: make(chan waveRes[S], 1)}
 	w.mu.Lock()
 	w.waiting = append(w.waiting, req)
@@ -85,9 +138,13 @@ func (w *Wave[S]) Read(ctx context.Context, k Key) (S, bool, error) {
 	w.mu.Unlock()
 	select {
 	case r := <-req.ch:
+		if t != nil {
+			if err := t.acquire(ctx); err != nil {
+				return zero, false, err
+			}
+		}
 		return r.s, r.ok, r.err
 	case <-ctx.Done():
-		var zero S
 		return zero, false, ctx.Err()
 	}
 }
@@ -117,8 +174,10 @@ func (w *Wave[S]) flushLocked() {
 
 // waveFrom returns the Wave whose ticket ctx carries, or nil.
 func waveFrom[S any](ctx context.Context) *Wave[S] {
-	w, _ := ctx.Value(waveKey[S]{}).(*Wave[S])
-	return w
+	if t, _ := ctx.Value(waveKey[S]{}).(*ticket[S]); t != nil {
+		return t.w
+	}
+	return nil
 }
 
 // verify reads k to verify a write: through the wave ctx carries, if any,
