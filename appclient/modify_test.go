@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
 // machineClient is an app client with OAuth on, client_credentials, a
@@ -439,5 +442,60 @@ func TestErrorNamesAreAliases(t *testing.T) {
 	var u *appclient.UnsafeUpdateError = &rserrors.UnsafeUpdateError{ClientID: "c"}
 	if !errors.Is(u, rserrors.ErrUnsafeUpdate) {
 		t.Errorf("appclient.UnsafeUpdateError does not match rserrors.ErrUnsafeUpdate")
+	}
+}
+
+// keyLocker records the keys locked through it.
+type keyLocker struct {
+	mu    sync.Mutex
+	keys  []string
+	inner resourceserver.Locker
+}
+
+func (l *keyLocker) Lock(ctx context.Context, key string) (resourceserver.Lock, error) {
+	l.mu.Lock()
+	l.keys = append(l.keys, key)
+	l.mu.Unlock()
+	return l.inner.Lock(ctx, key)
+}
+
+// TestGrantTakesTheServersLock: with a Locker, a grant or a revoke of a
+// custom scope takes the lock of that scope's resource server, the key a
+// resourceserver.Client takes, so that it waits for a removal holding it
+// in another process; a change with nothing to write takes none.
+func TestGrantTakesTheServersLock(t *testing.T) {
+	key := "cognito-idp/" + testPool + "/" + ordersAPI
+	inner := resourceserver.NewMemoryLocker()
+	l := &keyLocker{inner: inner}
+	f, c := setup(t, func(o *appclient.Options) { o.Locker = l })
+	ctx := context.Background()
+	if _, err := c.GrantScopes(ctx, testPool, testClient, ordersAPI+"/orders.write", "openid"); err != nil {
+		t.Fatalf("GrantScopes() error = %v", err)
+	}
+	if _, err := c.RevokeScopes(ctx, testPool, testClient, ordersAPI+"/orders.write"); err != nil {
+		t.Fatalf("RevokeScopes() error = %v", err)
+	}
+	if _, err := c.RevokeScopes(ctx, testPool, testClient, ordersAPI+"/orders.write"); err != nil {
+		t.Fatalf("RevokeScopes() again error = %v", err)
+	}
+	if diff := cmp.Diff([]string{key, key}, l.keys); diff != "" {
+		t.Errorf("locked keys (-want +got):\n%s", diff)
+	}
+
+	// A removal holds the server's lock: the grant waits and sends no
+	// update.
+	held, err := inner.Lock(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Unlock(ctx)
+	updates := f.count(opUpdateClient)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.GrantScopes(short, testPool, testClient, ordersAPI+"/orders.write"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("GrantScopes() under a held lock error = %v, want %v", err, context.DeadlineExceeded)
+	}
+	if n := f.count(opUpdateClient); n != updates {
+		t.Errorf("%d updates sent while the server's lock was held, want none", n-updates)
 	}
 }

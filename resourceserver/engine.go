@@ -82,6 +82,16 @@ import (
 // conditional write, cannot refuse an Update from a process that was
 // paused between its last check of the lock and the send.
 //
+// With Options.Grants, an app client can be granted a scope by another
+// process after the check read the holders and before the Update removes
+// it. An appclient.Client with Options.Locker set to the same Locker
+// takes this server's lock for such a grant, so the two exclude each
+// other. Without a Locker, a removal under RefuseGrants or RevokeGrants
+// reads the holders again once its Update is in place: a new holder is
+// revoked (RevokeGrants) or reported in a *rserrors.GrantsError although
+// the removal stands (RefuseGrants). A grant that lands after that second
+// read is the window that remains: it is left dangling unseen.
+//
 // Errors, each in an *OpError naming the method: those above, a service
 // error mapped by rserrors.From (rserrors.IsResourceServerNotFound for a
 // missing server), the Locker's error, or the context's error, which can
