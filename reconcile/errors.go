@@ -16,12 +16,13 @@ var (
 	// ErrStale matches a *StaleError: the pool changed since the plan was
 	// made.
 	ErrStale = errors.New("plan is stale")
-	// ErrDangling matches an *ImpactError with scopes a removal would leave
-	// dangling on app clients.
-	ErrDangling = errors.New("removal would leave grants dangling")
-	// ErrRegrant matches an *ImpactError with inactive grants an addition
-	// would make active again.
-	ErrRegrant = errors.New("addition would re-grant inactive scopes")
+	// ErrDangling matches a *rserrors.GrantsError with scopes a removal
+	// would leave dangling on app clients: it is
+	// rserrors.ErrDanglingGrants.
+	ErrDangling = rserrors.ErrDanglingGrants
+	// ErrRegrant matches a *rserrors.GrantsError with inactive grants an
+	// addition would make active again: it is rserrors.ErrRegrant.
+	ErrRegrant = rserrors.ErrRegrant
 	// ErrPlanVersion matches a *PlanVersionError.
 	ErrPlanVersion = errors.New("unsupported plan version")
 )
@@ -169,42 +170,41 @@ func short(fp string) string {
 
 // ImpactError reports a plan refused before anything was sent because it
 // would leave grants dangling or re-grant inactive scopes, and the caller
-// did not allow it ([ApplyOptions]).
-type ImpactError struct {
-	// UserPoolID is the user pool.
-	UserPoolID string
-	// Dangling lists the scopes the plan removes while app clients not
-	// revoked by the plan allow them; empty when allowed.
-	Dangling []Impact
-	// Regrants lists the inactive scopes the plan defines again while app
-	// clients still list them; empty when allowed.
-	Regrants []Impact
-}
+// did not allow it ([ApplyOptions]): a *rserrors.GrantsError for the whole
+// pool (Identifier empty), whose Names name the app clients.
+//
+// Deprecated: ImpactError is an alias of [rserrors.GrantsError], the one
+// type for this refusal in every package; use that name. Plan.Dangling and
+// Plan.Regrants keep the [Impact] lists.
+type ImpactError = rserrors.GrantsError
 
-// Error lists each scope and its app clients.
-func (e *ImpactError) Error() string {
-	var parts []string
-	for _, im := range e.Dangling {
-		parts = append(parts, "removing "+im.Scope+" leaves it inactive on "+clientList(im.Clients))
+// impactError returns the refusal of the dangling and regrants listed, nil
+// when both are empty.
+func impactError(pool string, dangling, regrants []Impact) error {
+	if len(dangling) == 0 && len(regrants) == 0 {
+		return nil
 	}
-	for _, im := range e.Regrants {
-		parts = append(parts, "adding "+im.Scope+" grants it again to "+clientList(im.Clients))
+	e := &rserrors.GrantsError{UserPoolID: pool, Names: map[string]string{}}
+	add := func(m map[string][]string, ims []Impact) map[string][]string {
+		if len(ims) == 0 {
+			return nil
+		}
+		if m == nil {
+			m = map[string][]string{}
+		}
+		for _, im := range ims {
+			for _, c := range im.Clients {
+				m[im.Scope] = append(m[im.Scope], c.ID)
+				if c.Name != "" {
+					e.Names[c.ID] = c.Name
+				}
+			}
+		}
+		return m
 	}
-	return "reconcile: plan for user pool " + e.UserPoolID + " refused: " + strings.Join(parts, "; ")
-}
-
-// Is reports whether target is ErrDangling (when Dangling is not empty) or
-// ErrRegrant (when Regrants is not empty).
-func (e *ImpactError) Is(target error) bool {
-	return target == ErrDangling && len(e.Dangling) > 0 || target == ErrRegrant && len(e.Regrants) > 0
-}
-
-func clientList(cs []ClientRef) string {
-	names := make([]string, len(cs))
-	for i, c := range cs {
-		names[i] = c.String()
-	}
-	return "app client(s) " + strings.Join(names, ", ")
+	e.Dangling = add(e.Dangling, dangling)
+	e.Regrant = add(e.Regrant, regrants)
+	return e
 }
 
 // PlanVersionError reports a saved plan of a version this package cannot
@@ -257,4 +257,13 @@ func (e *ApplyError) Unwrap() []error {
 // asValidation is errors.As into a *rserrors.ValidationError.
 func asValidation(err error, ve **rserrors.ValidationError) bool {
 	return err != nil && errors.As(err, ve)
+}
+
+// clientList names the app clients cs for a printed plan.
+func clientList(cs []ClientRef) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.String()
+	}
+	return "app client(s) " + strings.Join(names, ", ")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/pace"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -26,18 +27,21 @@ const (
 	// before it reads the pool back to verify them, so that another
 	// writer's update already on its way lands first.
 	DefaultSettle = 500 * time.Millisecond
+	// DefaultReuseRead is how long an apply trusts the app clients its
+	// plan read, when this Reconciler made the plan.
+	DefaultReuseRead = 30 * time.Second
 )
 
 // Options configures a Reconciler. The zero value is the default.
 type Options struct {
 	// Parallelism is how many resource-server writes (and, separately,
-	// app-client writes) an apply keeps in flight. Values below 1 mean
-	// DefaultParallelism.
+	// app-client writes) an apply keeps in flight. Zero means
+	// DefaultParallelism; a negative value makes New panic.
 	Parallelism int
 	// MaxAttempts bounds how many times an apply writes one resource
 	// server's change when verification keeps finding it overwritten;
-	// then the step fails with a *rserrors.ConflictError. Values below 1
-	// mean resourceserver.DefaultMaxAttempts.
+	// then the step fails with a *rserrors.ConflictError. Zero means
+	// resourceserver.DefaultMaxAttempts; a negative value makes New panic.
 	MaxAttempts int
 	// Settle is the wait between a wave of writes and the
 	// ListResourceServers that verifies it. Zero means DefaultSettle; a
@@ -52,11 +56,18 @@ type Options struct {
 	Pacer *pace.Pacer
 	// ResourceServerOptions configure the resourceserver.Client the
 	// Reconciler makes (Locker, Logger, ClientOptions), after Pacer. Its
-	// DisableVerify is always set: an apply verifies a whole wave with
-	// ListResourceServers instead of a Describe per server. Its Grants is
-	// always nil: the plan checks the app clients once for the whole pool
-	// (Plan.Dangling, Plan.Regrants), not once per server.
+	// MaxAttempts is this Options' MaxAttempts. Its Grants is always nil:
+	// the plan checks the app clients once for the whole pool
+	// (Plan.Dangling, Plan.Regrants), not once per server. An apply
+	// verifies a whole wave of its writes with ListResourceServers instead
+	// of a Describe per server.
 	ResourceServerOptions []func(*resourceserver.Options)
+	// ReuseRead is how long the app clients a plan read stay good for an
+	// apply of the same plan by this Reconciler: within it, Apply reads
+	// the resource servers again but not the app clients. Zero means
+	// DefaultReuseRead; a negative value reads them again always. A plan
+	// read back with ReadPlan is always read again.
+	ReuseRead time.Duration
 	// Logger receives one record per decision: a change found overwritten
 	// and written again, a step that failed. Nil is silent.
 	Logger *slog.Logger
@@ -75,8 +86,9 @@ type Reconciler struct {
 // resourceserver.Client of its own, and app clients through apps (usually
 // an *appclient.Client on the same SDK client). apps may be nil: a file
 // with grants is then refused, and removals and additions are planned
-// without the app-client checks. It sends nothing. It panics when api is
-// nil.
+// without the app-client checks. It sends nothing. It panics, as
+// resourceserver.New does, with a message naming the option, on a nil api
+// or a negative Parallelism or MaxAttempts.
 func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Reconciler {
 	var o Options
 	for _, fn := range optFns {
@@ -84,10 +96,13 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 			fn(&o)
 		}
 	}
-	if o.Parallelism < 1 {
+	engine.MustAPI("reconcile", api)
+	engine.MustNotNegative("reconcile", "Parallelism", o.Parallelism)
+	engine.MustNotNegative("reconcile", "MaxAttempts", o.MaxAttempts)
+	if o.Parallelism == 0 {
 		o.Parallelism = DefaultParallelism
 	}
-	if o.MaxAttempts < 1 {
+	if o.MaxAttempts == 0 {
 		o.MaxAttempts = resourceserver.DefaultMaxAttempts
 	}
 	switch {
@@ -96,10 +111,13 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 	case o.Settle < 0:
 		o.Settle = 0
 	}
+	if o.ReuseRead == 0 {
+		o.ReuseRead = DefaultReuseRead
+	}
 	rsOpts := append([]func(*resourceserver.Options){func(ro *resourceserver.Options) { ro.Pacer = o.Pacer }},
 		o.ResourceServerOptions...)
 	rsOpts = append(rsOpts, func(ro *resourceserver.Options) {
-		ro.DisableVerify = true
+		ro.MaxAttempts = o.MaxAttempts
 		ro.Grants = nil // the plan checks grants once, for the whole pool
 	})
 	if apps != nil && isNilPointer(apps) {
@@ -161,6 +179,16 @@ type Plan struct {
 	// Regrants lists the scopes the plan defines again while app clients
 	// still list them as inactive scopes, so they would hold them again.
 	Regrants []Impact
+
+	read *planRead // what Plan read; nil for a plan read back
+}
+
+// planRead is what Reconciler.Plan read of the app clients, and when.
+type planRead struct {
+	by      *Reconciler
+	at      time.Time
+	holders map[string][]ClientRef
+	clients []ClientRef
 }
 
 // ServerPlan is the plan for one resource server.
@@ -248,6 +276,7 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 		}
 		return nil, err
 	}
+	started := time.Now()
 	servers, err := r.readServers(ctx, pool)
 	if err != nil {
 		return fail(err)
@@ -269,6 +298,7 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 	if e := newFileError(f.Name, merge(probs, poolProbs)); e != nil {
 		return nil, e
 	}
+	p.read = &planRead{by: r, at: started, holders: st.holders, clients: st.clients}
 	return p, nil
 }
 

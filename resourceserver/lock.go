@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/keylock"
 	"github.com/scopekeeper/scopekeeper/internal/leaselock"
 )
@@ -119,4 +120,4 @@ func (l leaseLocker) Lock(ctx context.Context, key string) (Lock, error) {
 
 // lockKey is the key of a resource server for the in-process lock and for
 // Options.Locker.
-func lockKey(pool, id string) string { return "cognito-idp/" + pool + "/" + id }
+func lockKey(pool, id string) string { return engine.ResourceServerLockKey(pool, id) }
