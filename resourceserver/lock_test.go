@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -182,8 +183,15 @@ func TestLockerHonoursContext(t *testing.T) {
 	}
 }
 
+// TestInProcessLockHonoursContext runs in a synctest bubble: the worker
+// that delivered the first result deletes its queue just after, and
+// synctest.Wait lets it finish before the leak check, without a sleep.
 func TestInProcessLockHonoursContext(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testInProcessLockHonoursContext)
+}
+
+func testInProcessLockHonoursContext(t *testing.T) {
 	f := newFake(makeServer(readScope))
 	entered, release := make(chan struct{}), make(chan struct{})
 	f.OnDescribe = func(_ context.Context, in *cip.DescribeResourceServerInput) (*cip.DescribeResourceServerOutput, error) {
@@ -213,6 +221,7 @@ func TestInProcessLockHonoursContext(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("first AddScope() error = %v", err)
 	}
+	synctest.Wait()
 	if n := resourceserver.HeldKeys(c); n != 0 {
 		t.Errorf("in-process lock holds %d keys, want 0", n)
 	}

@@ -244,10 +244,10 @@ standard error.`,
 	return c
 }
 
-// refused adds to an *reconcile.ImpactError the flags that allow it.
+// refused adds to an *rserrors.GrantsError the flags that allow it.
 func refused(err error) error {
-	var ie *reconcile.ImpactError
-	if errors.As(err, &ie) {
+	var ge *rserrors.GrantsError
+	if errors.As(err, &ge) {
 		return fmt.Errorf("%w (use --allow-dangling or --allow-regrant to apply it anyway)", err)
 	}
 	return err

@@ -105,7 +105,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	if !rserrors.IsResourceServerNotFound(err) || rserrors.IsUserPoolNotFound(err) {
 		return fmt.Errorf("get after delete returned %v, want a missing resource server", err)
 	}
-	var op *resourceserver.OpError
+	var op *rserrors.OpError
 	var notFound *rserrors.ResourceNotFoundError
 	if !errors.As(err, &op) || !errors.As(err, &notFound) {
 		return fmt.Errorf("get after delete returned %T, want an *OpError holding a *ResourceNotFoundError", err)

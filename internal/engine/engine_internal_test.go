@@ -60,7 +60,7 @@ func (f *set) Write(_ context.Context, cur, next []string, ch []string) ([]strin
 	return next, ch, 10 * time.Millisecond, nil
 }
 
-type countLock struct{ n *int }
+type countLock struct{}
 
 func (countLock) Lost() <-chan struct{}        { return nil }
 func (countLock) Unlock(context.Context) error { return nil }
