@@ -47,7 +47,7 @@ func (c *cli) run(stdin string, args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	a := &app{
 		getenv:     func(string) string { return "" },
-		isTerminal: func(io.Reader) bool { return c.tty },
+		isTerminal: func(f any) bool { _, in := f.(io.Reader); return in && c.tty },
 	}
 	args = append([]string{"--endpoint", c.srv.URL, "--pool", pool}, args...)
 	code := a.run(c.t.Context(), args, strings.NewReader(stdin), &out, &errb)
@@ -204,8 +204,8 @@ func TestHelp(t *testing.T) {
 			cmds = append(cmds, sub.Name())
 		}
 	}
-	if len(cmds) != 12 {
-		t.Errorf("the command has %d subcommands, want 11: %v", len(cmds)-1, cmds)
+	if len(cmds) != 15 {
+		t.Errorf("the command has %d subcommands, want 14: %v", len(cmds)-1, cmds)
 	}
 	for _, name := range cmds {
 		args := []string{"--help"}
