@@ -28,6 +28,12 @@ type cli struct {
 	srv *cognitotest.Server
 	dir string
 	tty bool // whether standard input counts as a terminal
+	// ttyOut: whether standard output counts as a terminal.
+	ttyOut bool
+	// env holds the environment variables the command sees.
+	env map[string]string
+	// noFlags leaves out --endpoint and --pool.
+	noFlags bool
 }
 
 func newCLI(t *testing.T) *cli {
@@ -46,10 +52,18 @@ func (c *cli) run(stdin string, args ...string) (int, string, string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
 	a := &app{
-		getenv:     func(string) string { return "" },
-		isTerminal: func(f any) bool { _, in := f.(io.Reader); return in && c.tty },
+		getenv: func(k string) string { return c.env[k] },
+		isTerminal: func(f any) bool {
+			if f == io.Writer(&out) {
+				return c.ttyOut
+			}
+			_, in := f.(io.Reader)
+			return in && c.tty
+		},
 	}
-	args = append([]string{"--endpoint", c.srv.URL, "--pool", pool}, args...)
+	if !c.noFlags {
+		args = append([]string{"--endpoint", c.srv.URL, "--pool", pool}, args...)
+	}
 	code := a.run(c.t.Context(), args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }

@@ -37,10 +37,24 @@ func writeMarkdown(w io.Writer, p *reconcile.Plan, allowed reconcile.ApplyOption
 		}
 		bw.WriteString("\n")
 	}
-	text := p.String()
+	text := diffMarkers(p.String())
 	fence := strings.Repeat("`", max(3, longestRun(text, '`')+1))
 	fmt.Fprintf(bw, "<details open><summary>Details</summary>\n\n%sdiff\n%s%s\n\n</details>\n", fence, text, fence)
 	return bw.Flush()
+}
+
+// diffMarkers moves the marker of each indented "+", "-", "~" or "!" line
+// of a text plan to the first column, where a diff block colors it.
+func diffMarkers(text string) string {
+	var b strings.Builder
+	for line := range strings.Lines(text) {
+		t := strings.TrimLeft(line, " ")
+		if indent := len(line) - len(t); indent > 0 && len(t) > 1 && strings.IndexByte("+-~!", t[0]) >= 0 && t[1] == ' ' {
+			line = t[:1] + line[:indent] + t[1:]
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }
 
 // refs lists app clients for markdown.
