@@ -125,47 +125,35 @@ and one more of each for the app clients that allow no scope.
 	return c
 }
 
+// auditRead is what an audit reads of a pool.
+type auditRead struct {
+	pool    string
+	servers []resourceserver.ResourceServer
+	grants  appclient.Grants
+	// bare are the app clients that allow no scope.
+	bare []appclient.AppClient
+}
+
 // audit reads the pool with resourceserver.Client.List and
 // appclient.Client.Grants, then describes the app clients that allow no
 // scope, and returns what it finds.
 func (a *app) audit(ctx context.Context, nearPercent, serverQuota int) (*audit, error) {
-	var servers []resourceserver.ResourceServer
+	r := auditRead{pool: a.pool}
 	for rs, err := range a.rs.List(ctx, a.pool) {
 		if err != nil {
 			return nil, err
 		}
-		servers = append(servers, rs)
+		r.servers = append(r.servers, rs)
 	}
-	g, err := a.apps.Grants(ctx, a.pool)
-	if err != nil {
+	var err error
+	if r.grants, err = a.apps.Grants(ctx, a.pool); err != nil {
 		return nil, err
 	}
-	au := &audit{UserPoolID: a.pool, ResourceServers: len(servers), AppClients: g.AppClients,
-		InactiveGrants: []auditGrant{}, UnusedScopes: []string{}, OAuthWithoutScopes: []auditClient{}, NearQuota: []auditQuota{}}
-
 	holds := map[string]bool{} // app clients that allow at least one scope
-	for _, sg := range g.Scopes {
+	for _, sg := range r.grants.Scopes {
 		for _, c := range sg.Clients {
 			holds[c.ID] = true
 		}
-		if sg.Inactive {
-			au.InactiveGrants = append(au.InactiveGrants, auditGrant{Scope: sg.Scope, Clients: clientsOf(sg.Clients)})
-		}
-	}
-	near := func(used, quota int) bool { return used*100 >= quota*nearPercent }
-	slices.SortFunc(servers, func(x, y resourceserver.ResourceServer) int { return strings.Compare(x.Identifier, y.Identifier) })
-	for _, rs := range servers {
-		for _, t := range rs.TokenScopes() {
-			if g.Holders(t) == nil {
-				au.UnusedScopes = append(au.UnusedScopes, t)
-			}
-		}
-		if near(len(rs.Scopes), validate.MaxScopes) {
-			au.NearQuota = append(au.NearQuota, auditQuota{Identifier: rs.Identifier, Of: "scopes", Used: len(rs.Scopes), Quota: validate.MaxScopes})
-		}
-	}
-	if near(len(servers), serverQuota) {
-		au.NearQuota = append(au.NearQuota, auditQuota{Of: "resourceServers", Used: len(servers), Quota: serverQuota})
 	}
 	for ref, err := range a.apps.List(ctx, a.pool) {
 		if err != nil {
@@ -176,18 +164,49 @@ func (a *app) audit(ctx context.Context, nearPercent, serverQuota int) (*audit, 
 		}
 		c, err := a.apps.Get(ctx, a.pool, ref.ID)
 		switch {
-		case err != nil && rserrors.IsAppClientNotFound(err):
+		case rserrors.IsAppClientNotFound(err):
 			continue // deleted since the listing
 		case err != nil:
 			return nil, err
 		}
+		r.bare = append(r.bare, c)
+	}
+	return r.findings(nearPercent, serverQuota), nil
+}
+
+// findings returns what r holds that an audit reports, a quota being near
+// when at least nearPercent of it is used.
+func (r auditRead) findings(nearPercent, serverQuota int) *audit {
+	au := &audit{UserPoolID: r.pool, ResourceServers: len(r.servers), AppClients: r.grants.AppClients,
+		InactiveGrants: []auditGrant{}, UnusedScopes: []string{}, OAuthWithoutScopes: []auditClient{}, NearQuota: []auditQuota{}}
+	for _, sg := range r.grants.Scopes {
+		if sg.Inactive {
+			au.InactiveGrants = append(au.InactiveGrants, auditGrant{Scope: sg.Scope, Clients: clientsOf(sg.Clients)})
+		}
+	}
+	near := func(used, quota int) bool { return used*100 >= quota*nearPercent }
+	servers := slices.SortedFunc(slices.Values(r.servers), func(x, y resourceserver.ResourceServer) int { return strings.Compare(x.Identifier, y.Identifier) })
+	for _, rs := range servers {
+		for _, t := range rs.TokenScopes() {
+			if r.grants.Holders(t) == nil {
+				au.UnusedScopes = append(au.UnusedScopes, t)
+			}
+		}
+		if near(len(rs.Scopes), validate.MaxScopes) {
+			au.NearQuota = append(au.NearQuota, auditQuota{Identifier: rs.Identifier, Of: "scopes", Used: len(rs.Scopes), Quota: validate.MaxScopes})
+		}
+	}
+	if near(len(servers), serverQuota) {
+		au.NearQuota = append(au.NearQuota, auditQuota{Of: "resourceServers", Used: len(servers), Quota: serverQuota})
+	}
+	for _, c := range r.bare {
 		if c.AllowedOAuthFlowsUserPoolClient && len(c.AllowedOAuthScopes) == 0 {
 			au.OAuthWithoutScopes = append(au.OAuthWithoutScopes, auditClient{c.ClientID, c.ClientName})
 		}
 	}
 	slices.SortFunc(au.OAuthWithoutScopes, func(x, y auditClient) int { return strings.Compare(x.ClientID, y.ClientID) })
 	au.Findings = len(au.InactiveGrants) + len(au.UnusedScopes) + len(au.OAuthWithoutScopes) + len(au.NearQuota)
-	return au, nil
+	return au
 }
 
 func clientsOf(refs []appclient.ClientRef) []auditClient {
