@@ -99,6 +99,9 @@ func (a *app) planFile(cmd *cobra.Command, path string, prune bool) (*reconcile.
 	if s.PoolID == "" {
 		s.PoolID = f.UserPoolID
 	}
+	if s.PoolID == "" {
+		return nil, usagef("%s has no userPoolId: name the user pool with --pool or %s", f.Name, awsenv.EnvPoolID)
+	}
 	if err := a.connectTo(cmd.Context(), s); err != nil {
 		return nil, err
 	}
@@ -406,7 +409,7 @@ func (a *app) printResult(res *reconcile.Result) error {
 }
 
 func (a *app) exportCmd() *cobra.Command {
-	var apps bool
+	var apps, portable bool
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Print the user pool as a desired-state file that plans to no changes",
@@ -415,16 +418,26 @@ func (a *app) exportCmd() *cobra.Command {
 scopes, in the file format plan and apply read: YAML, or JSON with --output json.
 Planning the output against the same pool shows no changes.
 
+--portable leaves out the userPoolId and names app clients by name rather than ID,
+so one file serves several pools (dev, stage, prod), each named with --pool when
+planning; their app clients must have the same names.
+
 It costs one ListResourceServers per 50 resource servers and, with app clients, one
 ListUserPoolClients per 60 app clients and one DescribeUserPoolClient per app client.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 export > scopes.yaml
-  scopekeeper --pool us-east-1_AbCdEf123 export --app-clients=false -o json`,
+  scopekeeper --pool us-east-1_AbCdEf123 export --app-clients=false -o json
+  scopekeeper --pool us-east-1_Dev123 export --portable > scopes.yaml
+  scopekeeper --pool us-east-1_Prod456 plan -f scopes.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.connect(cmd.Context(), true); err != nil {
 				return err
 			}
-			f, err := a.rec.Export(cmd.Context(), a.pool, apps)
+			export := a.rec.Export
+			if portable {
+				export = a.rec.ExportPortable
+			}
+			f, err := export(cmd.Context(), a.pool, apps)
 			if err != nil {
 				return err
 			}
@@ -440,6 +453,7 @@ ListUserPoolClients per 60 app clients and one DescribeUserPoolClient per app cl
 		},
 	}
 	c.Flags().BoolVar(&apps, "app-clients", true, "include the app clients' grants")
+	c.Flags().BoolVar(&portable, "portable", false, "no userPoolId, app clients by name: one file for several pools")
 	return c
 }
 

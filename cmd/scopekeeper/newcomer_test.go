@@ -292,3 +292,52 @@ func TestVersionOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPortableExportAndValidate: an export without the pool plans against
+// another pool named with --pool; validate checks a file offline.
+func TestPortableExportAndValidate(t *testing.T) {
+	t.Parallel()
+	c := newCLI(t)
+	seed(t, c)
+	code, exported, errOut := c.run("", "export", "--portable")
+	if code != 0 || strings.Contains(exported, "userPoolId") || !strings.Contains(exported, `clientName: "worker"`) {
+		t.Fatalf("export --portable = %d:\n%s\nstderr: %s", code, exported, errOut)
+	}
+	file := c.write("portable.yaml", exported)
+
+	// validate needs no pool, no endpoint, no credentials.
+	c.noFlags = true
+	if code, out, errOut := c.run("", "validate", "-f", file); code != 0 || !strings.Contains(out, "is valid: 1 resource server(s), 3 scope(s), 1 app client(s); no userPoolId") {
+		t.Errorf("validate = %d, %q, %q", code, out, errOut)
+	}
+	bad := c.write("bad.yaml", "resourceServers:\n  - identifier: https://x.example.com\n    name: X/Y\n    scopes: []\n    colour: blue\n")
+	code, out, _ := c.run("", "-o", "json", "validate", "-f", bad)
+	var v validation
+	if err := json.Unmarshal([]byte(out), &v); code != 1 || err != nil || v.Valid || len(v.Problems) != 2 {
+		t.Errorf("validate -o json of a bad file = %d, %+v, %v; want 1 and 2 problems", code, v, err)
+	}
+	if code, _, errOut := c.run("", "plan", "-f", file); code != 1 || !strings.Contains(errOut, "has no userPoolId: name the user pool with --pool") {
+		t.Errorf("plan of a file without a pool, none given = %d, %q", code, errOut)
+	}
+
+	// Another pool, with an app client of the same name.
+	const stage = "us-east-1_Stage1"
+	if err := c.srv.AddUserPool(stage, "stage"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.srv.PutAppClient(stage, oauthClient("stageworker1", "worker")); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--endpoint", c.srv.URL, "--pool", stage}
+	if code, out, errOut := c.run("", append(base, "apply", "-f", file, "--auto-approve")...); code != 0 {
+		t.Fatalf("apply of the portable export to %s = %d\n%s\n%s", stage, code, out, errOut)
+	}
+	if code, out, errOut := c.run("", append(base, "plan", "-f", file, "--detailed-exitcode")...); code != 0 {
+		t.Errorf("plan after apply = %d\n%s\n%s", code, out, errOut)
+	}
+	got, _ := c.srv.AppClient(stage, "stageworker1")
+	slices.Sort(got.AllowedOAuthScopes)
+	if want := []string{orders + "/orders.admin", orders + "/orders.read"}; !slices.Equal(got.AllowedOAuthScopes, want) {
+		t.Errorf("stage worker allows %v, want %v", got.AllowedOAuthScopes, want)
+	}
+}
