@@ -351,6 +351,7 @@ func TestRunUsesEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("SCOPEKEEPER_ENDPOINT", srv.URL)
+	t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "") // it would come first
 	t.Setenv("SCOPEKEEPER_POOL_ID", pool)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_PROFILE", "")
