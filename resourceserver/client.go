@@ -10,8 +10,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/internal/paceopt"
 	"github.com/scopekeeper/scopekeeper/internal/engine"
+	"github.com/scopekeeper/scopekeeper/internal/paceopt"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
