@@ -48,9 +48,10 @@ const (
 	// modeHold locks Key through its Locker, prints "locked", and keeps
 	// the lock (renewing it) until it is killed or its stdin closes.
 	modeHold = "hold"
-	// modePause adds the scope "<Prefix>-0" and, after its first
-	// Describe, prints "described" and waits for a line before it goes
-	// on. It prints "update" before each UpdateResourceServer it sends,
+	// modePause adds the scope "<Prefix>-0" and, after the Describe it
+	// makes under the lock (its second: the first, without the lock, only
+	// finds that there is something to write), prints "described" and
+	// waits for a line before it goes on. It prints "update" before each UpdateResourceServer it sends,
 	// then "result ok", "result lost" (an error matching
 	// rserrors.ErrLockLost) or "result error <err>".
 	modePause = "pause"
@@ -246,19 +247,18 @@ func checkExclusive(t testing.TB, spans map[string][][2]int64) {
 	}
 }
 
-// pausingAPI waits for a line after its first Describe, and reports each
-// Update before sending it.
+// pausingAPI waits for a line after its second Describe, the one made
+// under the lock, and reports each Update before sending it.
 type pausingAPI struct {
 	resourceserver.API
-	in     *bufio.Reader
-	out    *lineWriter
-	paused bool
+	in        *bufio.Reader
+	out       *lineWriter
+	describes int
 }
 
 func (p *pausingAPI) DescribeResourceServer(ctx context.Context, in *cip.DescribeResourceServerInput, optFns ...func(*cip.Options)) (*cip.DescribeResourceServerOutput, error) {
 	out, err := p.API.DescribeResourceServer(ctx, in, optFns...)
-	if !p.paused {
-		p.paused = true
+	if p.describes++; p.describes == 2 {
 		p.out.printf("described")
 		p.in.ReadString('\n')
 	}
