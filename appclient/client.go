@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,10 +12,11 @@ import (
 	"github.com/aws/smithy-go/metrics"
 	"github.com/aws/smithy-go/tracing"
 
-	"github.com/scopekeeper/scopekeeper/internal/keylock"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/pace"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
@@ -57,7 +57,8 @@ type Options struct {
 	// their change when the verifying Describe finds it overwritten by
 	// another writer (or Cognito answers ConcurrentModificationException);
 	// then they return a *rserrors.ConflictError whose Identifier is the
-	// client ID. Values below 1 mean DefaultMaxAttempts.
+	// client ID. Zero means DefaultMaxAttempts; a negative value makes New
+	// panic.
 	MaxAttempts int
 
 	// DisableVerify turns off the DescribeUserPoolClient that follows each
@@ -106,9 +107,20 @@ type Options struct {
 	DisableRateLimit bool
 
 	// Parallelism is how many DescribeUserPoolClient requests Grants and
-	// Holders keep in flight; values below 1 mean DefaultParallelism. The
-	// rate limit still applies: it only hides each request's latency.
+	// Holders keep in flight. Zero means DefaultParallelism; a negative
+	// value makes New panic. The rate limit still applies: it only hides
+	// each request's latency.
 	Parallelism int
+
+	// Locker, if set, is taken around each change that grants or revokes
+	// a custom scope: the lock of that scope's resource server, key
+	// "cognito-idp/<user pool id>/<identifier>" (one per identifier, in
+	// order), the key a resourceserver.Client takes for that server. A
+	// grant and a removal of the scope under resourceserver's
+	// Options.Grants then exclude each other across processes, when both
+	// Clients share the Locker. A change with nothing to write, or that
+	// touches no custom scope, takes no lock.
+	Locker resourceserver.Locker
 
 	// TracerProvider and MeterProvider trace and measure the Client's
 	// work (docs/observability.md) when the API is not an SDK client, or
@@ -130,64 +142,80 @@ type Options struct {
 // concurrent use; changes to one app client through one Client run one at
 // a time.
 type Client struct {
-	api     API
-	opts    Options
-	log     *slog.Logger
-	pace    *pace.Pacer
-	callOpt []func(*cip.Options)
-	tel     *telemetry.Telemetry // nil: not traced or measured
-
-	locks keylock.Set // one per app client, "<pool>/<client id>"
+	api    API
+	opts   Options
+	caller *engine.Caller // the pacer and Options.ClientOptions
+	engine *engine.Engine[state, *delta]
 }
 
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
-// one is skipped). It sends nothing. It panics when api is nil, when
-// ReadRate or UpdateRate is negative, infinite or NaN, or when either is set
-// together with Pacer: a mistake in the program, not in its input.
+// one is skipped). It sends nothing. It panics, as resourceserver.New
+// does, with a message naming the option, on a nil api, a negative
+// MaxAttempts or Parallelism, a ReadRate or UpdateRate that is negative,
+// infinite or NaN, or either set together with Pacer.
 func New(api API, optFns ...func(*Options)) *Client {
-	if api == nil {
-		panic("appclient: New called with a nil API")
-	}
+	engine.MustAPI("appclient", api)
 	var o Options
 	for _, fn := range optFns {
 		if fn != nil {
 			fn(&o)
 		}
 	}
-	if o.MaxAttempts < 1 {
+	engine.MustNotNegative("appclient", "MaxAttempts", o.MaxAttempts)
+	engine.MustNotNegative("appclient", "Parallelism", o.Parallelism)
+	if o.MaxAttempts == 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
 	if o.Backoff == nil {
 		o.Backoff = wait.Backoff
 	}
-	if o.Parallelism < 1 {
+	if o.Parallelism == 0 {
 		o.Parallelism = DefaultParallelism
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	c := &Client{api: api, opts: o, caller: engine.NewCaller(newPacer(o), o.ClientOptions)}
+	c.caller.Telemetry = telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider)
+	eo := engine.Options[state, *delta]{
+		Pkg:           "appclient",
+		IDAttr:        engine.AttrClientID,
+		MaxAttempts:   o.MaxAttempts,
+		Backoff:       o.Backoff,
+		DisableVerify: o.DisableVerify,
+		Logger:        o.Logger,
+		LockKeys:      scopeLockKeys,
 	}
-	return &Client{
-		api:     api,
-		opts:    o,
-		log:     log,
-		pace:    newPacer(o),
-		callOpt: slices.Clip(slices.DeleteFunc(slices.Clone(o.ClientOptions), func(f func(*cip.Options)) bool { return f == nil })),
-		tel:     telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider),
+	if o.Locker != nil {
+		eo.Lock = func(ctx context.Context, key string) (engine.Held, error) {
+			held, err := o.Locker.Lock(ctx, key)
+			if err != nil {
+				return nil, err
+			}
+			return held, nil
+		}
 	}
+	c.engine = engine.New[state, *delta](kind{c}, eo)
+	return c
 }
 
-// callOpts is the one call path of every SDK request: it returns the
-// options of one call to pool in quota category cat, the caller's
-// ClientOptions followed by the pacer's option, which waits for a pacing
-// slot before every attempt of the call and retries throttles. It fails
-// only when ctx is already done.
-func (c *Client) callOpts(ctx context.Context, pool string, cat pace.Category) ([]func(*cip.Options), error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+// send makes one SDK call for pool in quota category cat through the one
+// call path, [engine.Send], and wraps a ScopeDoesNotExistException in a
+// *ScopeNotFoundError.
+func send[In, Out any](ctx context.Context, c *Client, pool string, cat pace.Category,
+	call func(context.Context, In, ...func(*cip.Options)) (Out, error), in In) (Out, time.Duration, error) {
+	out, took, err := engine.Send(ctx, c.caller, pool, cat, call, in)
+	return out, took, from(pool, err)
+}
+
+// log writes one record to Options.Logger.
+func (c *Client) log(ctx context.Context, level slog.Level, msg, poolID, clientID string, attrs ...slog.Attr) {
+	if c.opts.Logger == nil {
+		return
 	}
-	return append(slices.Clip(c.callOpt), c.pace.Option(pool, cat)), nil
+	head := []slog.Attr{slog.String(engine.AttrPool, poolID)}
+	if clientID != "" {
+		head = append(head, slog.String(engine.AttrClientID, clientID))
+	}
+	engine.Log(ctx, c.opts.Logger, level, "appclient", msg, append(head, attrs...)...)
 }
 
 // checkIDs reports a bad user pool ID or app client ID under the names of
@@ -234,20 +262,14 @@ type state struct {
 	app AppClient
 }
 
-// read sends one paced DescribeUserPoolClient and returns the app client
-// and how long the call took, without the wait for the rate limit.
+// read sends one DescribeUserPoolClient and returns the app client and
+// how long the call took on the wire.
 func (c *Client) read(ctx context.Context, poolID, clientID string) (state, time.Duration, error) {
-	opts, err := c.callOpts(ctx, poolID, pace.ClientRead)
-	if err != nil {
-		return state{}, 0, err
-	}
-	sent := time.Now()
-	out, err := c.api.DescribeUserPoolClient(ctx, &cip.DescribeUserPoolClientInput{
+	out, took, err := send(ctx, c, poolID, pace.ClientRead, c.api.DescribeUserPoolClient, &cip.DescribeUserPoolClientInput{
 		UserPoolId: aws.String(poolID), ClientId: aws.String(clientID),
-	}, opts...)
-	took := time.Since(sent)
+	})
 	if err != nil {
-		return state{}, took, from(poolID, err)
+		return state{}, took, err
 	}
 	if out == nil || out.UserPoolClient == nil {
 		return state{}, took, errNoClient

@@ -10,48 +10,21 @@ import (
 )
 
 // OpError records an error from a Client method together with the method,
-// the user pool and the app client it worked on, in the manner of
-// io/fs.PathError. Every error a Client method returns is an *OpError.
+// the user pool and the app client it worked on. Every error a Client
+// method returns is an *OpError, with Package "appclient" and ClientID set
+// (empty for methods over the whole pool). Its cause may also be a
+// *ScopeNotFoundError, in which a ScopeDoesNotExistException comes
+// wrapped.
 //
-// Err is the cause, kept in the chain: a service error mapped by
-// rserrors.From (so rserrors.IsNotFound(err) works), except that a
-// ScopeDoesNotExistException comes wrapped in a *ScopeNotFoundError; a
-// *ScopeNotFoundError found before anything was sent; a
-// *rserrors.ValidationError, an *UnsafeUpdateError, a
-// *rserrors.ConflictError, a context error, or the error returned by a
-// Modify function.
-type OpError struct {
-	// Op is the Client method, such as "GrantScopes".
-	Op string
-	// UserPoolID is the user pool the method worked on.
-	UserPoolID string
-	// ClientID is the app client's ID; empty for methods over the whole pool.
-	ClientID string
-	// Err is the cause.
-	Err error
-}
-
-// Error returns "appclient: <Op> <UserPoolID>/<ClientID>: <cause>", leaving
-// out "/<ClientID>" when it is empty.
-func (e *OpError) Error() string {
-	s := "appclient: " + e.Op + " " + e.UserPoolID
-	if e.ClientID != "" {
-		s += "/" + e.ClientID
-	}
-	if e.Err == nil {
-		return s
-	}
-	return s + ": " + e.Err.Error()
-}
-
-// Unwrap returns the cause.
-func (e *OpError) Unwrap() error { return e.Err }
+// Deprecated: OpError is an alias of [rserrors.OpError], the one type for
+// both packages; use that name.
+type OpError = rserrors.OpError
 
 func opError(op, pool, client string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return &OpError{Op: op, UserPoolID: pool, ClientID: client, Err: err}
+	return &rserrors.OpError{Package: "appclient", Op: op, UserPoolID: pool, ClientID: client, Err: err}
 }
 
 // ScopeNotFoundError reports a scope that an app client was to be granted
@@ -91,41 +64,11 @@ func (e *ScopeNotFoundError) Is(target error) bool { return target == rserrors.E
 
 // UnsafeUpdateError reports an UpdateUserPoolClient that was refused before
 // it was sent because it would have changed what the caller did not ask to
-// change. errors.Is(err, rserrors.ErrUnsafeUpdate) and
-// rserrors.IsUnsafeUpdate(err) match it.
-type UnsafeUpdateError struct {
-	// UserPoolID and ClientID name the app client.
-	UserPoolID, ClientID string
-	// OAuthOff is true when the update would have turned OAuth off
-	// (AllowedOAuthFlowsUserPoolClient from true to false) without the
-	// caller setting it to false.
-	OAuthOff bool
-	// Lost lists the UpdateUserPoolClientInput members the update would
-	// have reset or changed although the caller did not change them.
-	Lost []string
-}
-
-// Error lists what the update would have changed: "unsafe update of app
-// client <pool>/<client> refused: it would turn OAuth off; it would reset
-// or change <n> field(s) not asked for: <Lost...>".
-func (e *UnsafeUpdateError) Error() string {
-	var parts []string
-	if e.OAuthOff {
-		parts = append(parts, "it would turn OAuth off")
-	}
-	if len(e.Lost) > 0 {
-		parts = append(parts, fmt.Sprintf("it would reset or change %d field(s) not asked for: %s",
-			len(e.Lost), strings.Join(e.Lost, ", ")))
-	}
-	s := fmt.Sprintf("unsafe update of app client %s/%s refused", e.UserPoolID, e.ClientID)
-	if len(parts) > 0 {
-		s += ": " + strings.Join(parts, "; ")
-	}
-	return s
-}
-
-// Is reports whether target is rserrors.ErrUnsafeUpdate.
-func (e *UnsafeUpdateError) Is(target error) bool { return target == rserrors.ErrUnsafeUpdate }
+// change (its ClientID is set).
+//
+// Deprecated: UnsafeUpdateError is an alias of [rserrors.UnsafeUpdateError],
+// the one type for resource servers and app clients; use that name.
+type UnsafeUpdateError = rserrors.UnsafeUpdateError
 
 // from maps an SDK error with rserrors.From, and wraps a
 // *rserrors.ScopeDoesNotExistError in a *ScopeNotFoundError for pool that

@@ -117,9 +117,9 @@ func (c *Client) Grants(ctx context.Context, poolID string) (_ Grants, err error
 		g.Scopes = append(g.Scopes, ScopeGrant{Scope: s, Inactive: !IsStandard(s) && !defined[s], Clients: refs})
 	}
 	slices.SortFunc(g.Scopes, func(a, b ScopeGrant) int { return cmp.Compare(a.Scope, b.Scope) })
-	c.log.LogAttrs(ctx, slog.LevelInfo, "appclient: grants read", slog.String("user_pool_id", poolID),
-		slog.Int("app_clients", len(clients)), slog.Int("scopes", len(g.Scopes)), slog.Int("inactive", len(g.Inactive())),
-		slog.Int("client_reads", calls), slog.Duration("took", time.Since(started)))
+	c.log(ctx, slog.LevelInfo, "grants read", poolID, "",
+		slog.Int("appClients", len(clients)), slog.Int("scopes", len(g.Scopes)), slog.Int("inactive", len(g.Inactive())),
+		slog.Int("clientReads", calls), slog.Duration("took", time.Since(started)))
 	return g, nil
 }
 
@@ -164,8 +164,8 @@ func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (_
 	for _, ids := range out {
 		slices.Sort(ids)
 	}
-	c.log.LogAttrs(ctx, slog.LevelInfo, "appclient: holders read", slog.String("user_pool_id", poolID),
-		slog.Int("app_clients", len(clients)), slog.Int("scopes_held", len(out)))
+	c.log(ctx, slog.LevelInfo, "holders read", poolID, "",
+		slog.Int("appClients", len(clients)), slog.Int("scopesHeld", len(out)))
 	return out, nil
 }
 
@@ -202,26 +202,26 @@ func (c *Client) Revoke(ctx context.Context, poolID, scope string, clientIDs []s
 // "<identifier>/<name>", sending one ListResourceServers per 50.
 func (c *Client) definedScopes(ctx context.Context, poolID string) (map[string]bool, error) {
 	in := &cip.ListResourceServersInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(listServersPageSize)}
-	p := cip.NewListResourceServersPaginator(nilSafe{c.api}, in, func(o *cip.ListResourceServersPaginatorOptions) {
-		o.StopOnDuplicateToken = true
-	})
 	defined := make(map[string]bool)
-	for p.HasMorePages() {
-		opts, err := c.callOpts(ctx, poolID, pace.ResourceRead)
+	for {
+		out, _, err := send(ctx, c, poolID, pace.ResourceRead, c.api.ListResourceServers, in)
 		if err != nil {
 			return nil, err
 		}
-		out, err := p.NextPage(ctx, opts...)
-		if err != nil {
-			return nil, from(poolID, err)
+		if out == nil {
+			return defined, nil
 		}
 		for _, rs := range out.ResourceServers {
 			for _, s := range rs.Scopes {
 				defined[aws.ToString(rs.Identifier)+"/"+aws.ToString(s.ScopeName)] = true
 			}
 		}
+		page := *in // a new input per page: the API may keep the one it got
+		if !nextToken(&page.NextToken, out.NextToken) {
+			return defined, nil
+		}
+		in = &page
 	}
-	return defined, nil
 }
 
 // List yields the app clients of a user pool, by ID and name, in the
@@ -258,20 +258,19 @@ func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ClientRef, e
 // ends. It returns the number of calls sent.
 func (c *Client) list(ctx context.Context, poolID string, each func(ClientRef) bool) (int, error) {
 	in := &cip.ListUserPoolClientsInput{UserPoolId: aws.String(poolID), MaxResults: aws.Int32(listClientsPageSize)}
-	p := cip.NewListUserPoolClientsPaginator(nilSafe{c.api}, in, func(o *cip.ListUserPoolClientsPaginatorOptions) {
-		o.StopOnDuplicateToken = true
-	})
 	seen := make(map[string]bool)
 	calls := 0
-	for p.HasMorePages() {
-		opts, err := c.callOpts(ctx, poolID, pace.ClientRead)
+	for {
+		if err := ctx.Err(); err != nil {
+			return calls, err
+		}
+		out, _, err := send(ctx, c, poolID, pace.ClientRead, c.api.ListUserPoolClients, in)
+		calls++
 		if err != nil {
 			return calls, err
 		}
-		out, err := p.NextPage(ctx, opts...)
-		calls++
-		if err != nil {
-			return calls, from(poolID, err)
+		if out == nil {
+			return calls, nil
 		}
 		for _, d := range out.UserPoolClients {
 			id := aws.ToString(d.ClientId)
@@ -283,8 +282,24 @@ func (c *Client) list(ctx context.Context, poolID string, each func(ClientRef) b
 				return calls, nil
 			}
 		}
+		page := *in // a new input per page: the API may keep the one it got
+		if !nextToken(&page.NextToken, out.NextToken) {
+			return calls, nil
+		}
+		in = &page
 	}
-	return calls, nil
+}
+
+// nextToken moves *token to next and reports whether there is a next
+// page: a missing, empty or repeated token ends the list, as the SDK's
+// paginators with StopOnDuplicateToken do.
+func nextToken(token **string, next *string) bool {
+	n := aws.ToString(next)
+	if n == "" || n == aws.ToString(*token) {
+		return false
+	}
+	*token = aws.String(n)
+	return true
 }
 
 // scan reads every app client of the pool: ListUserPoolClients pages of 60
@@ -349,27 +364,4 @@ feed:
 		}
 	}
 	return out, calls, nil
-}
-
-// nilSafe hands the SDK's paginators an empty last page where an API (a
-// fake, typically) answers a List with neither output nor error, which
-// the paginators would dereference.
-type nilSafe struct{ api API }
-
-// ListResourceServers calls the API, a nil output becoming an empty page.
-func (n nilSafe) ListResourceServers(ctx context.Context, in *cip.ListResourceServersInput, optFns ...func(*cip.Options)) (*cip.ListResourceServersOutput, error) {
-	out, err := n.api.ListResourceServers(ctx, in, optFns...)
-	if out == nil && err == nil {
-		out = &cip.ListResourceServersOutput{}
-	}
-	return out, err
-}
-
-// ListUserPoolClients calls the API, a nil output becoming an empty page.
-func (n nilSafe) ListUserPoolClients(ctx context.Context, in *cip.ListUserPoolClientsInput, optFns ...func(*cip.Options)) (*cip.ListUserPoolClientsOutput, error) {
-	out, err := n.api.ListUserPoolClients(ctx, in, optFns...)
-	if out == nil && err == nil {
-		out = &cip.ListUserPoolClientsOutput{}
-	}
-	return out, err
 }

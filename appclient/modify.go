@@ -13,8 +13,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/internal/telemetry"
-	"github.com/scopekeeper/scopekeeper/internal/wait"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
@@ -27,6 +26,43 @@ type delta struct {
 	fields []field   // the updatable fields to set, AllowedOAuthScopes excluded
 	grant  []string  // scopes to add, appended in order when missing
 	revoke []string  // scopes to remove
+	op     string    // the method that made it, which names a refused result
+}
+
+// clone returns a deep copy of d.
+func (d *delta) clone() *delta {
+	out := *d
+	out.want = d.want.clone()
+	out.fields = slices.Clone(d.fields)
+	out.grant = slices.Clone(d.grant)
+	out.revoke = slices.Clone(d.revoke)
+	return &out
+}
+
+// then returns d followed by next: next's fields and scopes win.
+func (d *delta) then(next *delta) *delta {
+	out := d.clone()
+	ov, nv := reflect.ValueOf(&out.want).Elem(), reflect.ValueOf(next.want.clone())
+	for _, f := range next.fields {
+		ov.Field(f.app).Set(nv.Field(f.app))
+		if !out.sets(f.name) {
+			out.fields = append(out.fields, f)
+		}
+	}
+	for _, s := range next.revoke {
+		out.grant = slices.DeleteFunc(out.grant, func(g string) bool { return g == s })
+		if !slices.Contains(out.revoke, s) {
+			out.revoke = append(out.revoke, s)
+		}
+	}
+	for _, s := range next.grant {
+		out.revoke = slices.DeleteFunc(out.revoke, func(r string) bool { return r == s })
+		if !slices.Contains(out.grant, s) {
+			out.grant = append(out.grant, s)
+		}
+	}
+	out.op = "UpdateUserPoolClient"
+	return out
 }
 
 // diff returns the delta that turns cur into next.
@@ -100,6 +136,9 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 //  1. IDs are validated and fn must not be nil (paths "poolID", "clientID",
 //     "fn"): nothing is sent otherwise.
 //  2. Changes to the same app client through this Client run one at a time.
+//     With Options.Locker, a change that grants or revokes custom scopes
+//     takes the lock of each of their resource servers once it has
+//     something to write, and reads the app client again under them.
 //  3. DescribeUserPoolClient; fn runs once on a deep copy. A change to a
 //     read-only field (UserPoolID, ClientID, HasSecret, CreationDate,
 //     LastModifiedDate) is refused (path the field's name, rule
@@ -200,6 +239,22 @@ func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scope
 	return c.change(ctx, "GrantScopes", poolID, clientID, r.Err("GrantScopes"), fixed(&delta{grant: distinct}))
 }
 
+// GrantScopesListed is [Client.GrantScopes] for a caller that has just
+// listed the pool's resource servers, as reconcile's apply has: a scope in
+// listed ("<identifier>/<scope name>") is taken as existing and costs no
+// DescribeResourceServer; the others are checked as GrantScopes checks
+// them. A listed scope deleted since then is refused by Cognito instead,
+// with a *ScopeNotFoundError whose Err is set, and nothing changes. Errors
+// are those of GrantScopes, with Op "GrantScopes".
+func (c *Client) GrantScopesListed(ctx context.Context, poolID, clientID string, listed []string, scopes ...string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "GrantScopes", poolID, clientID)
+	defer func() { end(err) }()
+	var r validate.Report
+	checkIDs(&r, poolID, clientID)
+	distinct := scopeArgs(&r, scopes)
+	return c.change(ctx, "GrantScopes", poolID, clientID, r.Err("GrantScopes"), fixed(&delta{grant: distinct}), listed...)
+}
+
 // RevokeScopes removes scopes from an app client's AllowedOAuthScopes and
 // keeps every other scope and every other field. It is idempotent: a
 // scope the app client does not allow is no error, and when none is there
@@ -225,132 +280,101 @@ func fixed(d *delta) func(AppClient) (*delta, error) {
 	return func(AppClient) (*delta, error) { return d, nil }
 }
 
-// change is the one read-modify-write behind Modify and the scope helpers;
-// errors come back in an *OpError.
+// change runs plan's change of the app client through the engine (the
+// sequence documented on Modify); every error comes back in an *OpError
+// for op. A change that grants custom scopes is first checked for scopes
+// that do not exist, those in listed taken as existing.
 func (c *Client) change(ctx context.Context, op, poolID, clientID string, check error,
-	plan func(AppClient) (*delta, error)) (AppClient, error) {
-	a, err := c.rmw(ctx, op, poolID, clientID, check, plan)
+	plan func(AppClient) (*delta, error), listed ...string) (AppClient, error) {
+	if check != nil {
+		return AppClient{}, opError(op, poolID, clientID, check)
+	}
+	s, err := c.engine.Do(ctx, engine.Key{Pool: poolID, ID: clientID}, func(cur state) (*delta, error) {
+		d, err := plan(cur.app)
+		if err != nil {
+			return nil, err
+		}
+		d.op = op
+		if len(d.grant) > 0 {
+			missing, err := c.missingScopes(ctx, poolID, d.grant, listed)
+			if err != nil {
+				return nil, err
+			}
+			if len(missing) > 0 {
+				c.log(ctx, slog.LevelWarn, "grant refused, scope does not exist", poolID, clientID, slog.Any("scopes", missing))
+				return nil, &ScopeNotFoundError{UserPoolID: poolID, Scopes: missing}
+			}
+		}
+		return d, nil
+	})
 	if err != nil {
 		return AppClient{}, opError(op, poolID, clientID, err)
 	}
-	return a, nil
+	return s.app, nil
 }
 
-// rmw runs the sequence documented on Modify; errors come back unwrapped.
-func (c *Client) rmw(ctx context.Context, op, poolID, clientID string, check error,
-	plan func(AppClient) (*delta, error)) (AppClient, error) {
-	if check != nil {
-		return AppClient{}, check
-	}
-	unlock, err := c.locks.Lock(ctx, poolID+"/"+clientID)
-	if err != nil {
-		return AppClient{}, err
-	}
-	defer unlock()
-	log := c.log.With(slog.String("op", op), slog.String("user_pool_id", poolID), slog.String("client_id", clientID))
+// kind is what an app client supplies to the engine.
+type kind struct{ c *Client }
 
-	cur, readTook, err := c.read(ctx, poolID, clientID)
-	if err != nil {
-		return AppClient{}, err
-	}
-	d, err := plan(cur.app)
-	if err != nil {
-		return AppClient{}, err
-	}
-	if len(d.grant) > 0 {
-		missing, err := c.missingScopes(ctx, poolID, d.grant)
-		if err != nil {
-			return AppClient{}, err
-		}
-		if len(missing) > 0 {
-			log.LogAttrs(ctx, slog.LevelWarn, "appclient: grant refused, scope does not exist", slog.Any("scopes", missing))
-			return AppClient{}, &ScopeNotFoundError{UserPoolID: poolID, Scopes: missing}
-		}
-	}
-	for written := 0; ; {
-		next, dirty := d.apply(cur.app)
-		if !dirty {
-			log.LogAttrs(ctx, slog.LevelInfo, "appclient: no change")
-			return cur.app, nil
-		}
-		telemetry.SpanOf(ctx).Set(slog.Int(telemetry.AttrAttempts, written+1))
-		out, updateTook, err := c.write(ctx, op, log, cur, next, d)
-		if err != nil && !rserrors.IsConcurrentModification(err) {
-			return AppClient{}, err
-		}
-		written++
-		fresh := false
-		switch {
-		case err != nil:
-			log.LogAttrs(ctx, slog.LevelInfo, "appclient: concurrent modification", slog.Int("writes", written))
-		case c.opts.DisableVerify:
-			log.LogAttrs(ctx, slog.LevelInfo, "appclient: updated, not verified")
-			return out, nil
-		default:
-			d.rebase(out)
-			if err := wait.Sleep(ctx, wait.Settle(readTook, updateTook)); err != nil {
-				return AppClient{}, err
-			}
-			if cur, readTook, err = c.read(ctx, poolID, clientID); err != nil {
-				return AppClient{}, err
-			}
-			if _, dirty := d.apply(cur.app); !dirty {
-				log.LogAttrs(ctx, slog.LevelInfo, "appclient: change verified", slog.Int("writes", written))
-				return cur.app, nil
-			}
-			log.LogAttrs(ctx, slog.LevelWarn, "appclient: change overwritten", slog.Int("writes", written))
-			fresh = true
-		}
-		if written == c.opts.MaxAttempts {
-			return AppClient{}, &rserrors.ConflictError{UserPoolID: poolID, Identifier: clientID, Attempts: written}
-		}
-		telemetry.Event(ctx, "overwrite re-applied", slog.Int(telemetry.AttrAttempts, written+1))
-		telemetry.Count(ctx, telemetry.Reapplies, slog.String(telemetry.AttrPool, poolID), slog.String(telemetry.AttrClientID, clientID))
-		// The state verified before a wait is stale after it, and the state
-		// a refused update was built on is stale at once: writing either
-		// would undo what other writers did meanwhile.
-		if pause := c.opts.Backoff(written); pause > 0 || !fresh {
-			if err := wait.Sleep(ctx, pause); err != nil {
-				return AppClient{}, err
-			}
-			if cur, readTook, err = c.read(ctx, poolID, clientID); err != nil {
-				return AppClient{}, err
-			}
-		}
-	}
+// Read sends DescribeUserPoolClient.
+func (k kind) Read(ctx context.Context, key engine.Key) (state, time.Duration, error) {
+	return k.c.read(ctx, key.Pool, key.ID)
 }
 
-// write sends the UpdateUserPoolClient that turns cur into next, after
+// Apply applies d to s; d needs no resolving.
+func (kind) Apply(d *delta, s state) (state, *delta, error) {
+	next, _ := d.apply(s.app)
+	return state{raw: s.raw, app: next}, d, nil
+}
+
+// Compose returns first followed by next.
+func (kind) Compose(first, next *delta) *delta { return first.then(next) }
+
+// Same reports whether a and b agree in every updatable field.
+func (kind) Same(a, b state) bool { return !differs(&a.app, &b.app) }
+
+// Write sends the UpdateUserPoolClient that turns cur into next, after
 // checking it and passing it through the guard, and returns the app client
-// Cognito stored and how long the call took. It is the only place that
-// sends UpdateUserPoolClient.
-func (c *Client) write(ctx context.Context, op string, log *slog.Logger, cur state, next AppClient, d *delta) (AppClient, time.Duration, error) {
-	if err := checkResult(op, next); err != nil {
-		return AppClient{}, 0, err
+// Cognito stored and d rebased on it. It is the only place that sends
+// UpdateUserPoolClient.
+func (k kind) Write(ctx context.Context, cur, next state, d *delta) (state, *delta, time.Duration, error) {
+	c, pool, id := k.c, next.app.UserPoolID, next.app.ClientID
+	if err := checkResult(d.op, next.app); err != nil {
+		return state{}, d, 0, err
 	}
-	in := updateInput(next.UserPoolID, next.ClientID, cur.raw, &cur.app, &next)
-	if err := guard(cur, next, in, d); err != nil {
-		log.LogAttrs(ctx, slog.LevelWarn, "appclient: unsafe update refused", slog.String("error", err.Error()))
-		return AppClient{}, 0, err
+	in := updateInput(pool, id, cur.raw, &cur.app, &next.app)
+	if err := guard(cur, next.app, in, d); err != nil {
+		c.log(ctx, slog.LevelWarn, "unsafe update refused", pool, id, slog.String("error", err.Error()))
+		return state{}, d, 0, err
 	}
-	opts, err := c.callOpts(ctx, next.UserPoolID, pace.ClientUpdate)
+	out, took, err := send(ctx, c, pool, pace.ClientUpdate, c.api.UpdateUserPoolClient, in)
 	if err != nil {
-		return AppClient{}, 0, err
+		return state{}, d, took, err
 	}
-	sent := time.Now()
-	out, err := c.api.UpdateUserPoolClient(ctx, in, opts...)
-	took := time.Since(sent)
-	if err != nil {
-		return AppClient{}, took, from(next.UserPoolID, err)
-	}
-	log.LogAttrs(ctx, slog.LevelInfo, "appclient: updated", slog.Any("granted", d.grant), slog.Any("revoked", d.revoke),
+	c.log(ctx, slog.LevelInfo, "updated", pool, id, slog.Any("granted", d.grant), slog.Any("revoked", d.revoke),
 		slog.Any("fields", fieldNames(d.fields)))
 	if out == nil || out.UserPoolClient == nil {
-		return next, took, nil
+		return next, d, took, nil
 	}
 	stored := fromSDK(out.UserPoolClient)
-	stored.UserPoolID, stored.ClientID = next.UserPoolID, next.ClientID
-	return stored, took, nil
+	stored.UserPoolID, stored.ClientID = pool, id
+	rebased := d.clone()
+	rebased.rebase(stored)
+	return state{raw: out.UserPoolClient, app: stored}, rebased, took, nil
+}
+
+// scopeLockKeys returns the lock keys of the resource servers whose
+// custom scopes d grants or revokes, sorted: the keys a
+// resourceserver.Client takes for them.
+func scopeLockKeys(k engine.Key, d *delta) []string {
+	var keys []string
+	for _, s := range append(slices.Clip(d.grant), d.revoke...) {
+		if id, _, ok := splitScope(s); ok && !IsStandard(s) {
+			keys = append(keys, engine.ResourceServerLockKey(k.Pool, id))
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }
 
 // checkResult refuses, before the guard and as a *rserrors.ValidationError

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
 // machineClient is an app client with OAuth on, client_credentials, a
@@ -421,4 +424,78 @@ func TestNewNilAPIPanics(t *testing.T) {
 		}
 	}()
 	appclient.New(nil)
+}
+
+// TestErrorNamesAreAliases checks that the deprecated names of the error
+// types and the errors package's own names reach the same error.
+func TestErrorNamesAreAliases(t *testing.T) {
+	_, c := setup(t)
+	_, err := c.Get(context.Background(), testPool, "missing")
+	var old *appclient.OpError
+	var one *rserrors.OpError
+	if !errors.As(err, &old) || !errors.As(err, &one) || old != one {
+		t.Fatalf("Get() error = %v, want one *rserrors.OpError under both names", err)
+	}
+	if one.Package != "appclient" || one.ClientID != "missing" || one.Op != "Get" || !rserrors.IsNotFound(err) {
+		t.Errorf("OpError = %+v, want Package appclient, Op Get, ClientID missing, a not-found cause", one)
+	}
+	var u *appclient.UnsafeUpdateError = &rserrors.UnsafeUpdateError{ClientID: "c"}
+	if !errors.Is(u, rserrors.ErrUnsafeUpdate) {
+		t.Errorf("appclient.UnsafeUpdateError does not match rserrors.ErrUnsafeUpdate")
+	}
+}
+
+// keyLocker records the keys locked through it.
+type keyLocker struct {
+	mu    sync.Mutex
+	keys  []string
+	inner resourceserver.Locker
+}
+
+func (l *keyLocker) Lock(ctx context.Context, key string) (resourceserver.Lock, error) {
+	l.mu.Lock()
+	l.keys = append(l.keys, key)
+	l.mu.Unlock()
+	return l.inner.Lock(ctx, key)
+}
+
+// TestGrantTakesTheServersLock: with a Locker, a grant or a revoke of a
+// custom scope takes the lock of that scope's resource server, the key a
+// resourceserver.Client takes, so that it waits for a removal holding it
+// in another process; a change with nothing to write takes none.
+func TestGrantTakesTheServersLock(t *testing.T) {
+	key := "cognito-idp/" + testPool + "/" + ordersAPI
+	inner := resourceserver.NewMemoryLocker()
+	l := &keyLocker{inner: inner}
+	f, c := setup(t, func(o *appclient.Options) { o.Locker = l })
+	ctx := context.Background()
+	if _, err := c.GrantScopes(ctx, testPool, testClient, ordersAPI+"/orders.write", "openid"); err != nil {
+		t.Fatalf("GrantScopes() error = %v", err)
+	}
+	if _, err := c.RevokeScopes(ctx, testPool, testClient, ordersAPI+"/orders.write"); err != nil {
+		t.Fatalf("RevokeScopes() error = %v", err)
+	}
+	if _, err := c.RevokeScopes(ctx, testPool, testClient, ordersAPI+"/orders.write"); err != nil {
+		t.Fatalf("RevokeScopes() again error = %v", err)
+	}
+	if diff := cmp.Diff([]string{key, key}, l.keys); diff != "" {
+		t.Errorf("locked keys (-want +got):\n%s", diff)
+	}
+
+	// A removal holds the server's lock: the grant waits and sends no
+	// update.
+	held, err := inner.Lock(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Unlock(ctx)
+	updates := f.count(opUpdateClient)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := c.GrantScopes(short, testPool, testClient, ordersAPI+"/orders.write"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("GrantScopes() under a held lock error = %v, want %v", err, context.DeadlineExceeded)
+	}
+	if n := f.count(opUpdateClient); n != updates {
+		t.Errorf("%d updates sent while the server's lock was held, want none", n-updates)
+	}
 }

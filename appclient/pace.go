@@ -25,5 +25,5 @@ func newPacer(o Options) *pace.Pacer {
 // clientReadRate returns the function that tells the pacer's current rate
 // of app-client reads for pool.
 func (c *Client) clientReadRate(pool string) func() float64 {
-	return func() float64 { return c.pace.Rate(pool, pace.ClientRead) }
+	return func() float64 { return c.caller.Pacer.Rate(pool, pace.ClientRead) }
 }

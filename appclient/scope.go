@@ -75,28 +75,24 @@ func scopeArgs(r *validate.Report, scopes []string) []string {
 // exist in the pool: it sends one DescribeResourceServer per distinct
 // identifier (paced as UserPoolResourceRead), and counts a scope missing
 // when its resource server does not exist or does not define it. Standard
-// scopes always exist.
-func (c *Client) missingScopes(ctx context.Context, poolID string, scopes []string) ([]string, error) {
+// scopes, and those in listed, exist without a call.
+func (c *Client) missingScopes(ctx context.Context, poolID string, scopes, listed []string) ([]string, error) {
 	defined := make(map[string][]string) // identifier -> scope names; nil when the server does not exist
 	var missing []string
 	for _, s := range scopes {
 		id, name, ok := splitScope(s)
-		if IsStandard(s) || !ok {
+		if IsStandard(s) || !ok || slices.Contains(listed, s) {
 			continue
 		}
 		names, seen := defined[id]
 		if !seen {
-			opts, err := c.callOpts(ctx, poolID, pace.ResourceRead)
-			if err != nil {
-				return nil, err
-			}
-			out, err := c.api.DescribeResourceServer(ctx, &cip.DescribeResourceServerInput{
+			out, _, err := send(ctx, c, poolID, pace.ResourceRead, c.api.DescribeResourceServer, &cip.DescribeResourceServerInput{
 				UserPoolId: aws.String(poolID), Identifier: aws.String(id),
-			}, opts...)
+			})
 			switch {
 			case rserrors.IsNotFound(err):
 			case err != nil:
-				return nil, from(poolID, err)
+				return nil, err
 			case out != nil && out.ResourceServer != nil:
 				names = []string{}
 				for _, sc := range out.ResourceServer.Scopes {

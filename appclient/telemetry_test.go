@@ -15,8 +15,9 @@ import (
 
 // TestTrace: on a fake API traced by the providers in Options, each public
 // operation has its span with the pool and the app client; a change
-// overwritten on every attempt records its re-apply as an event, its
-// attempts, the outcome "conflict", and the counters.
+// overwritten on every attempt has the outcome "conflict", and its
+// read-modify-write span (the engine's, as for a resource server) records
+// the re-apply as an event, the attempts, and the counters.
 func TestTrace(t *testing.T) {
 	rec := &telemetrytest.Recorder{}
 	f, c := setup(t, func(o *appclient.Options) {
@@ -32,17 +33,22 @@ func TestTrace(t *testing.T) {
 	if _, err := c.Grants(t.Context(), testPool); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff("appclient.GrantScopes\nappclient.Grants\n", rec.Tree(nil)); diff != "" {
+	if diff := cmp.Diff("appclient.GrantScopes\n  appclient.write\nappclient.Grants\n", rec.Tree(nil)); diff != "" {
 		t.Errorf("span tree (-want +got):\n%s", diff)
 	}
-	grant, grants := rec.Named("appclient.GrantScopes")[0], rec.Named("appclient.Grants")[0]
-	want := map[string]any{telemetry.AttrPool: testPool, telemetry.AttrClientID: testClient, telemetry.AttrAttempts: int64(2), telemetry.AttrOutcome: "conflict"}
+	grant, write, grants := rec.Named("appclient.GrantScopes")[0], rec.Named("appclient.write")[0], rec.Named("appclient.Grants")[0]
+	want := map[string]any{telemetry.AttrPool: testPool, telemetry.AttrClientID: testClient, telemetry.AttrOutcome: "conflict"}
 	if diff := cmp.Diff(want, grant.Attrs()); diff != "" {
 		t.Errorf("GrantScopes span's attributes (-want +got):\n%s", diff)
 	}
+	wantWrite := map[string]any{telemetry.AttrPool: testPool, telemetry.AttrClientID: testClient, telemetry.AttrOutcome: "conflict",
+		telemetry.AttrAttempts: int64(2), telemetry.AttrCoalesced: int64(1)}
+	if diff := cmp.Diff(wantWrite, write.Attrs()); diff != "" {
+		t.Errorf("write span's attributes (-want +got):\n%s", diff)
+	}
 	wantEvents := []telemetrytest.Event{{Name: "overwrite re-applied", Attrs: map[string]any{telemetry.AttrAttempts: int64(2)}}}
-	if diff := cmp.Diff(wantEvents, grant.Events()); diff != "" {
-		t.Errorf("GrantScopes span's events (-want +got):\n%s", diff)
+	if diff := cmp.Diff(wantEvents, write.Events()); diff != "" {
+		t.Errorf("write span's events (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(map[string]any{telemetry.AttrPool: testPool, telemetry.AttrOutcome: "ok"}, grants.Attrs()); diff != "" {
 		t.Errorf("Grants span's attributes (-want +got):\n%s", diff)

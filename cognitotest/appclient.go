@@ -334,7 +334,6 @@ func buildClient(in *clientInput) types.UserPoolClientType {
 		AllowedOAuthFlows:                        strs[types.OAuthFlowType](in.AllowedOAuthFlows),
 		AllowedOAuthScopes:                       strs[string](in.AllowedOAuthScopes),
 		AllowedOAuthFlowsUserPoolClient:          aws.Bool(aws.ToBool(in.AllowedOAuthFlowsUserPoolClient)),
-		PreventUserExistenceErrors:               types.PreventUserExistenceErrorTypesLegacy,
 		EnableTokenRevocation:                    aws.Bool(true),
 		EnablePropagateAdditionalUserContextData: aws.Bool(aws.ToBool(in.EnablePropagateAdditionalUserContextData)),
 		AuthSessionValidity:                      aws.Int32(defaultAuthSessionValidity),
@@ -594,7 +593,7 @@ func (s *Server) PutAppClient(poolID string, c types.UserPoolClientType) (types.
 	stored.UserPoolId = aws.String(poolID)
 	stored.ClientName = clonePtr(c.ClientName)
 	stored.ClientSecret = clonePtr(c.ClientSecret)
-	now := time.Now()
+	now := s.cfg.clock.Now()
 	stored.CreationDate = millis(now)
 	if c.CreationDate != nil {
 		stored.CreationDate = millis(*c.CreationDate)

@@ -279,7 +279,7 @@ func (s *Server) clientRules(p *pool, c, old *types.UserPoolClientType) *apiErro
 			return errorf(codeInvalidParameter, "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.")
 		}
 		if (slices.Contains(flows, types.OAuthFlowTypeCode) || slices.Contains(flows, types.OAuthFlowTypeImplicit)) && len(c.CallbackURLs) == 0 {
-			return errorf(codeInvalidParameter, "CallbackURLs are required if the code or implicit flow is allowed.")
+			return errorf(codeInvalidOAuthFlow, "CallbackUrls can not be empty when code flow or implicit flow is selected.")
 		}
 	}
 	if slices.Contains(flows, types.OAuthFlowTypeClientCredentials) {

@@ -39,7 +39,6 @@ func defaultClient(pool, id, name string) types.UserPoolClientType {
 		RefreshTokenValidity:                     30,
 		TokenValidityUnits:                       &types.TokenValidityUnitsType{},
 		AllowedOAuthFlowsUserPoolClient:          aws.Bool(false),
-		PreventUserExistenceErrors:               types.PreventUserExistenceErrorTypesLegacy,
 		EnableTokenRevocation:                    aws.Bool(true),
 		EnablePropagateAdditionalUserContextData: aws.Bool(false),
 		AuthSessionValidity:                      aws.Int32(3),
@@ -350,9 +349,9 @@ func TestOAuthFlowRules(t *testing.T) {
 		{"flows without the switch are kept", cip.CreateUserPoolClientInput{AllowedOAuthFlows: flows("code"), AllowedOAuthScopes: []string{"openid"}}, ""},
 		{"switch on without flows", cip.CreateUserPoolClientInput{AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthScopes: []string{"openid"}, CallbackURLs: cb}, "InvalidParameterException"},
 		{"switch on without scopes", cip.CreateUserPoolClientInput{AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: flows("code"), CallbackURLs: cb}, "InvalidParameterException"},
-		{"code without callback URL", cip.CreateUserPoolClientInput{AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: flows("code"), AllowedOAuthScopes: []string{"openid"}}, "InvalidParameterException"},
+		// code or implicit without CallbackURLs, and client_credentials without a secret, are in the
+		// conformance suite (conformance.Run, AppClientValidation).
 		{"client_credentials with code", cip.CreateUserPoolClientInput{GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: flows("client_credentials", "code"), AllowedOAuthScopes: []string{scopeRead}, CallbackURLs: cb}, "InvalidOAuthFlowException"},
-		{"client_credentials without secret", cip.CreateUserPoolClientInput{AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: flows("client_credentials"), AllowedOAuthScopes: []string{scopeRead}}, "InvalidOAuthFlowException"},
 		{"client_credentials with a standard scope", cip.CreateUserPoolClientInput{GenerateSecret: true, AllowedOAuthFlowsUserPoolClient: true, AllowedOAuthFlows: flows("client_credentials"), AllowedOAuthScopes: []string{scopeRead, "openid"}}, "InvalidOAuthFlowException"},
 		{"unknown flow", cip.CreateUserPoolClientInput{AllowedOAuthFlows: flows("password")}, "InvalidParameterException"},
 		{"secret generated and given", cip.CreateUserPoolClientInput{GenerateSecret: true, ClientSecret: aws.String("abcdefghijklmnopqrstuvwxyz")}, "InvalidParameterException"},

@@ -25,7 +25,7 @@
 // Authorization header starts with "AWS4-HMAC-SHA256" is accepted, whatever the credentials.
 // It binds loopback addresses only, and answers only requests whose Host header names localhost
 // or a loopback address (see [WithHostCheck]), so that a web page cannot reach it by DNS
-// rebinding.
+// rebinding; a client that sends its request slowly or idles is cut off ([Timeouts]).
 //
 // # App clients
 //
@@ -34,19 +34,26 @@
 // 51 (or keeps a ClientSecret given instead). UpdateUserPoolClient resets every updatable field
 // the request leaves out to Cognito's default, as the service does ("If you don't provide a value
 // for an attribute, Amazon Cognito sets it to its default value"); it keeps ClientId,
-// ClientSecret, CreationDate and, when left out, ClientName. The defaults, which
-// DescribeUserPoolClient returns explicitly, are:
+// ClientSecret, CreationDate and, when left out, ClientName.
 //
-//   - RefreshTokenValidity 30 (days), also when 0 is sent, as the service documents;
-//   - TokenValidityUnits present and empty (hours for access and ID tokens, days for refresh
-//     tokens);
-//   - AllowedOAuthFlowsUserPoolClient false, which turns OAuth off;
-//   - EnableTokenRevocation true; EnablePropagateAdditionalUserContextData false;
-//   - AuthSessionValidity 3 (minutes); PreventUserExistenceErrors LEGACY;
-//   - every other field absent: AccessTokenValidity and IdTokenValidity (one hour), the lists
-//     (ReadAttributes, WriteAttributes, ExplicitAuthFlows, SupportedIdentityProviders,
-//     CallbackURLs, LogoutURLs, AllowedOAuthFlows, AllowedOAuthScopes), DefaultRedirectURI,
-//     AnalyticsConfiguration and RefreshTokenRotation.
+// DescribeUserPoolClient (and the answers of Create and Update) leave out what the service leaves
+// out. The evidence is Terraform's aws_cognito_user_pool_client acceptance tests (_basic and
+// _nulls), run against AWS, which read a client created with no optional field through the
+// provider's mapping:
+//
+//   - present with Cognito's default: RefreshTokenValidity 30 (days, also when 0 is sent, as the
+//     service documents), AuthSessionValidity 3 (minutes), EnableTokenRevocation true,
+//     EnablePropagateAdditionalUserContextData false and AllowedOAuthFlowsUserPoolClient false
+//     (which turns OAuth off);
+//   - absent: PreventUserExistenceErrors (the tests assert it empty; LEGACY is the behaviour of
+//     a client without it, not a value the service returns), AccessTokenValidity and
+//     IdTokenValidity (one hour), ExplicitAuthFlows;
+//   - present and empty: TokenValidityUnits (hours for access and ID tokens, days for refresh
+//     tokens). The tests read absent and empty alike, so which one the service sends is not
+//     confirmed;
+//   - absent, as nothing suggests otherwise: ReadAttributes, WriteAttributes,
+//     SupportedIdentityProviders, CallbackURLs, LogoutURLs, AllowedOAuthFlows,
+//     AllowedOAuthScopes, DefaultRedirectURI, AnalyticsConfiguration and RefreshTokenRotation.
 //
 // Beyond the model's constraints, CreateUserPoolClient refuses GenerateSecret together with a
 // ClientSecret (InvalidParameterException), and Create and Update apply Cognito's rules in this
@@ -69,7 +76,10 @@
 //     (inactive) is accepted only under [WithInactiveScopes](true): whether Cognito accepts it is
 //     not documented.
 //  6. With AllowedOAuthFlowsUserPoolClient true, AllowedOAuthFlows and AllowedOAuthScopes are not
-//     empty, and code or implicit needs CallbackURLs (InvalidParameterException).
+//     empty (InvalidParameterException), and code or implicit needs CallbackURLs
+//     (InvalidOAuthFlowException "CallbackUrls can not be empty when code flow or implicit flow is
+//     selected.", the service's words as quoted from real runs in cisagov/crossfeed#440 and
+//     anomalyco/sst#6272).
 //  7. client_credentials is not combined with code or implicit, needs a client secret, and allows
 //     custom scopes only (InvalidOAuthFlowException).
 //
@@ -96,7 +106,8 @@
 //
 // A request is handled in this order, the first failure giving the answer: the Host header
 // (AccessDeniedException, 403), method and path (POST /), X-Amz-Target (UnknownOperationException), Authorization (NotAuthorizedException),
-// the JSON body (SerializationException), an injected [Fault], the rate quotas
+// the JSON body (SerializationException), an injected [Fault] ([Server.FailNext], then
+// [Server.AddFaultRule], then [Server.SetFaultRate]), the rate quotas
 // (TooManyRequestsException, see [WithRateLimit] and [WithAccountRateLimit]), the field
 // constraints and the duplicate-scope check (InvalidParameterException), and then, under the
 // store's lock, the user pool (ResourceNotFoundException "User pool <id> does not exist."), the
@@ -138,9 +149,31 @@
 // request per call.
 //
 // [Server.Requests] is the log of the last calls with their answers ([WithRequestLogSize],
-// [Server.ResetRequests]); [Server.FailNext] and
+// [Server.ResetRequests]); [Server.FailNext], [Server.AddFaultRule] and
 // [Server.SetFaultRate] inject errors, delays and dropped connections, before or after the
 // operation takes effect; [WithRateLimit] reproduces Cognito's request quotas.
+//
+// # Time and testing/synctest
+//
+// The emulator reads the time from a [Clock] ([WithClock]; the time package by default) for the
+// dates it gives, the refills of its quotas and the Delay of a [Fault]. A test that runs in a
+// testing/synctest bubble creates its emulator there with [NewInProcessServer], which listens on
+// no socket: [Server.Client] and [Server.HTTPClient] then hand each request to the handler in the
+// caller's goroutine, so that every wait is on the bubble's virtual clock. Quotas, delays and
+// faults work as they do over a socket:
+//
+//	synctest.Test(t, func(t *testing.T) {
+//		srv := cognitotest.NewInProcessServer(cognitotest.WithRateLimit(5), cognitotest.WithBurst(1))
+//		defer srv.Close()
+//		client := srv.Client()
+//		// ... a throttled call, then time.Sleep(200 * time.Millisecond), takes no real time
+//	})
+//
+// # Conformance
+//
+// The behaviours above that Cognito documents, or that other projects' tests show, are checked by
+// one suite, package [github.com/scopekeeper/scopekeeper/cognitotest/conformance], which runs
+// against the emulator in every test run and against a real user pool when one is named.
 //
 // # Use from other languages
 //
@@ -148,7 +181,10 @@
 //
 //	go run github.com/scopekeeper/scopekeeper/cognitotest/cmd/cognito-emulator -addr 127.0.0.1:9229 -pool us-east-1_Example1=test
 //
-// Any AWS SDK or the AWS CLI can then use it through its endpoint URL, with any credentials:
+// Its -fault flag makes calls of an operation fail at random (for example
+// -fault UpdateUserPoolClient:ConcurrentModificationException:0.2, with -seed for repeatable
+// draws), and its connections have read-header, read and idle timeouts ([Timeouts]). Any AWS SDK
+// or the AWS CLI can use it through its endpoint URL, with any credentials:
 //
 //	AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws cognito-idp describe-resource-server --endpoint-url http://127.0.0.1:9229 --region us-east-1 --user-pool-id us-east-1_Example1 --identifier https://api.example.com
 //	python3 -c 'import boto3; c = boto3.client("cognito-idp", endpoint_url="http://127.0.0.1:9229", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"); print(c.list_resource_servers(UserPoolId="us-east-1_Example1", MaxResults=50))'

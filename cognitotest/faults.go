@@ -6,13 +6,16 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
-// ErrInvalidFault is wrapped by the errors of [Server.FailNext] and [Server.SetFaultRate] when a
-// [Fault] could not be answered as an error: a Status outside 400 to 599 (so never a success), a
-// Code that is not printable ASCII without spaces (it travels in a header), or a negative Delay;
-// and by that of SetFaultRate for a fraction that is not a number.
+// ErrInvalidFault is wrapped by the errors of [Server.FailNext], [Server.AddFaultRule] and
+// [Server.SetFaultRate] when a [Fault] could not be answered as an error: a Status outside 400 to
+// 599 (so never a success), a Code that is not printable ASCII without spaces (it travels in a
+// header), or a negative Delay; by those of FailNext and AddFaultRule for an operation the
+// emulator does not serve (a fault that could never fire); and by those of AddFaultRule and
+// SetFaultRate for a probability that is not a number from 0 to 1 (SetFaultRate clamps).
 var ErrInvalidFault = errors.New("invalid fault")
 
 // faultCodeRE matches the codes a Fault may answer: they travel in the X-Amzn-ErrorType header.
@@ -103,13 +106,17 @@ type pendingFault struct {
 }
 
 // FailNext makes the next n calls of operation (such as "UpdateResourceServer"; "" for any
-// operation) fail with f. Calls that the emulator refuses before it reads the operation's input
+// operation) fail with f. An operation the emulator does not serve is refused (see
+// [ErrInvalidFault]). Calls that the emulator refuses before it reads the operation's input
 // (unknown operation, missing Authorization, unreadable body) do not count. Successive FailNext
 // calls queue up: a call takes the oldest entry that matches it. FailNext entries take precedence
 // over [Server.SetFaultRate]. n below 1 does nothing. A Fault that could not be answered as an
 // error (see [ErrInvalidFault]) is refused: FailNext returns an error wrapping ErrInvalidFault and
 // queues nothing.
 func (s *Server) FailNext(operation string, n int, f Fault) error {
+	if err := checkOperation(operation); err != nil {
+		return err
+	}
 	if err := f.check(); err != nil {
 		return err
 	}
@@ -151,11 +158,13 @@ func (s *Server) SetFaultRate(fraction float64, faults ...Fault) error {
 	return nil
 }
 
-// ClearFaults forgets every pending [Server.FailNext] entry and turns [Server.SetFaultRate] off.
+// ClearFaults forgets every pending [Server.FailNext] entry and every [Server.AddFaultRule] rule,
+// and turns [Server.SetFaultRate] off.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext = nil
+	s.rules = nil
 	s.faultRate = 0
 	s.faults = nil
 }
@@ -174,8 +183,69 @@ func (s *Server) takeFault(operation string) (Fault, bool) {
 		}
 		return p.fault, true
 	}
+	for _, r := range s.rules {
+		if (r.Operation == "" || r.Operation == operation) && s.rng.Float64() < r.Probability {
+			return r.Fault, true
+		}
+	}
 	if s.faultRate > 0 && s.rng.Float64() < s.faultRate {
 		return s.faults[s.rng.IntN(len(s.faults))], true
 	}
 	return Fault{}, false
+}
+
+// A FaultRule makes calls of one operation fail at random, as the cognito-emulator command's
+// -fault flag does: each call of Operation fails with Fault with probability Probability.
+type FaultRule struct {
+	// Operation is the operation the rule applies to, such as "UpdateUserPoolClient"; "" means
+	// every operation.
+	Operation string
+	// Probability is the chance, from 0 to 1, that a call fails.
+	Probability float64
+	// Fault is what a failing call gets.
+	Fault Fault
+}
+
+// AddFaultRule adds r to the emulator's fault rules. A call that no [Server.FailNext] entry
+// takes tries the rules in the order they were added, each matching rule drawing once from the
+// emulator's random source ([WithSeed] makes the draws repeatable); the first that fires gives
+// the fault, and if none does, [Server.SetFaultRate] may still. A rule for an operation the
+// emulator does not serve, a Probability that is not a number from 0 to 1, or a Fault that could
+// not be answered as an error is refused with an error wrapping [ErrInvalidFault], and nothing
+// is added. [Server.ClearFaults] removes every rule.
+func (s *Server) AddFaultRule(r FaultRule) error {
+	if err := checkOperation(r.Operation); err != nil {
+		return err
+	}
+	if !(r.Probability >= 0 && r.Probability <= 1) {
+		return fmt.Errorf("cognitotest: fault probability %v: %w: want a number from 0 to 1", r.Probability, ErrInvalidFault)
+	}
+	if err := r.Fault.check(); err != nil {
+		return err
+	}
+	r.Fault = r.Fault.withCode()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rules = append(s.rules, r)
+	return nil
+}
+
+// Operations returns the names of the operations the emulator serves, sorted, such as
+// "CreateResourceServer": those that [Server.FailNext] and [Server.AddFaultRule] accept.
+func Operations() []string {
+	names := make([]string, 0, len(operations))
+	for name := range operations {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// checkOperation refuses, wrapping ErrInvalidFault, an operation name other than "" that the
+// emulator does not serve.
+func checkOperation(name string) error {
+	if _, ok := operations[name]; ok || name == "" {
+		return nil
+	}
+	return fmt.Errorf("cognitotest: operation %q: %w: the emulator serves only %s", shorten(name), ErrInvalidFault, strings.Join(Operations(), ", "))
 }

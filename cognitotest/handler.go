@@ -19,7 +19,7 @@ import (
 //  3. an Authorization header starting with AWS4-HMAC-SHA256, else NotAuthorizedException;
 //  4. the body is at most 1 MiB of valid UTF-8 without a \u escape of an unpaired surrogate, and
 //     one JSON object whose known members have the right types, else SerializationException;
-//  5. an injected fault (FailNext first, then SetFaultRate): its Delay, then its error or drop,
+//  5. an injected fault (FailNext first, then AddFaultRule, then SetFaultRate): its Delay, then its error or drop,
 //     unless it is AfterWrite;
 //  6. the rate quotas, per pool then per account, else TooManyRequestsException;
 //  7. the field constraints, all violations in one InvalidParameterException (the first 10
@@ -45,7 +45,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	out := s.handle(w, r, &rec)
 	// The request is logged before the client can see any of its answer, so a client that has
 	// returned always finds its calls in Requests.
-	if _, ok := w.(http.Hijacker); out.drop && !ok {
+	if out.drop && !canDrop(w) {
 		// A connection that cannot be taken over is answered with an internal error instead.
 		e := errorf(codeInternalError, "Injected fault: the connection could not be dropped")
 		rec.Status, rec.Code, rec.Message = e.status, e.code, e.message
@@ -64,7 +64,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rec *Request) re
 	target := shorten(r.Header.Get("X-Amz-Target"))
 	name, known := operationName(target)
 	rec.Operation = name
-	if s.cfg.hostCheck && !loopbackHost(r.Host) {
+	if _, inProcess := w.(*memWriter); s.cfg.hostCheck && !inProcess && !loopbackHost(r.Host) {
 		e := errorf(codeAccessDenied, "Host %q is not a loopback name or address: the emulator answers only requests for localhost, 127.0.0.0/8 or [::1], with or without a port (a defence against DNS rebinding)", shorten(r.Host))
 		e.status = http.StatusForbidden
 		return fail(e)
@@ -132,7 +132,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, rec *Request) re
 
 // run carries out steps 6 to 8 of serveHTTP.
 func (s *Server) run(op *operation, in *input) (any, *apiError) {
-	now := time.Now()
+	now := s.cfg.clock.Now()
 	poolID := ""
 	if in.UserPoolID != nil {
 		poolID = *in.UserPoolID
@@ -153,10 +153,8 @@ func (s *Server) run(op *operation, in *input) (any, *apiError) {
 
 // sleep waits for d; it reports false if ctx ends or the server closes first.
 func (s *Server) sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-s.cfg.clock.After(d):
 		return true
 	case <-ctx.Done():
 		return false

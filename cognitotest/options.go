@@ -2,6 +2,7 @@ package cognitotest
 
 import (
 	"math/rand/v2"
+	"time"
 )
 
 // DefaultMaxResourceServers is the number of resource servers a user pool may hold unless
@@ -34,6 +35,8 @@ type config struct {
 	region             string
 	seed               uint64
 	seeded             bool
+	clock              Clock
+	timeouts           Timeouts
 }
 
 func defaultConfig() config {
@@ -43,6 +46,8 @@ func defaultConfig() config {
 		region:             DefaultRegion,
 		requestLog:         DefaultRequestLogSize,
 		hostCheck:          true,
+		clock:              realClock{},
+		timeouts:           DefaultTimeouts,
 	}
 }
 
@@ -155,4 +160,32 @@ func WithMaxAppClients(n int) Option {
 // case, and CreateUserPoolClient always requires every scope to exist.
 func WithInactiveScopes(accept bool) Option {
 	return func(c *config) { c.inactiveScopes = accept }
+}
+
+// Timeouts bound how long a server made by [NewServer] or [NewServerAt] waits on a client's
+// connection, so that a client that sends its request slowly, or keeps an idle connection open,
+// cannot hold a connection forever. They are net/http.Server's timeouts of the same names: zero
+// or a negative value means no limit (and an Idle of zero means Read). They do not apply to
+// [NewInProcessServer], which has no connections, and they do not bound a [Fault]'s Delay, which
+// begins once the request has been read.
+type Timeouts struct {
+	// ReadHeader is how long a client has to send a request's headers.
+	ReadHeader time.Duration
+	// Read is how long a client has to send a whole request, body included.
+	Read time.Duration
+	// Idle is how long a kept-alive connection may wait for the next request.
+	Idle time.Duration
+}
+
+// DefaultTimeouts are the [Timeouts] of a server unless [WithTimeouts] says otherwise: far
+// longer than any request of an SDK needs on a loopback connection. Idle is longer than the 90
+// seconds after which Go's HTTP clients (the AWS SDK's among them) close an idle connection, so
+// that the client, not the server, ends an idle connection, and no request is sent on one the
+// server is closing.
+var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Idle: 2 * time.Minute}
+
+// WithTimeouts sets the connection timeouts of a server made by [NewServer] or [NewServerAt]
+// (default [DefaultTimeouts]).
+func WithTimeouts(t Timeouts) Option {
+	return func(c *config) { c.timeouts = t }
 }

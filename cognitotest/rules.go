@@ -130,6 +130,29 @@ func nullViolation(path string) string {
 	return fmt.Sprintf("Value null at '%s' failed to satisfy constraint: Member must not be null", path)
 }
 
+// countString counts the constraints of checkString that value breaks, without formatting them.
+func countString(value string, minLen, maxLen int, re *regexp.Regexp) int {
+	n, c := utf8.RuneCountInString(value), 0
+	if n < minLen {
+		c++
+	}
+	if n > maxLen {
+		c++
+	}
+	if re != nil && !re.MatchString(value) {
+		c++
+	}
+	return c
+}
+
+// countRequired is countString for a required member: null is one violation.
+func countRequired(value *string, minLen, maxLen int, re *regexp.Regexp) int {
+	if value == nil {
+		return 1
+	}
+	return countString(*value, minLen, maxLen, re)
+}
+
 // checkString checks a string's length in code points and, if re is not nil, its pattern; it
 // reports each broken constraint separately, as the service does (an empty value breaks both
 // the minimum length and the pattern).
@@ -193,8 +216,8 @@ func countScopeViolations(sc *wireScope) int {
 	if sc == nil {
 		return 1
 	}
-	return checkRequired(sc.ScopeName, "", 1, maxScopeNameLen, scopeNameRE, scopeNamePattern).total +
-		checkRequired(sc.ScopeDescription, "", 1, maxScopeDescLen, nil, "").total
+	return countRequired(sc.ScopeName, 1, maxScopeNameLen, scopeNameRE) +
+		countRequired(sc.ScopeDescription, 1, maxScopeDescLen, nil)
 }
 
 // renderList renders a list for a message, in the style of the service's Java toString, each

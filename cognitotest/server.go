@@ -55,7 +55,7 @@ type Server struct {
 	URL string
 
 	cfg      config
-	http     *http.Server
+	http     *http.Server  // nil for NewInProcessServer
 	closing  chan struct{} // closed by Close, ends Fault delays
 	serveErr chan error    // the result of http.Server.Serve
 	once     sync.Once     // makes Close idempotent
@@ -73,6 +73,7 @@ type Server struct {
 	epoch     uint64
 	tokenKey  [32]byte // seals page tokens (see paginate)
 	failNext  []*pendingFault
+	rules     []FaultRule
 	faultRate float64
 	faults    []Fault
 }
@@ -149,6 +150,24 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cognitotest: %w", err)
 	}
+	s, err := newServer("http://"+ln.Addr().String(), opts)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	t := s.cfg.timeouts
+	s.http = &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		IdleTimeout:       t.Idle,
+	}
+	go func() { s.serveErr <- s.http.Serve(ln) }()
+	return s, nil
+}
+
+// newServer returns a Server with the given URL and options that serves nothing yet.
+func newServer(url string, opts []Option) (*Server, error) {
 	cfg := defaultConfig()
 	for _, opt := range opts {
 		if opt != nil {
@@ -156,11 +175,10 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 		}
 	}
 	if !regionRE.MatchString(cfg.region) {
-		_ = ln.Close()
 		return nil, fmt.Errorf("cognitotest: region %q: %w: want 1 to 45 letters, digits and '-'", cfg.region, ErrInvalidParameter)
 	}
 	s := &Server{
-		URL:      "http://" + ln.Addr().String(),
+		URL:      url,
 		cfg:      cfg,
 		closing:  make(chan struct{}),
 		serveErr: make(chan error, 1),
@@ -169,11 +187,6 @@ func NewServerAt(addr string, opts ...Option) (*Server, error) {
 		buckets:  make(map[bucketKey]*bucket),
 	}
 	_, _ = crand.Read(s.tokenKey[:])
-	s.http = &http.Server{
-		Handler:           http.HandlerFunc(s.serveHTTP),
-		ReadHeaderTimeout: 30 * time.Second,
-	}
-	go func() { s.serveErr <- s.http.Serve(ln) }()
 	return s, nil
 }
 
@@ -185,9 +198,11 @@ func (s *Server) Close() {
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
-		_ = s.http.Close()
 		close(s.closing)
-		<-s.serveErr
+		if s.http != nil {
+			_ = s.http.Close()
+			<-s.serveErr
+		}
 		s.handlers.Wait()
 	})
 }
@@ -204,7 +219,8 @@ func (s *Server) enter() bool {
 }
 
 // Client returns a real Cognito client aimed at the emulator: BaseEndpoint is [Server.URL],
-// credentials are static, the region is the server's ([WithRegion], default "us-east-1"), and the
+// the HTTP client is [Server.HTTPClient] for a server made by [NewInProcessServer] (and a real
+// one otherwise), credentials are static, the region is the server's ([WithRegion], default "us-east-1"), and the
 // retryer is the SDK's standard one (3 attempts, the same retryable and throttle codes) with no
 // backoff delay and no retry token quota, so that tests of faults stay fast. Its HTTP client
 // hands net/http a copy of each request body ([BufferBodies]), so every call the caller makes
@@ -212,11 +228,15 @@ func (s *Server) enter() bool {
 // applied last; set RetryMaxAttempts to 1 there, for instance, to make each call a single
 // request.
 func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
+	var hc cip.HTTPClient = s.HTTPClient()
+	if s.http != nil {
+		hc = BufferBodies(awshttp.NewBuildableClient())
+	}
 	return cip.New(cip.Options{
 		BaseEndpoint: aws.String(s.URL),
 		Region:       s.cfg.region,
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEMULATOR", "emulator-secret", ""),
-		HTTPClient:   BufferBodies(awshttp.NewBuildableClient()),
+		HTTPClient:   hc,
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 			o.RateLimiter = ratelimit.None
@@ -233,7 +253,7 @@ func (s *Server) CreateUserPool(name string) string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.createPoolLocked(name, time.Now()).id
+	return s.createPoolLocked(name, s.cfg.clock.Now()).id
 }
 
 // AddUserPool adds a user pool with a chosen id, bypassing the log, faults and quotas. The id
@@ -252,7 +272,7 @@ func (s *Server) AddUserPool(id, name string) error {
 	if _, ok := s.pools[id]; ok {
 		return fmt.Errorf("cognitotest: add user pool %s: %w", id, ErrUserPoolExists)
 	}
-	now := time.Now()
+	now := s.cfg.clock.Now()
 	s.pools[id] = &pool{id: id, name: name, created: now, modified: now, servers: make(map[string]*ResourceServer), clients: make(map[string]*types.UserPoolClientType)}
 	return nil
 }

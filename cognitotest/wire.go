@@ -138,29 +138,26 @@ func parseInput(body []byte, members []string) (*input, *apiError) {
 	return in, nil
 }
 
-// parseScopes decodes a Scopes list, with its members' exact names.
+// parseScopes decodes a Scopes list, with its members' exact names (encoding/json would match
+// struct fields case-insensitively), in one pass over the list.
 func parseScopes(raw json.RawMessage) ([]*wireScope, error) {
-	var items []json.RawMessage
+	var items []map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, err
 	}
-	if items == nil {
-		items = []json.RawMessage{}
-	}
 	out := make([]*wireScope, len(items))
-	for i, item := range items {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(item, &obj); err != nil {
-			return nil, fmt.Errorf("scope %d: %w", i+1, err)
-		}
+	for i, obj := range items {
 		if obj == nil {
 			continue
 		}
 		sc := &wireScope{}
-		for name, dst := range map[string]**string{"ScopeName": &sc.ScopeName, "ScopeDescription": &sc.ScopeDescription} {
-			if v, ok := obj[name]; ok {
-				if err := json.Unmarshal(v, dst); err != nil {
-					return nil, fmt.Errorf("scope %d: %s: %w", i+1, name, err)
+		for _, m := range [...]struct {
+			name string
+			dst  **string
+		}{{"ScopeName", &sc.ScopeName}, {"ScopeDescription", &sc.ScopeDescription}} {
+			if v, ok := obj[m.name]; ok {
+				if err := json.Unmarshal(v, m.dst); err != nil {
+					return nil, fmt.Errorf("scope %d: %s: %w", i+1, m.name, err)
 				}
 			}
 		}
@@ -294,9 +291,14 @@ func send(w http.ResponseWriter, r reply) {
 	_, _ = w.Write(r.body)
 }
 
-// abort closes the request's connection without an answer. A ResponseWriter that cannot give
-// up its connection (not an http.Hijacker) is left alone: serveHTTP answers an error instead.
+// abort closes the request's connection without an answer (for the in-process transport: marks
+// the call dropped). A ResponseWriter that cannot give up its connection (see canDrop) is left
+// alone: serveHTTP answers an error instead.
 func abort(w http.ResponseWriter) {
+	if m, ok := w.(*memWriter); ok {
+		m.dropped = true
+		return
+	}
 	if hj, ok := w.(http.Hijacker); ok {
 		if conn, _, err := hj.Hijack(); err == nil {
 			_ = conn.Close()
@@ -314,4 +316,13 @@ func operationName(target string) (op string, ok bool) {
 		return target[i+1:], false
 	}
 	return target, false
+}
+
+// canDrop reports whether abort can end w's call without an answer.
+func canDrop(w http.ResponseWriter) bool {
+	switch w.(type) {
+	case *memWriter, http.Hijacker:
+		return true
+	}
+	return false
 }

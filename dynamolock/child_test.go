@@ -24,6 +24,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/dynamolock"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/proctest"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -47,12 +48,18 @@ const (
 	// modeHold locks Key through its Locker, prints "locked", and keeps
 	// the lock (renewing it) until it is killed or its stdin closes.
 	modeHold = "hold"
-	// modePause adds the scope "<Prefix>-0" and, after its first
-	// Describe, prints "described" and waits for a line before it goes
-	// on. It prints "update" before each UpdateResourceServer it sends,
+	// modePause adds the scope "<Prefix>-0" and, after the Describe it
+	// makes under the lock (its second: the first, without the lock, only
+	// finds that there is something to write), prints "described" and
+	// waits for a line before it goes on. It prints "update" before each UpdateResourceServer it sends,
 	// then "result ok", "result lost" (an error matching
 	// rserrors.ErrLockLost) or "result error <err>".
 	modePause = "pause"
+	// modeReplica is a replica starting up, in internal/proctest's
+	// exchange: once released, it Ensures the resource server ID with the
+	// scope "base" and adds Scopes scopes named "<Prefix>-<i>", through a
+	// Locker at the default Options, and prints a replicaResult.
+	modeReplica = "replica"
 )
 
 type childConfig struct {
@@ -71,25 +78,24 @@ func runChild(mode string) int {
 		fmt.Fprintf(os.Stderr, "child: bad %s: %v\n", configEnv, err)
 		return 2
 	}
+	if mode == modeReplica {
+		if err := proctest.Serve(func() replicaResult { return runReplica(cfg) }); err != nil {
+			fmt.Fprintf(os.Stderr, "child: %v\n", err)
+			return 1
+		}
+		return 0
+	}
 	out := &lineWriter{w: os.Stdout}
 	in := bufio.NewReader(os.Stdin)
 	ctx := context.Background()
 	locker, err := dynamolock.New(dynamoClientAt(cfg.Dynamo), func(o *dynamolock.Options) {
-		o.Table, o.Lease, o.Heartbeat, o.Poll = cfg.Table, cfg.Lease, cfg.Lease/4, cfg.Lease/20
+		o.Table, o.Lease, o.Heartbeat = cfg.Table, cfg.Lease, testHeartbeat(cfg.Lease)
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "child: %v\n", err)
 		return 2
 	}
-	// The Cognito client buffers bodies so that an Update is not sent twice
-	// (see cognitotest.BufferBodies); the DynamoDB clients keep the race:
-	// the Locker must cope with a retried request that had landed.
-	var api resourceserver.API = cip.New(cip.Options{
-		BaseEndpoint: aws.String(cfg.Cognito),
-		Region:       "us-east-1",
-		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCHILD", "child-secret", ""),
-		HTTPClient:   cognitotest.BufferBodies(awshttp.NewBuildableClient()),
-	})
+	api := cognitoClientAt(cfg.Cognito)
 	switch mode {
 	case modeHold:
 		if _, err := locker.Lock(ctx, cfg.Key); err != nil {
@@ -142,6 +148,19 @@ func runChild(mode string) int {
 	}
 	fmt.Fprintf(os.Stderr, "child: unknown mode %q\n", mode)
 	return 2
+}
+
+// cognitoClientAt returns an SDK client aimed at the emulator at url.
+// It buffers bodies so that an Update is not sent twice (see
+// cognitotest.BufferBodies); the DynamoDB clients keep the race: the
+// Locker must cope with a retried request that had landed.
+func cognitoClientAt(url string) resourceserver.API {
+	return cip.New(cip.Options{
+		BaseEndpoint: aws.String(url),
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDCHILD", "child-secret", ""),
+		HTTPClient:   cognitotest.BufferBodies(awshttp.NewBuildableClient()),
+	})
 }
 
 // lineWriter writes whole lines from several goroutines.
@@ -228,19 +247,18 @@ func checkExclusive(t testing.TB, spans map[string][][2]int64) {
 	}
 }
 
-// pausingAPI waits for a line after its first Describe, and reports each
-// Update before sending it.
+// pausingAPI waits for a line after its second Describe, the one made
+// under the lock, and reports each Update before sending it.
 type pausingAPI struct {
 	resourceserver.API
-	in     *bufio.Reader
-	out    *lineWriter
-	paused bool
+	in        *bufio.Reader
+	out       *lineWriter
+	describes int
 }
 
 func (p *pausingAPI) DescribeResourceServer(ctx context.Context, in *cip.DescribeResourceServerInput, optFns ...func(*cip.Options)) (*cip.DescribeResourceServerOutput, error) {
 	out, err := p.API.DescribeResourceServer(ctx, in, optFns...)
-	if !p.paused {
-		p.paused = true
+	if p.describes++; p.describes == 2 {
 		p.out.printf("described")
 		p.in.ReadString('\n')
 	}

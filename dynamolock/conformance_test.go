@@ -10,6 +10,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	ddb, _, table := newTable(t)
 	const lease = 500 * time.Millisecond
 	lockertest.Run(t, lockertest.Config{

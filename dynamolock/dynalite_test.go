@@ -1,16 +1,18 @@
 package dynamolock_test
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,9 +33,27 @@ const installHint = "dynalite is not installed in %[1]s: run `npm install --pref
 
 // dynaliteScript starts dynalite from the module path in argv[1] on a
 // free loopback port, prints the port, and exits when its stdin closes.
+//
+// dynalite throws from a request's 'error' event (index.js:
+// `req.on('error', function (err) { throw err })`), so a client that
+// abandons a request half-sent (a context that ends, a busy machine)
+// would kill it, and every later request would be refused. The script
+// catches those errors of a connection cut by its client and goes on;
+// any other uncaught exception still ends the process, which the tests
+// notice (see dynaliteAlive).
 const dynaliteScript = `
 const dynalite = require(process.argv[1]);
+const cut = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+process.on('uncaughtException', (err) => {
+  if (err && (cut.has(err.code) || err.message === 'aborted')) {
+    console.error('dynalite: a client abandoned its request (' + (err.code || err.message) + '); going on');
+    return;
+  }
+  console.error('dynalite: uncaught exception:', err);
+  process.exit(70);
+});
 const server = dynalite({createTableMs: 50, deleteTableMs: 50, updateTableMs: 50});
+server.on('clientError', (err, socket) => socket.destroy());
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
@@ -45,6 +65,9 @@ var dynalite struct {
 	err      error
 	cmd      *exec.Cmd
 	stdin    io.WriteCloser
+	exited   chan struct{} // closed when the process has ended
+	exitErr  error         // its exit status, once exited is closed
+	stopping atomic.Bool   // stopDynalite closed its stdin
 }
 
 func TestMain(m *testing.M) {
@@ -68,6 +91,21 @@ func dynaliteDir() string {
 	return filepath.Join(home, ".cache", "scopekeeper", "dynalite")
 }
 
+// portWriter takes the first line the script prints, its port.
+type portWriter struct {
+	once sync.Once
+	buf  []byte
+	port chan string
+}
+
+func (w *portWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	if i := bytes.IndexByte(w.buf, '\n'); i >= 0 {
+		w.once.Do(func() { w.port <- strings.TrimSpace(string(w.buf[:i])) })
+	}
+	return len(p), nil
+}
+
 // startDynalite starts the shared dynalite once and returns its endpoint.
 func startDynalite() (string, error) {
 	dynalite.once.Do(func() {
@@ -83,12 +121,9 @@ func startDynalite() (string, error) {
 		}
 		cmd := exec.Command(node, "-e", dynaliteScript, mod)
 		cmd.Stderr = os.Stderr
+		out := &portWriter{port: make(chan string, 1)}
+		cmd.Stdout = out
 		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			dynalite.err = err
-			return
-		}
-		stdout, err := cmd.StdoutPipe()
 		if err != nil {
 			dynalite.err = err
 			return
@@ -97,20 +132,16 @@ func startDynalite() (string, error) {
 			dynalite.err = fmt.Errorf("starting dynalite with %s: %w (Node 20 or newer is needed)", node, err)
 			return
 		}
-		dynalite.cmd, dynalite.stdin = cmd, stdin
-		port := make(chan string, 1)
+		dynalite.cmd, dynalite.stdin, dynalite.exited = cmd, stdin, make(chan struct{})
 		go func() {
-			line, _ := bufio.NewReader(stdout).ReadString('\n')
-			port <- strings.TrimSpace(line)
-			io.Copy(io.Discard, stdout)
+			dynalite.exitErr = cmd.Wait()
+			close(dynalite.exited)
 		}()
 		select {
-		case p := <-port:
-			if p == "" {
-				dynalite.err = fmt.Errorf("dynalite exited without printing its port")
-				return
-			}
+		case p := <-out.port:
 			dynalite.endpoint = "http://127.0.0.1:" + p
+		case <-dynalite.exited:
+			dynalite.err = fmt.Errorf("dynalite exited without printing its port: %v", dynalite.exitErr)
 		case <-time.After(30 * time.Second):
 			dynalite.err = fmt.Errorf("dynalite did not start within 30s")
 		}
@@ -118,18 +149,36 @@ func startDynalite() (string, error) {
 	return dynalite.endpoint, dynalite.err
 }
 
+// dynaliteAlive returns an error that says so when the shared dynalite
+// has ended: the tests that use it after that fail on "connection
+// refused", and this names the cause.
+func dynaliteAlive() error {
+	if dynalite.exited == nil {
+		return nil
+	}
+	select {
+	case <-dynalite.exited:
+		if dynalite.stopping.Load() {
+			return nil
+		}
+		return fmt.Errorf("dynalite (pid %d) exited during the tests: %v; its last words are on stderr above, and requests to it fail with \"connection refused\"",
+			dynalite.cmd.Process.Pid, dynalite.exitErr)
+	default:
+		return nil
+	}
+}
+
 func stopDynalite() {
 	if dynalite.cmd == nil {
 		return
 	}
+	dynalite.stopping.Store(true)
 	dynalite.stdin.Close()
-	done := make(chan struct{})
-	go func() { dynalite.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-dynalite.exited:
 	case <-time.After(5 * time.Second):
 		dynalite.cmd.Process.Kill()
-		<-done
+		<-dynalite.exited
 	}
 }
 
@@ -147,9 +196,17 @@ func dynamoClientAt(endpoint string) *dynamodb.Client {
 func dynamoClient(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
 	endpoint, err := startDynalite()
+	if err == nil {
+		err = dynaliteAlive()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := dynaliteAlive(); err != nil {
+			t.Error(err)
+		}
+	})
 	return dynamoClientAt(endpoint), endpoint
 }
 
@@ -167,15 +224,56 @@ func newTable(t testing.TB) (*dynamodb.Client, string, string) {
 	return ddb, endpoint, table
 }
 
-// newLocker returns a Locker on table with the lease and a heartbeat and
-// poll of a quarter and a tenth of it.
+// newLocker returns a Locker on table with the lease, a heartbeat of an
+// eighth of it (testHeartbeat) and the default poll.
 func newLocker(t testing.TB, api dynamolock.API, table string, lease time.Duration) *dynamolock.Locker {
 	t.Helper()
 	l, err := dynamolock.New(api, func(o *dynamolock.Options) {
-		o.Table, o.Lease, o.Heartbeat, o.Poll = table, lease, lease/4, lease/10
+		o.Table, o.Lease, o.Heartbeat = table, lease, testHeartbeat(lease)
 	})
 	if err != nil {
 		t.Fatalf("New() error = %v", err)
 	}
 	return l
 }
+
+// TestDynaliteAbandonedRequest cuts requests half-sent, as a client whose
+// context ended does, and checks that dynalite still answers: one such
+// request used to kill it for every later test.
+func TestDynaliteAbandonedRequest(t *testing.T) {
+	ddb, endpoint := dynamoClient(t)
+	addr := strings.TrimPrefix(endpoint, "http://")
+	for _, cut := range []struct {
+		name  string
+		reset bool // RST rather than FIN
+	}{{"reset", true}, {"closed", false}} {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Headers and a part of the body that Content-Length announces.
+		fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"+
+			"Content-Type: application/x-amz-json-1.0\r\nContent-Length: 100\r\n\r\n{\"Lim", addr)
+		time.Sleep(50 * time.Millisecond) // dynalite reads the part
+		if cut.reset {
+			conn.(*net.TCPConn).SetLinger(0)
+		}
+		conn.Close()
+		time.Sleep(50 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		_, err = ddb.ListTables(ctx, &dynamodb.ListTablesInput{})
+		cancel()
+		if err != nil {
+			t.Fatalf("ListTables() after a request %s half-sent error = %v, want dynalite to go on", cut.name, err)
+		}
+		if err := dynaliteAlive(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// testHeartbeat is the heartbeat of the tests' Lockers for a lease: an
+// eighth of it, so that a holder on a busy machine, whose renewals
+// dynalite answers late, still has seven tries before its lease runs out
+// (the default, a quarter, leaves three).
+func testHeartbeat(lease time.Duration) time.Duration { return lease / 8 }

@@ -27,7 +27,7 @@ func newServer(t *testing.T, scopes ...string) (*cognitotest.Server, string) {
 }
 
 // scopeNames returns the sorted scope names of the emulator's server id.
-func scopeNames(t *testing.T, srv *cognitotest.Server, pool, id string) []string {
+func scopeNames(t testing.TB, srv *cognitotest.Server, pool, id string) []string {
 	t.Helper()
 	rs, ok := srv.ResourceServer(pool, id)
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	mathrand "math/rand/v2"
 	"os"
 	"strconv"
 	"sync"
@@ -24,7 +25,15 @@ import (
 const (
 	DefaultLease     = 10 * time.Second
 	DefaultHeartbeat = DefaultLease / 4
+	// DefaultPoll is the default Poll: a waiter that has backed off reads
+	// the record twice a second on average, 2 read units a second (see
+	// Options.Poll).
+	DefaultPoll = 500 * time.Millisecond
 )
+
+// firstPoll is a waiter's first wait after it sees a new holder; each
+// next wait doubles, up to Poll.
+const firstPoll = 25 * time.Millisecond
 
 // The attributes of a lock's item. The table's partition key is "key", a
 // string.
@@ -58,9 +67,26 @@ type Options struct {
 	// HeldError. Zero means the host name followed by a random suffix.
 	Owner string
 
-	// Poll is how often a waiting Lock reads the record again. Zero means
-	// Heartbeat; otherwise it must be positive. Smaller values hand a
-	// released lock over sooner at the cost of more reads.
+	// Poll is how long, on average, a waiting Lock waits between two
+	// reads of the record once it has backed off. A waiter that sees a
+	// new holder (the record's owner changed, or it just began to wait)
+	// reads again after 25ms, then after twice as long each time, up to
+	// Poll. Most holds last one read-modify-write, well under a second:
+	// a waiter then reads again soon after the release (within three
+	// times as long as the hold had lasted, plus 40ms, and never more
+	// than 1.5 Poll later), while a long hold costs about one read per
+	// Poll. Each wait is drawn at random between half and one and a half
+	// times its length, so that waiters spread out. Zero means
+	// DefaultPoll, or Heartbeat if that is shorter; otherwise it must be
+	// positive.
+	//
+	// Each read is a consistent GetItem of an item under 1 KB: one read
+	// capacity unit (on-demand: one read request unit). A waiting Locker
+	// sends about 6 reads in the first 0.8s after it sees a new holder,
+	// then 1/Poll a second: at the default, 2 a second, 7,200 in an hour
+	// of waiting. Smaller values hand a long-held lock over sooner at the
+	// cost of more reads. A holder sends one write (UpdateItem, one write
+	// unit) per Heartbeat, and one PutItem and one DeleteItem per lock.
 	Poll time.Duration
 }
 
@@ -106,7 +132,7 @@ func New(api API, optFns ...func(*Options)) (*Locker, error) {
 	}
 	switch {
 	case o.Poll == 0:
-		o.Poll = o.Heartbeat
+		o.Poll = min(DefaultPoll, o.Heartbeat)
 	case o.Poll < 0:
 		return nil, &OptionError{Option: "Poll", Value: o.Poll.String(), Rule: "must be positive"}
 	}
@@ -143,9 +169,11 @@ func (l *Locker) Options() Options { return l.opts }
 // It sends a PutItem of the record {key, owner, rvn, lease_ms}, with a new
 // random record version number (rvn), on the condition that no record
 // exists. While another owner's record is there it reads it (GetItem,
-// consistent) every Poll, and notes when it first saw its rvn; once the
-// same rvn has stood for the holder's whole lease (the record's lease_ms),
-// it puts its own record on the condition that the rvn is still that one.
+// consistent) soon after it sees a new holder and then less often, up
+// to every Poll (see Options.Poll), and notes when it first saw its rvn;
+// once the same rvn has stood for the holder's whole lease (the record's
+// lease_ms), it puts its own record on the condition that the rvn is
+// still that one.
 // No clocks are compared across machines: each side measures only its own
 // time. A holder that renews every Heartbeat changes its rvn each time,
 // so a waiter never takes over a live lock.
@@ -182,6 +210,8 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 		seen      string        // the rvn of the other owner's record
 		seenAt    time.Time     // when this Locker first read it
 		seenLease time.Duration // that record's lease
+		holder    string        // that record's owner
+		poll      time.Duration // the next wait, before jitter
 	)
 	for {
 		var takeover string
@@ -205,7 +235,12 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 				seenLease = l.opts.Lease
 			}
 		}
-		d := l.opts.Poll
+		if poll == 0 || it.owner != holder {
+			holder, poll = it.owner, min(firstPoll, l.opts.Poll) // a new hold: most are short
+		} else {
+			poll = min(2*poll, l.opts.Poll)
+		}
+		d := jitter(poll)
 		if left := seenLease - time.Since(seenAt); seen != "" && left < d {
 			d = left // a record without an rvn is never taken over
 		}
@@ -214,6 +249,11 @@ func (l *Locker) Lock(ctx context.Context, key string) (resourceserver.Lock, err
 			return nil, err
 		}
 	}
+}
+
+// jitter returns a random duration in [d/2, 3d/2).
+func jitter(d time.Duration) time.Duration {
+	return d/2 + mathrand.N(d)
 }
 
 // TryLock makes one attempt at the lock named key: it sends the PutItem

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,6 +37,7 @@ func TestNewOptions(t *testing.T) {
 		{"negative heartbeat", dynamolock.Options{Table: "locks", Heartbeat: -time.Second}, "Heartbeat"},
 		{"negative poll", dynamolock.Options{Table: "locks", Poll: -time.Second}, "Poll"},
 		{"all set", dynamolock.Options{Table: "locks", Lease: time.Second, Heartbeat: 499 * time.Millisecond, Poll: time.Millisecond, Owner: "me"}, ""},
+		{"poll no longer than the heartbeat", dynamolock.Options{Table: "locks", Lease: time.Second}, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -57,8 +59,11 @@ func TestNewOptions(t *testing.T) {
 			if got.Lease <= 0 || got.Heartbeat <= 0 || got.Heartbeat >= got.Lease/2 || got.Poll <= 0 || got.Owner == "" {
 				t.Errorf("Options() = %+v, want every field set, Heartbeat below Lease/2", got)
 			}
-			if tt.opts.Lease == 0 && (got.Lease != dynamolock.DefaultLease || got.Heartbeat != dynamolock.DefaultHeartbeat || got.Poll != got.Heartbeat) {
-				t.Errorf("Options() = %+v, want Lease %v, Heartbeat %v, Poll = Heartbeat", got, dynamolock.DefaultLease, dynamolock.DefaultHeartbeat)
+			if tt.opts.Lease != 0 && tt.opts.Poll == 0 && got.Poll != min(dynamolock.DefaultPoll, got.Heartbeat) {
+				t.Errorf("Options() = %+v, want Poll %v, the shorter of DefaultPoll and Heartbeat", got, min(dynamolock.DefaultPoll, got.Heartbeat))
+			}
+			if tt.opts.Lease == 0 && (got.Lease != dynamolock.DefaultLease || got.Heartbeat != dynamolock.DefaultHeartbeat || got.Poll != dynamolock.DefaultPoll) {
+				t.Errorf("Options() = %+v, want Lease %v, Heartbeat %v, Poll %v", got, dynamolock.DefaultLease, dynamolock.DefaultHeartbeat, dynamolock.DefaultPoll)
 			}
 		})
 	}
@@ -203,41 +208,43 @@ func TestBadKey(t *testing.T) {
 // allowed for in the next condition.
 func TestRenewalFailure(t *testing.T) {
 	t.Parallel()
-	var (
-		mu    sync.Mutex
-		conds [][]string // the rvns each UpdateItem accepted
-	)
-	f := &fakeAPI{OnUpdate: func(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
-		var rvns []string
-		for name, v := range in.ExpressionAttributeValues {
-			if strings.HasPrefix(name, ":r") {
-				rvns = append(rvns, v.(*types.AttributeValueMemberS).Value)
+	synctest.Test(t, func(t *testing.T) {
+		var (
+			mu    sync.Mutex
+			conds [][]string // the rvns each UpdateItem accepted
+		)
+		f := &fakeAPI{OnUpdate: func(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+			var rvns []string
+			for name, v := range in.ExpressionAttributeValues {
+				if strings.HasPrefix(name, ":r") {
+					rvns = append(rvns, v.(*types.AttributeValueMemberS).Value)
+				}
 			}
+			mu.Lock()
+			conds = append(conds, rvns)
+			mu.Unlock()
+			return nil, errors.New("connection reset")
+		}}
+		const lease = 200 * time.Millisecond
+		l := fakeLocker(t, f, lease)
+		lk, err := l.Lock(t.Context(), "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-lk.Lost():
+		case <-time.After(5 * lease):
+			t.Fatalf("Lost() not closed %v after renewals began to fail, lease %v", 5*lease, lease)
+		}
+		if err := lk.Unlock(t.Context()); !rserrors.IsLockLost(err) {
+			t.Errorf("Unlock() error = %v, want a LockLostError", err)
 		}
 		mu.Lock()
-		conds = append(conds, rvns)
-		mu.Unlock()
-		return nil, errors.New("connection reset")
-	}}
-	const lease = 200 * time.Millisecond
-	l := fakeLocker(t, f, lease)
-	lk, err := l.Lock(t.Context(), "k")
-	if err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-lk.Lost():
-	case <-time.After(5 * lease):
-		t.Fatalf("Lost() not closed %v after renewals began to fail, lease %v", 5*lease, lease)
-	}
-	if err := lk.Unlock(t.Context()); !rserrors.IsLockLost(err) {
-		t.Errorf("Unlock() error = %v, want a LockLostError", err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(conds) < 2 || len(conds[1]) != 2 {
-		t.Errorf("UpdateItem conditions = %v, want the second to accept the held rvn and the first attempt's", conds)
-	}
+		defer mu.Unlock()
+		if len(conds) < 2 || len(conds[1]) != 2 {
+			t.Errorf("UpdateItem conditions = %v, want the second to accept the held rvn and the first attempt's", conds)
+		}
+	})
 }
 
 func TestTryLock(t *testing.T) {
@@ -332,49 +339,51 @@ func TestWaiterPolls(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := &fakeAPI{
-				OnGet: func(*dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
-					return &dynamodb.GetItemOutput{Item: tt.record}, nil
-				},
-				OnPut: func(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
-					if v, ok := in.ExpressionAttributeValues[":seen"].(*types.AttributeValueMemberS); ok && v.Value == "r1" {
-						return &dynamodb.PutItemOutput{}, nil
+			synctest.Test(t, func(t *testing.T) {
+				f := &fakeAPI{
+					OnGet: func(*dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+						return &dynamodb.GetItemOutput{Item: tt.record}, nil
+					},
+					OnPut: func(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+						if v, ok := in.ExpressionAttributeValues[":seen"].(*types.AttributeValueMemberS); ok && v.Value == "r1" {
+							return &dynamodb.PutItemOutput{}, nil
+						}
+						return nil, ccf
+					},
+				}
+				l, err := dynamolock.New(f, func(o *dynamolock.Options) {
+					o.Table, o.Lease, o.Heartbeat, o.Poll = "locks", time.Minute, time.Second, 20*time.Millisecond
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(t.Context(), 400*time.Millisecond)
+				defer cancel()
+				start := time.Now()
+				lk, err := l.Lock(ctx, "k")
+				took := time.Since(start)
+				gets := strings.Count(strings.Join(f.ops(), ","), "GetItem")
+				if !tt.takeover {
+					if !errors.Is(err, context.DeadlineExceeded) {
+						t.Fatalf("Lock() error = %v, want %v", err, context.DeadlineExceeded)
 					}
-					return nil, ccf
-				},
-			}
-			l, err := dynamolock.New(f, func(o *dynamolock.Options) {
-				o.Table, o.Lease, o.Heartbeat, o.Poll = "locks", time.Minute, time.Second, 20*time.Millisecond
+					// 400ms at one read per 20ms.
+					if gets > 30 {
+						t.Errorf("%d GetItem calls in %v, want about one per Poll (20ms)", gets, took)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatalf("Lock() error = %v", err)
+				}
+				defer lk.Unlock(t.Context())
+				if took < 100*time.Millisecond {
+					t.Errorf("Lock() took over after %v, before the record's lease of 100ms", took)
+				}
+				if gets < 3 {
+					t.Errorf("%d GetItem calls before the takeover, want one per Poll (20ms) over the lease (100ms)", gets)
+				}
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(t.Context(), 400*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			lk, err := l.Lock(ctx, "k")
-			took := time.Since(start)
-			gets := strings.Count(strings.Join(f.ops(), ","), "GetItem")
-			if !tt.takeover {
-				if !errors.Is(err, context.DeadlineExceeded) {
-					t.Fatalf("Lock() error = %v, want %v", err, context.DeadlineExceeded)
-				}
-				// 400ms at one read per 20ms.
-				if gets > 30 {
-					t.Errorf("%d GetItem calls in %v, want about one per Poll (20ms)", gets, took)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Lock() error = %v", err)
-			}
-			defer lk.Unlock(t.Context())
-			if took < 100*time.Millisecond {
-				t.Errorf("Lock() took over after %v, before the record's lease of 100ms", took)
-			}
-			if gets < 3 {
-				t.Errorf("%d GetItem calls before the takeover, want one per Poll (20ms) over the lease (100ms)", gets)
-			}
 		})
 	}
 }
@@ -385,66 +394,158 @@ func TestWaiterPolls(t *testing.T) {
 // Locker recognises its own record by the rvn it wrote.
 func TestRetriedRequestsThatLanded(t *testing.T) {
 	t.Parallel()
-	var (
-		mu     sync.Mutex
-		record map[string]types.AttributeValue
-	)
-	ccf := &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
-	f := &fakeAPI{
-		OnGet: func(*dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			return &dynamodb.GetItemOutput{Item: record}, nil
-		},
-		OnPut: func(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			record = in.Item
-			return nil, ccf
-		},
-		OnUpdate: func(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			next := map[string]types.AttributeValue{}
-			for k, v := range record {
-				next[k] = v
-			}
-			next["rvn"] = in.ExpressionAttributeValues[":next"]
-			record = next
-			return nil, ccf
-		},
-		OnDelete: func(*dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			record = nil
-			return nil, ccf
-		},
-	}
-	const lease, heartbeat = time.Second, 50 * time.Millisecond
-	l, err := dynamolock.New(f, func(o *dynamolock.Options) {
-		o.Table, o.Lease, o.Heartbeat, o.Poll = "locks", lease, heartbeat, heartbeat
+	synctest.Test(t, func(t *testing.T) {
+		var (
+			mu     sync.Mutex
+			record map[string]types.AttributeValue
+		)
+		ccf := &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed")}
+		f := &fakeAPI{
+			OnGet: func(*dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				return &dynamodb.GetItemOutput{Item: record}, nil
+			},
+			OnPut: func(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				record = in.Item
+				return nil, ccf
+			},
+			OnUpdate: func(in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				next := map[string]types.AttributeValue{}
+				for k, v := range record {
+					next[k] = v
+				}
+				next["rvn"] = in.ExpressionAttributeValues[":next"]
+				record = next
+				return nil, ccf
+			},
+			OnDelete: func(*dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				record = nil
+				return nil, ccf
+			},
+		}
+		const lease, heartbeat = time.Second, 50 * time.Millisecond
+		l, err := dynamolock.New(f, func(o *dynamolock.Options) {
+			o.Table, o.Lease, o.Heartbeat, o.Poll = "locks", lease, heartbeat, heartbeat
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		lk, err := l.Lock(t.Context(), "k")
+		if err != nil {
+			t.Fatalf("Lock() error = %v", err)
+		}
+		if took := time.Since(start); took >= lease {
+			t.Errorf("Lock() took %v, a lease or more: it did not see that its PutItem had landed", took)
+		}
+		time.Sleep(10 * heartbeat) // several renewals, each "retried"
+		select {
+		case <-lk.Lost():
+			t.Fatalf("Lost() closed: a renewal that had landed counted as a takeover (Unlock() error = %v)", lk.Unlock(t.Context()))
+		default:
+		}
+		if err := lk.Unlock(t.Context()); err != nil {
+			t.Errorf("Unlock() error = %v, want nil: its DeleteItem had landed", err)
+		}
+		if n := strings.Count(strings.Join(f.ops(), ","), "UpdateItem"); n < 3 {
+			t.Errorf("%d renewals in %v with a heartbeat of %v, want at least 3", n, 10*heartbeat, heartbeat)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
+}
+
+// tableFake is a fake table of one key's record that honours PutItem's
+// condition that no record exists, for waiters in virtual time.
+type tableFake struct {
+	fakeAPI
+	mu     sync.Mutex
+	record map[string]types.AttributeValue
+}
+
+func newTableFake(record map[string]types.AttributeValue) *tableFake {
+	f := &tableFake{record: record}
+	f.OnGet = func(*dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return &dynamodb.GetItemOutput{Item: f.record}, nil
 	}
-	start := time.Now()
-	lk, err := l.Lock(t.Context(), "k")
-	if err != nil {
-		t.Fatalf("Lock() error = %v", err)
+	f.OnPut = func(in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.record != nil {
+			return nil, &types.ConditionalCheckFailedException{Message: aws.String("held")}
+		}
+		f.record = in.Item
+		return &dynamodb.PutItemOutput{}, nil
 	}
-	if took := time.Since(start); took >= lease {
-		t.Errorf("Lock() took %v, a lease or more: it did not see that its PutItem had landed", took)
-	}
-	time.Sleep(10 * heartbeat) // several renewals, each "retried"
-	select {
-	case <-lk.Lost():
-		t.Fatalf("Lost() closed: a renewal that had landed counted as a takeover (Unlock() error = %v)", lk.Unlock(t.Context()))
-	default:
-	}
-	if err := lk.Unlock(t.Context()); err != nil {
-		t.Errorf("Unlock() error = %v, want nil: its DeleteItem had landed", err)
-	}
-	if n := strings.Count(strings.Join(f.ops(), ","), "UpdateItem"); n < 3 {
-		t.Errorf("%d renewals in %v with a heartbeat of %v, want at least 3", n, 10*heartbeat, heartbeat)
+	return f
+}
+
+// release deletes the record, as its holder's Unlock does.
+func (f *tableFake) release() {
+	f.mu.Lock()
+	f.record = nil
+	f.mu.Unlock()
+}
+
+// TestHandover checks, in virtual time, that a waiter at the default
+// Options gets a released lock soon after the release, however long the
+// hold was, and that a long wait costs about one read per Poll. (A waiter
+// used to read every Heartbeat, 2.5s: up to 2.5s from release to
+// handover.)
+func TestHandover(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		hold time.Duration // from the waiter's first try to the release
+	}{
+		{"short hold", 150 * time.Millisecond},
+		{"hold of a second", time.Second},
+		{"long hold", time.Minute},
+	} {
+		// The waits are 25ms, 50ms, 100ms... up to Poll, each drawn
+		// between half and 1.5 times that: the one under way at the
+		// release is at most 1.5 times twice the time waited so far.
+		want := min(3*tt.hold+40*time.Millisecond, dynamolock.DefaultPoll*3/2)
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				f := newTableFake(map[string]types.AttributeValue{
+					"key": &types.AttributeValueMemberS{Value: "k"}, "owner": &types.AttributeValueMemberS{Value: "other"},
+					"rvn": &types.AttributeValueMemberS{Value: "r1"}, "lease_ms": &types.AttributeValueMemberN{Value: "3600000"},
+				})
+				l, err := dynamolock.New(f, func(o *dynamolock.Options) { o.Table = "locks" })
+				if err != nil {
+					t.Fatal(err)
+				}
+				start := time.Now()
+				go func() {
+					time.Sleep(tt.hold)
+					f.release()
+				}()
+				lk, err := l.Lock(t.Context(), "k")
+				if err != nil {
+					t.Fatalf("Lock() error = %v", err)
+				}
+				defer lk.Unlock(t.Context())
+				if took := time.Since(start) - tt.hold; took < 0 || took > want {
+					t.Errorf("Lock() got the lock %v after the release, want within %v", took, want)
+				}
+				if tt.hold >= time.Minute {
+					// After the first second, about one read per Poll.
+					gets := strings.Count(strings.Join(f.ops(), ","), "GetItem")
+					want := int(tt.hold / dynamolock.DefaultPoll)
+					if gets < want*2/3 || gets > want*3/2+8 {
+						t.Errorf("%d GetItem calls in a hold of %v, want about %d (one per Poll, %v)", gets, tt.hold, want, dynamolock.DefaultPoll)
+					}
+				}
+			})
+		})
 	}
 }

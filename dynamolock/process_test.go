@@ -17,13 +17,14 @@ import (
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
-// TestProcesses runs 8 processes, each with its own Client and its own
-// Locker, that each add 12 scopes to one resource server at the same
-// time, in several rounds, each on a new resource server: every scope
-// must be kept in every round, and, since the lock lets no write overlap
-// another, no change is ever written twice.
+// TestProcesses runs 4 processes, each with its own Client and its own
+// Locker, that each add 6 scopes to one resource server at the same
+// time, in two rounds, each on a new resource server: every scope must be
+// kept in every round, and, since the lock lets no write overlap another,
+// no change is ever written twice. (BenchmarkReplicas measures the time.)
 func TestProcesses(t *testing.T) {
-	const processes, scopes, rounds = 8, 12, 3
+	t.Parallel()
+	const processes, scopes, rounds = 4, 6, 2
 	srv, pool := newServer(t)
 	_, endpoint, table := newTable(t)
 	var children []*child
@@ -79,6 +80,7 @@ func TestProcesses(t *testing.T) {
 // this one wait for its lock: they go on once its lease has run out, and
 // not before.
 func TestKilledHolder(t *testing.T) {
+	t.Parallel()
 	const lease = time.Second
 	srv, pool := newServer(t)
 	ddb, endpoint, table := newTable(t)
@@ -136,15 +138,17 @@ func TestKilledHolder(t *testing.T) {
 		w.wait(time.Minute)
 	}
 	took := first.Sub(killed)
-	t.Logf("first waiter got the lock %v after the holder was killed (lease %v, heartbeat %v)", took, lease, lease/4)
+	t.Logf("first waiter got the lock %v after the holder was killed (lease %v, heartbeat %v)", took, lease, testHeartbeat(lease))
 	// A waiter takes over a lease after it first read the holder's last
-	// rvn, which the holder wrote a heartbeat (250ms) or, on a busy
+	// rvn, which the holder wrote a heartbeat (125ms) or, on a busy
 	// machine, a little more before the kill: half a lease is a floor
 	// that only a waiter that ignored the lease could break.
 	if took < lease/2 {
 		t.Errorf("a waiter got the lock %v after the kill, before the holder's lease of %v could end", took, lease)
 	}
-	if took > 3*lease {
+	// Four leases leave room for a busy machine, where dynalite and the
+	// waiters answer late.
+	if took > 4*lease {
 		t.Errorf("the first waiter got the lock %v after the kill, want about a lease (%v)", took, lease)
 	}
 	if diff := cmp.Diff(want, scopeNames(t, srv, pool, testID)); diff != "" {
@@ -158,6 +162,7 @@ func TestKilledHolder(t *testing.T) {
 // Update, which would delete that scope, and must return an error
 // matching rserrors.ErrLockLost.
 func TestPausedHolder(t *testing.T) {
+	t.Parallel()
 	const lease = time.Second
 	srv, pool := newServer(t, "a", "b")
 	ddb, endpoint, table := newTable(t)

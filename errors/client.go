@@ -140,33 +140,59 @@ func (e *ValidationError) Unwrap() []error {
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
 
 // UnsafeUpdateError reports an update that was refused before it was sent
-// because it would have lost data the caller did not ask to remove.
+// because it would have lost or changed what the caller did not ask to
+// change: of a resource server (Identifier set) the name or scopes not
+// named for removal; of an app client (ClientID set) a field the change
+// did not touch, or OAuth turned off. Package resourceserver and
+// appclient both return it; appclient.UnsafeUpdateError is an alias.
 type UnsafeUpdateError struct {
-	// UserPoolID and Identifier name the resource server.
+	// UserPoolID and Identifier name the resource server; empty
+	// Identifier for an app client.
 	UserPoolID, Identifier string
+	// ClientID names the app client; empty for a resource server.
+	ClientID string
 	// MissingName is true when the update carried no name, which Cognito
 	// would reject or reset.
 	MissingName bool
-	// Lost lists the names of the scopes the update would have deleted.
+	// OAuthOff is true when an app client's update would have turned OAuth
+	// off (AllowedOAuthFlowsUserPoolClient from true to false) without the
+	// caller setting it to false.
+	OAuthOff bool
+	// Lost lists, for a resource server, the names of the scopes the
+	// update would have deleted; for an app client, the
+	// UpdateUserPoolClientInput members it would have reset or changed.
 	Lost []string
 }
 
 // Error lists what the update would have lost: "unsafe update of
 // <UserPoolID>/<Identifier> refused: the name is empty; it would delete
-// <n> scope(s) not named for removal: <Lost...>".
+// <n> scope(s) not named for removal: <Lost...>", or for an app client
+// "unsafe update of app client <UserPoolID>/<ClientID> refused: it would
+// turn OAuth off; it would reset or change <n> field(s) not asked for:
+// <Lost...>".
 func (e *UnsafeUpdateError) Error() string {
 	var parts []string
+	target := e.UserPoolID + "/" + e.Identifier
+	if e.ClientID != "" {
+		target = "app client " + e.UserPoolID + "/" + e.ClientID
+	}
 	if e.MissingName {
 		parts = append(parts, "the name is empty")
 	}
+	if e.OAuthOff {
+		parts = append(parts, "it would turn OAuth off")
+	}
 	if len(e.Lost) > 0 {
-		parts = append(parts, fmt.Sprintf("it would delete %d scope(s) not named for removal: %s",
-			len(e.Lost), strings.Join(e.Lost, ", ")))
+		what := "delete %d scope(s) not named for removal: %s"
+		if e.ClientID != "" {
+			what = "reset or change %d field(s) not asked for: %s"
+		}
+		parts = append(parts, fmt.Sprintf("it would "+what, len(e.Lost), strings.Join(e.Lost, ", ")))
 	}
 	if len(parts) == 0 {
-		return fmt.Sprintf("unsafe update of %s/%s refused", e.UserPoolID, e.Identifier)
+		return fmt.Sprintf("unsafe update of %s refused", target)
 	}
-	return fmt.Sprintf("unsafe update of %s/%s refused: %s", e.UserPoolID, e.Identifier, strings.Join(parts, "; "))
+	return fmt.Sprintf("unsafe update of %s refused: %s", target, strings.Join(parts, "; "))
 }
 
 // Is reports whether target is ErrUnsafeUpdate.
@@ -239,20 +265,34 @@ func (e *InvalidResponseError) Is(target error) bool { return target == ErrInval
 // pool: they allow scopes the change would remove, which would leave them
 // dangling (inactive, left out of tokens), or they still list, inactive,
 // scopes the change would define again, which would grant them again
-// silently. Nothing was sent to the resource server.
+// silently. It is what a resourceserver.Client with Options.Grants returns
+// for one resource server, and what a reconcile plan refused for its
+// impact returns for the whole pool (reconcile.ImpactError is an alias).
+// Nothing was sent to the resource servers, except when a removal found
+// new holders after its Update (see resourceserver.Client.Apply).
 type GrantsError struct {
-	// UserPoolID and Identifier name the resource server.
+	// UserPoolID is the user pool; Identifier the resource server, empty
+	// for a change to the whole pool.
 	UserPoolID, Identifier string
 	// Dangling maps each scope ("<identifier>/<scope name>") the change
-	// would remove to the IDs of the app clients that allow it.
+	// would remove to the IDs of the app clients that allow it, sorted.
 	Dangling map[string][]string
 	// Regrant maps each scope the change would define again to the IDs of
-	// the app clients that would be granted it again.
+	// the app clients that would be granted it again, sorted.
 	Regrant map[string][]string
+	// Names maps app client IDs to their names, where known, for the
+	// message.
+	Names map[string]string
 }
 
-// Error lists each scope and its app clients, in scope order.
+// Error lists each scope and its app clients, in scope order: "change of
+// <pool>/<identifier> refused for its app clients: it would leave dangling
+// <scope> (app clients <ids>); ...", or for the whole pool "plan for user
+// pool <pool> refused: removing <scope> leaves it inactive on app
+// client(s) <name> (<id>); adding <scope> grants it again to app client(s)
+// ...".
 func (e *GrantsError) Error() string {
+	pool := e.Identifier == ""
 	var parts []string
 	list := func(what string, m map[string][]string) {
 		scopes := make([]string, 0, len(m))
@@ -261,11 +301,23 @@ func (e *GrantsError) Error() string {
 		}
 		sort.Strings(scopes)
 		for _, s := range scopes {
-			parts = append(parts, fmt.Sprintf("%s %s (app clients %s)", what, s, strings.Join(m[s], ", ")))
+			ids := make([]string, len(m[s]))
+			for i, id := range m[s] {
+				ids[i] = id
+				if n := e.Names[id]; n != "" {
+					ids[i] = n + " (" + id + ")"
+				}
+			}
+			parts = append(parts, fmt.Sprintf(what, s, strings.Join(ids, ", ")))
 		}
 	}
-	list("it would leave dangling", e.Dangling)
-	list("it would grant again", e.Regrant)
+	if pool {
+		list("removing %s leaves it inactive on app client(s) %s", e.Dangling)
+		list("adding %s grants it again to app client(s) %s", e.Regrant)
+		return "plan for user pool " + e.UserPoolID + " refused: " + strings.Join(parts, "; ")
+	}
+	list("it would leave dangling %s (app clients %s)", e.Dangling)
+	list("it would grant again %s (app clients %s)", e.Regrant)
 	return fmt.Sprintf("change of %s/%s refused for its app clients: %s", e.UserPoolID, e.Identifier, strings.Join(parts, "; "))
 }
 
@@ -274,3 +326,55 @@ func (e *GrantsError) Error() string {
 func (e *GrantsError) Is(target error) bool {
 	return (target == ErrDanglingGrants && len(e.Dangling) > 0) || (target == ErrRegrant && len(e.Regrant) > 0)
 }
+
+// OpError records an error from a method of a scopekeeper Client together
+// with the method and what it worked on, in the manner of
+// io/fs.PathError. Every error a resourceserver.Client or an
+// appclient.Client method returns is an *OpError; resourceserver.OpError
+// and appclient.OpError are aliases of it.
+//
+// Err is the cause, kept in the chain: a service error mapped by [From]
+// (so IsNotFound(err) and errors.As into the SDK's exception types work),
+// a *ValidationError, an *UnsafeUpdateError, a *ConflictError, a
+// *GrantsError, a *LockLostError, a context error, or the error returned by
+// a Modify function or a Locker.
+type OpError struct {
+	// Package is the package of the Client: "resourceserver" or
+	// "appclient".
+	Package string
+	// Op is the Client method, such as "AddScopes".
+	Op string
+	// UserPoolID is the user pool the method worked on.
+	UserPoolID string
+	// Identifier is the resource server's identifier; empty for an app
+	// client and for methods over the whole pool.
+	Identifier string
+	// ClientID is the app client's ID; empty for a resource server and for
+	// methods over the whole pool.
+	ClientID string
+	// Err is the cause.
+	Err error
+}
+
+// Error returns "<Package>: <Op> <UserPoolID>/<Identifier or ClientID>:
+// <cause>", leaving out the "/..." part when both are empty, and
+// "<Package>: " when Package is.
+func (e *OpError) Error() string {
+	s := e.Op + " " + e.UserPoolID
+	if e.Package != "" {
+		s = e.Package + ": " + s
+	}
+	switch {
+	case e.Identifier != "":
+		s += "/" + e.Identifier
+	case e.ClientID != "":
+		s += "/" + e.ClientID
+	}
+	if e.Err == nil {
+		return s
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *OpError) Unwrap() error { return e.Err }

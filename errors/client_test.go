@@ -209,3 +209,38 @@ func TestUnsafeUpdateAndConflict(t *testing.T) {
 		})
 	}
 }
+
+// TestOneTypePerConcept checks the messages of the types that replaced
+// the per-package copies: an app client's UnsafeUpdateError, a GrantsError
+// for a whole pool (reconcile's refusal) and an OpError of each package.
+func TestOneTypePerConcept(t *testing.T) {
+	t.Parallel()
+	cause := errors.New("boom")
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"unsafe app-client update", &rserrors.UnsafeUpdateError{UserPoolID: "us-east-1_x", ClientID: "c1", OAuthOff: true, Lost: []string{"CallbackURLs"}},
+			"unsafe update of app client us-east-1_x/c1 refused: it would turn OAuth off; it would reset or change 1 field(s) not asked for: CallbackURLs"},
+		{"unsafe resource-server update", &rserrors.UnsafeUpdateError{UserPoolID: "us-east-1_x", Identifier: "api", Lost: []string{"a"}},
+			"unsafe update of us-east-1_x/api refused: it would delete 1 scope(s) not named for removal: a"},
+		{"grants of a pool", &rserrors.GrantsError{UserPoolID: "us-east-1_x", Dangling: map[string][]string{"api/a": {"c1"}},
+			Regrant: map[string][]string{"api/b": {"c2"}}, Names: map[string]string{"c1": "worker"}},
+			"plan for user pool us-east-1_x refused: removing api/a leaves it inactive on app client(s) worker (c1); adding api/b grants it again to app client(s) c2"},
+		{"grants of a server", &rserrors.GrantsError{UserPoolID: "us-east-1_x", Identifier: "api", Dangling: map[string][]string{"api/a": {"c1", "c2"}}},
+			"change of us-east-1_x/api refused for its app clients: it would leave dangling api/a (app clients c1, c2)"},
+		{"app-client OpError", &rserrors.OpError{Package: "appclient", Op: "GrantScopes", UserPoolID: "us-east-1_x", ClientID: "c1", Err: cause},
+			"appclient: GrantScopes us-east-1_x/c1: boom"},
+		{"resource-server OpError", &rserrors.OpError{Package: "resourceserver", Op: "AddScope", UserPoolID: "us-east-1_x", Identifier: "api", Err: cause},
+			"resourceserver: AddScope us-east-1_x/api: boom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.err.Error(); got != tt.want {
+				t.Errorf("Error() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

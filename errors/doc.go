@@ -63,9 +63,17 @@
 // [Rule], detail and the offending value, shortened by [Shorten]), and
 // unwraps to them; both match [ErrValidation] and [IsValidation]. An
 // [UnsafeUpdateError] ([ErrUnsafeUpdate], [IsUnsafeUpdate]) is an update
-// refused because it would have dropped the name or scopes the caller did
-// not ask to remove; a [ConflictError] ([ErrConflict], [IsConflict]) is a
-// read-modify-write that concurrent writers kept overwriting.
+// of a resource server or an app client refused because it would have
+// dropped or reset what the caller did not ask to change; a
+// [ConflictError] ([ErrConflict], [IsConflict]) is a read-modify-write
+// that concurrent writers kept overwriting; a [GrantsError]
+// ([IsDanglingGrants], [IsRegrant]) is a change refused for the app
+// clients that hold its scopes, of one resource server or of a whole plan.
+//
+// Each concept has one type here: [OpError] is the error of every method
+// of resourceserver.Client and appclient.Client, whose own OpError (and
+// appclient.UnsafeUpdateError, reconcile.ImpactError) are deprecated
+// aliases, so errors.As works with either name.
 //
 // # Usage
 //

@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
-	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -133,25 +135,36 @@ func (r *Result) count() (done, failed, notTried int) {
 // Apply carries out p, a plan made by [Reconciler.Plan] now or earlier and
 // saved. In order, it:
 //
-//  1. refuses, with an *[ImpactError] and nothing sent, a plan with
+//  1. refuses, with a *rserrors.GrantsError and nothing sent, a plan with
 //     dangling grants or re-grants that opts does not allow;
 //  2. reads the pool again as the plan did (ListResourceServers, and the
-//     app clients the plan read) and refuses, with a *[StaleError], a plan
+//     app clients the plan read unless this Reconciler made the plan less
+//     than Options.ReuseRead ago) and refuses, with a *[StaleError], a plan
 //     whose pool changed since;
 //  3. revokes the scopes the plan revokes (appclient RevokeScopes), so no
 //     grant is left dangling by what follows;
 //  4. creates, changes and deletes resource servers through the
 //     resourceserver.Client (Create, Apply with the planned Change, Delete:
-//     the same validation, guard and pacing as every helper), up to
-//     Options.Parallelism at a time, the Client's pacing spacing them to
-//     the quota; each Apply costs a DescribeResourceServer and an
-//     UpdateResourceServer, without a verifying Describe;
-//  5. verifies that wave by reading the pool back, one ListResourceServers
-//     per 50 servers after Options.Settle, and writes again each change
-//     found overwritten by another writer, up to Options.MaxAttempts
-//     writes (then the step fails with a *rserrors.ConflictError);
-//  6. grants the scopes the plan grants (appclient GrantScopes), once the
-//     servers that define them are in place.
+//     the same engine, validation, guard, Locker and pacing as every
+//     helper), up to Options.Parallelism at a time, the Client's pacing
+//     spacing them to the quota; each Apply costs a DescribeResourceServer
+//     and an UpdateResourceServer;
+//  5. verifies that wave with one listing of the pool (one
+//     ListResourceServers per 50 servers, after Options.Settle) in place
+//     of a Describe per server, through the engine's wave seam, and writes
+//     again each change found overwritten by another writer, up to
+//     Options.MaxAttempts writes (then the step fails with a
+//     *rserrors.ConflictError);
+//  6. grants the scopes the plan grants (appclient GrantScopesListed),
+//     once the servers that define them are in place: a scope the latest
+//     listing showed costs no DescribeResourceServer.
+//
+// The plan's checks of the app clients hold for the state read in step 2
+// (or by the plan itself, when this Reconciler made it less than
+// Options.ReuseRead ago): an app client granted a scope by another writer
+// after that read and before the removal lands is left holding it
+// dangling, unless every writer shares a resourceserver Locker (see
+// appclient's Options.Locker), or the grant comes through this apply.
 //
 // A step whose prerequisite did not succeed (a removal whose revoke
 // failed, a grant whose server failed) is not tried. Without
@@ -180,13 +193,16 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (_ *
 		return nil, err
 	}
 	st := state{pool: p.UserPoolID, servers: servers, apps: p.AppClients}
-	if st.holders, st.clients, err = r.readApps(ctx, p.UserPoolID, p.AppClients); err != nil {
+	if pr := p.read; pr != nil && pr.by == r && time.Since(pr.at) < r.opts.ReuseRead {
+		st.holders, st.clients = pr.holders, pr.clients
+	} else if st.holders, st.clients, err = r.readApps(ctx, p.UserPoolID, p.AppClients); err != nil {
 		return nil, err
 	}
 	if fp := st.fingerprint(); fp != p.Fingerprint {
 		return nil, &StaleError{UserPoolID: p.UserPoolID, Planned: p.Fingerprint, Found: fp}
 	}
 	a := newApply(r, p, opts)
+	a.setListed(servers)
 	a.run(ctx)
 	if _, failed, _ := a.res.count(); failed > 0 {
 		return a.res, &ApplyError{Result: a.res}
@@ -194,22 +210,19 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (_ *
 	return a.res, nil
 }
 
-// Allowed returns nil if opts allow what p does to grants, or an
-// *[ImpactError] listing the dangling grants (unless opts.AllowDangling)
+// Allowed returns nil if opts allow what p does to grants, or a
+// *rserrors.GrantsError listing the dangling grants (unless opts.AllowDangling)
 // and the re-grants (unless opts.AllowRegrant) of p. It sends nothing; a
 // command calls it to refuse before it asks for confirmation.
 func (p *Plan) Allowed(opts ApplyOptions) error {
-	ie := &ImpactError{UserPoolID: p.UserPoolID}
+	var dangling, regrants []Impact
 	if !opts.AllowDangling {
-		ie.Dangling = p.Dangling
+		dangling = p.Dangling
 	}
 	if !opts.AllowRegrant {
-		ie.Regrants = p.Regrants
+		regrants = p.Regrants
 	}
-	if len(ie.Dangling) > 0 || len(ie.Regrants) > 0 {
-		return ie
-	}
-	return nil
+	return impactError(p.UserPoolID, dangling, regrants)
 }
 
 // apply is one run of Apply.
@@ -225,6 +238,7 @@ type apply struct {
 	mu       sync.Mutex
 	res      *Result
 	finished int
+	listed   []string // the scopes of the latest listing of the pool
 	stop     atomic.Bool
 }
 
@@ -263,10 +277,7 @@ func (a *apply) run(ctx context.Context) {
 		return err
 	}, true, false)
 	a.wave(ctx)
-	a.each(ctx, a.grants, func(ctx context.Context, i int) error {
-		_, err := a.r.apps.GrantScopes(ctx, pool, a.res.Steps[i].Step.Target, a.res.Steps[i].Step.Scopes...)
-		return err
-	}, true, false)
+	a.each(ctx, a.grants, a.grant, true, false)
 }
 
 // each runs fn for the steps idx, up to Options.Parallelism at a time.
@@ -344,7 +355,7 @@ func (a *apply) finish(i int, o Outcome, err error) {
 	defer a.mu.Unlock()
 	a.res.Steps[i].Outcome, a.res.Steps[i].Err = o, err
 	if o == Failed {
-		a.log.Warn("reconcile: step failed", "pool", a.p.UserPoolID, "step", a.res.Steps[i].Step.String(), "error", err)
+		a.log.Warn("reconcile: step failed", engine.AttrPool, a.p.UserPoolID, "step", a.res.Steps[i].Step.String(), "error", err)
 		if !a.opts.ContinueOnError {
 			a.stop.Store(true)
 		}
@@ -355,103 +366,161 @@ func (a *apply) finish(i int, o Outcome, err error) {
 	}
 }
 
-// wave writes every resource-server step, then verifies them together
-// with ListResourceServers and writes again those found overwritten.
+// wave writes every resource-server step and verifies them together
+// through one engine.Wave: the resourceserver.Client's changes verify with
+// the wave's ListResourceServers instead of a Describe each, and so do the
+// creates and deletes here. A step found overwritten is written again, up
+// to Options.MaxAttempts writes, and waits for the next listing.
 func (a *apply) wave(ctx context.Context) {
 	pool := a.p.UserPoolID
-	pending := map[int]bool{}
-	var pmu sync.Mutex
-	write := func(first bool) func(context.Context, int) error {
-		return func(ctx context.Context, i int) error {
-			sp := a.server[i]
-			var err error
-			switch {
-			case sp.Action == ActionCreate && first:
-				_, err = a.r.rs.Create(ctx, sp.After)
-			case sp.Action == ActionCreate:
-				// Created, then overwritten or deleted: put its name and
-				// scopes back, keeping any scope another writer added.
-				_, err = a.r.rs.Apply(ctx, pool, sp.Identifier, resourceserver.Change{}.Rename(sp.After.Name).Add(sp.After.Scopes...))
-				if rserrors.IsResourceServerNotFound(err) {
-					_, err = a.r.rs.Create(ctx, sp.After)
-				}
-			case sp.Action == ActionChange:
-				_, err = a.r.rs.Apply(ctx, pool, sp.Identifier, sp.Change)
-			case sp.Action == ActionDelete:
-				err = a.r.rs.Delete(ctx, pool, sp.Identifier)
+	ctx, span := a.r.start(ctx, "wave", pool, slog.Int(telemetry.AttrSteps, len(a.servers)))
+	// The listing is the wave's: its span is a child of the wave's span,
+	// whichever write's context the Wave passes.
+	listCtx := context.WithoutCancel(ctx)
+	var w *engine.Wave[resourceserver.ResourceServer]
+	defer func() {
+		span.Set(slog.Int(telemetry.AttrAttempts, w.Lists()))
+		span.End(nil)
+	}()
+	w = engine.NewWave(a.r.opts.Settle, a.r.opts.Parallelism, func(context.Context) (map[engine.Key]resourceserver.ResourceServer, error) {
+		listed, err := a.r.readServers(listCtx, pool)
+		if err != nil {
+			return nil, fmt.Errorf("verifying: %w", err)
+		}
+		a.setListed(listed)
+		out := make(map[engine.Key]resourceserver.ResourceServer, len(listed))
+		for _, rs := range listed {
+			out[engine.Key{Pool: pool, ID: rs.Identifier}] = rs
+		}
+		return out, nil
+	})
+	// Every step joins the wave first, so that one listing verifies them
+	// all; Options.Parallelism bounds the writes in flight, not the steps
+	// waiting for the listing.
+	ctxs, dones := make([]context.Context, len(a.servers)), make([]func(), len(a.servers))
+	for n := range a.servers {
+		ctxs[n], dones[n] = w.Join(ctx)
+	}
+	var wg sync.WaitGroup
+	for n, i := range a.servers {
+		ctx, done := ctxs[n], dones[n]
+		// Steps start in order: each takes its slot here.
+		if err := w.Start(ctx); err != nil {
+			a.finish(i, Failed, err)
+			done()
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer done()
+			if a.stop.Load() || !a.ready(i) {
+				a.finish(i, NotTried, nil)
+				return
 			}
-			if err == nil {
-				pmu.Lock()
-				pending[i] = true
-				pmu.Unlock()
+			if err := a.writeServer(ctx, w, i); err != nil {
+				a.finish(i, Failed, err)
+				return
 			}
+			a.finish(i, Done, nil)
+		}()
+	}
+	wg.Wait()
+}
+
+// writeServer writes server step i and verifies it through w.
+func (a *apply) writeServer(ctx context.Context, w *engine.Wave[resourceserver.ResourceServer], i int) error {
+	sp := a.server[i]
+	switch sp.Action {
+	case ActionCreate:
+		return a.create(ctx, w, sp)
+	case ActionDelete:
+		return a.delete(ctx, w, sp)
+	}
+	_, err := a.r.rs.Apply(ctx, a.p.UserPoolID, sp.Identifier, sp.Change)
+	return err
+}
+
+// create creates sp's server and verifies it through w; a server found
+// overwritten gets its name and scopes back (keeping any scope another
+// writer added), and one found deleted is created again, up to
+// Options.MaxAttempts writes.
+func (a *apply) create(ctx context.Context, w *engine.Wave[resourceserver.ResourceServer], sp ServerPlan) error {
+	pool, key := a.p.UserPoolID, engine.Key{Pool: a.p.UserPoolID, ID: sp.Identifier}
+	for attempt := 1; ; attempt++ {
+		if _, err := a.r.rs.Create(ctx, sp.After); err != nil {
 			return err
 		}
-	}
-	ctx, span := a.r.start(ctx, "wave", pool, slog.Int(telemetry.AttrSteps, len(a.servers)))
-	var werr error
-	defer func() { span.End(werr) }()
-	a.each(ctx, a.servers, write(true), false, false)
-	for attempt := 1; len(pending) > 0; attempt++ {
-		span.Set(slog.Int(telemetry.AttrAttempts, attempt))
-		if err := wait.Sleep(ctx, a.r.opts.Settle); err != nil {
-			werr = err
-			a.failAll(pending, err)
-			return
-		}
-		listed, err := a.r.readServers(ctx, pool)
-		if err != nil {
-			werr = fmt.Errorf("verifying: %w", err)
-			a.failAll(pending, werr)
-			return
-		}
-		byID := map[string]resourceserver.ResourceServer{}
-		for _, rs := range listed {
-			byID[rs.Identifier] = rs
-		}
-		var again []int
-		for i := range pending {
-			sp := a.server[i]
-			rs, ok := byID[sp.Identifier]
-			switch {
-			case inPlace(sp, rs, ok):
-				a.finish(i, Done, nil)
-			case sp.Action == ActionDelete || attempt >= a.r.opts.MaxAttempts:
-				// Overwritten on every attempt; or deleted, and back:
-				// another writer created it again, and deleting it once
-				// more would delete that writer's server.
-				telemetry.Count(ctx, telemetry.Conflicts, slog.String(telemetry.AttrPool, pool), slog.String(telemetry.AttrIdentifier, sp.Identifier))
-				a.finish(i, Failed, &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: attempt})
-			default:
-				a.log.Info("reconcile: change overwritten, writing again", "pool", pool, "identifier", sp.Identifier, "attempt", attempt+1)
-				telemetry.Event(ctx, "overwrite re-applied", slog.String(telemetry.AttrIdentifier, sp.Identifier), slog.Int(telemetry.AttrAttempts, attempt+1))
-				telemetry.Count(ctx, telemetry.Reapplies, slog.String(telemetry.AttrPool, pool), slog.String(telemetry.AttrIdentifier, sp.Identifier))
-				again = append(again, i)
+		rs, ok, err := w.Read(ctx, key)
+		switch {
+		case err != nil:
+			return err
+		case ok && holds(rs, sp.After):
+			return nil
+		case ok:
+			a.log.Info("reconcile: created server overwritten, writing it again", engine.AttrPool, pool, engine.AttrIdentifier, sp.Identifier)
+			a.reapplied(ctx, sp.Identifier, attempt+1)
+			_, err := a.r.rs.Apply(ctx, pool, sp.Identifier, resourceserver.Change{}.Rename(sp.After.Name).Add(sp.After.Scopes...))
+			if !errors.Is(err, engine.ErrNotListed) && !rserrors.IsResourceServerNotFound(err) {
+				return err
 			}
 		}
-		pending = map[int]bool{}
-		a.each(ctx, again, write(false), false, true)
+		if attempt >= a.r.opts.MaxAttempts {
+			return a.conflict(ctx, sp.Identifier, attempt)
+		}
+		a.log.Info("reconcile: created server deleted by another writer, creating it again", engine.AttrPool, pool, engine.AttrIdentifier, sp.Identifier)
+		a.reapplied(ctx, sp.Identifier, attempt+1)
 	}
 }
 
-// failAll marks every pending step failed with err.
-func (a *apply) failAll(pending map[int]bool, err error) {
-	for i := range pending {
-		a.finish(i, Failed, err)
+// delete deletes sp's server and verifies through w that it is gone. A
+// server listed again was created again by another writer: deleting it
+// once more would delete that writer's server, so the step fails.
+func (a *apply) delete(ctx context.Context, w *engine.Wave[resourceserver.ResourceServer], sp ServerPlan) error {
+	pool := a.p.UserPoolID
+	if err := a.r.rs.Delete(ctx, pool, sp.Identifier); err != nil {
+		return err
 	}
+	if _, ok, err := w.Read(ctx, engine.Key{Pool: pool, ID: sp.Identifier}); err != nil || !ok {
+		return err
+	}
+	return a.conflict(ctx, sp.Identifier, 1)
 }
 
-// inPlace reports whether sp's write shows in rs, the server as listed
-// (ok false when it is not in the pool).
-func inPlace(sp ServerPlan, rs resourceserver.ResourceServer, ok bool) bool {
-	switch sp.Action {
-	case ActionDelete:
-		return !ok
-	case ActionCreate:
-		return ok && holds(rs, sp.After)
+// setListed keeps the scopes of the latest listing of the pool, which the
+// grants take as existing.
+func (a *apply) setListed(servers []resourceserver.ResourceServer) {
+	var listed []string
+	for _, rs := range servers {
+		listed = append(listed, rs.TokenScopes()...)
 	}
-	return ok && sameServer(sp.Change.ApplyTo(rs), rs)
+	a.mu.Lock()
+	a.listed = listed
+	a.mu.Unlock()
 }
+
+// grant grants step i's scopes, those the latest listing showed taken as
+// existing when the AppClients can (appclient.Client.GrantScopesListed).
+func (a *apply) grant(ctx context.Context, i int) error {
+	s := a.res.Steps[i].Step
+	if g, ok := a.r.apps.(listedGranter); ok {
+		a.mu.Lock()
+		listed := a.listed
+		a.mu.Unlock()
+		_, err := g.GrantScopesListed(ctx, a.p.UserPoolID, s.Target, listed, s.Scopes...)
+		return err
+	}
+	_, err := a.r.apps.GrantScopes(ctx, a.p.UserPoolID, s.Target, s.Scopes...)
+	return err
+}
+
+// listedGranter is the optional method of an AppClients that grants
+// scopes a listing showed without checking them again.
+type listedGranter interface {
+	GrantScopesListed(ctx context.Context, poolID, clientID string, listed []string, scopes ...string) (appclient.AppClient, error)
+}
+
+var _ listedGranter = (*appclient.Client)(nil)
 
 // holds reports whether rs has want's name and each of want's scopes with
 // its description.
@@ -469,10 +538,4 @@ func holds(rs, want resourceserver.ResourceServer) bool {
 		}
 	}
 	return true
-}
-
-// sameServer reports whether a and b have the same name and scopes, order
-// aside.
-func sameServer(a, b resourceserver.ResourceServer) bool {
-	return len(a.Scopes) == len(b.Scopes) && holds(a, b)
 }

@@ -17,14 +17,18 @@ import (
 // the position of every field and every problem, so that all of them are
 // reported at once (a decoder into structs stops at the first).
 type decoder struct {
-	f       *File
-	probs   []*Problem
-	anchors map[string]ast.Node
+	f     *File
+	probs []*Problem
 }
 
-// decode parses data and fills a File. A syntax error returns a nil File
-// and that one problem.
-func decode(name string, data []byte) (*File, []*Problem) {
+// decode screens data (see [screen]), parses it and fills a File. A file
+// the screen refuses, or a syntax error, returns a nil File and those
+// problems (and a count of more, when the screen stopped listing them).
+func decode(name string, data []byte) (_ *File, _ []*Problem, more int) {
+	data, probs, more := screen(name, data)
+	if probs != nil {
+		return nil, probs, more
+	}
 	f := &File{Name: name, pos: map[string]position{}}
 	tree, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
@@ -39,9 +43,9 @@ func decode(name string, data []byte) (*File, []*Problem) {
 				p.Line, p.Column = tk.Position.Line, tk.Position.Column
 			}
 		}
-		return nil, []*Problem{p}
+		return nil, []*Problem{p}, 0
 	}
-	d := &decoder{f: f, anchors: map[string]ast.Node{}}
+	d := &decoder{f: f}
 	var body ast.Node
 	for i, doc := range tree.Docs {
 		if doc == nil || doc.Body == nil {
@@ -55,10 +59,10 @@ func decode(name string, data []byte) (*File, []*Problem) {
 	}
 	if body == nil {
 		d.probs = append(d.probs, &Problem{File: name, Line: 1, Column: 1, Rule: rserrors.RuleRequired, Detail: "the file is empty"})
-		return f, d.probs
+		return f, d.probs, 0
 	}
 	d.root(body)
-	return f, d.probs
+	return f, d.probs, 0
 }
 
 func (d *decoder) add(n ast.Node, path string, rule rserrors.Rule, detail, value string) {
@@ -85,32 +89,31 @@ func nodePos(n ast.Node) (position, bool) {
 	return position{tk.Position.Line, tk.Position.Column}, true
 }
 
-// resolve follows anchors, aliases and tags to the node that holds the
-// value.
-func (d *decoder) resolve(n ast.Node) ast.Node {
-	for range 64 {
+// resolve returns the node that holds n's value, past an anchor or a tag.
+// An alias is refused (ok false, the problem recorded at path): the schema
+// never needs one, and following aliases lets a file of a few KB expand
+// to gigabytes.
+func (d *decoder) resolve(n ast.Node, path string) (_ ast.Node, ok bool) {
+	n = unwrap(n)
+	if _, alias := n.(*ast.AliasNode); alias {
+		d.add(n, path, RuleAlias, "aliases (*name) are not allowed: write the value out", nodeText(n))
+		return n, false
+	}
+	return n, true
+}
+
+// unwrap returns the node under n's anchors and tags.
+func unwrap(n ast.Node) ast.Node {
+	for {
 		switch v := n.(type) {
 		case *ast.AnchorNode:
-			if name, ok := v.Name.(ast.ScalarNode); ok && v.Name != nil {
-				d.anchors[name.GetToken().Value] = v.Value
-			}
 			n = v.Value
-		case *ast.AliasNode:
-			if v.Value == nil {
-				return n
-			}
-			target, ok := d.anchors[v.Value.GetToken().Value]
-			if !ok {
-				return n
-			}
-			n = target
 		case *ast.TagNode:
 			n = v.Value
 		default:
 			return n
 		}
 	}
-	return n
 }
 
 // field is one key of a mapping in the schema.
@@ -122,7 +125,11 @@ type field struct {
 // mapping checks that n is a mapping whose keys are all in fields, each
 // given once, and calls each field's set with its value and path.
 func (d *decoder) mapping(n ast.Node, path string, fields []field) bool {
-	m, ok := d.resolve(n).(*ast.MappingNode)
+	n, ok := d.resolve(n, path)
+	if !ok {
+		return false
+	}
+	m, ok := n.(*ast.MappingNode)
 	if !ok {
 		d.add(n, path, RuleType, "must be a mapping of "+keysOf(fields), nodeText(n))
 		return false
@@ -130,7 +137,11 @@ func (d *decoder) mapping(n ast.Node, path string, fields []field) bool {
 	seen := map[string]bool{}
 	for _, mv := range m.Values {
 		key := ""
-		if k, ok := d.resolve(mv.Key).(ast.ScalarNode); ok {
+		kn, ok := d.resolve(mv.Key, path)
+		if !ok {
+			continue
+		}
+		if k, ok := kn.(ast.ScalarNode); ok {
 			key = k.GetToken().Value
 		}
 		at := join(path, key)
@@ -157,7 +168,10 @@ func (d *decoder) mapping(n ast.Node, path string, fields []field) bool {
 // sequence checks that n is a sequence and calls item with each element
 // and its path. A null is an empty sequence.
 func (d *decoder) sequence(n ast.Node, path string, item func(n ast.Node, path string)) {
-	n = d.resolve(n)
+	n, ok := d.resolve(n, path)
+	if !ok {
+		return
+	}
 	if _, null := n.(*ast.NullNode); null {
 		return
 	}
@@ -168,7 +182,7 @@ func (d *decoder) sequence(n ast.Node, path string, item func(n ast.Node, path s
 	}
 	for i, v := range s.Values {
 		at := path + "[" + strconv.Itoa(i) + "]"
-		if pos, ok := nodePos(d.resolve(v)); ok {
+		if pos, ok := nodePos(unwrap(v)); ok {
 			d.f.pos[at] = pos
 		}
 		item(v, at)
@@ -178,7 +192,11 @@ func (d *decoder) sequence(n ast.Node, path string, item func(n ast.Node, path s
 // str decodes a scalar into a string: a string as written (quotes and
 // escapes resolved), a number or a boolean as its text.
 func (d *decoder) str(n ast.Node, path string, dst *string) {
-	switch v := d.resolve(n).(type) {
+	r, ok := d.resolve(n, path)
+	if !ok {
+		return
+	}
+	switch v := r.(type) {
 	case *ast.StringNode:
 		*dst = v.Value
 	case *ast.LiteralNode:
@@ -193,7 +211,11 @@ func (d *decoder) str(n ast.Node, path string, dst *string) {
 }
 
 func (d *decoder) boolean(n ast.Node, path string, dst *bool) {
-	v, ok := d.resolve(n).(*ast.BoolNode)
+	r, ok := d.resolve(n, path)
+	if !ok {
+		return
+	}
+	v, ok := r.(*ast.BoolNode)
 	if !ok {
 		d.add(n, path, RuleType, "must be true or false", nodeText(n))
 		return

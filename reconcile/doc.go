@@ -20,12 +20,18 @@
 //	    scopes: [https://orders.example.com/orders.read]
 //
 // [Parse] checks every entry before anything is sent and reports all
-// problems at once in a *[FileError], each a *[Problem] with its file, line,
-// column, field path and rule: Cognito's rules (package validate), unknown
-// keys, wrong types, duplicates, more than 100 scopes. A resource server the
-// file lists is owned whole (its scopes are exactly the file's), unless it is
-// additive. Of an app client the file lists, the scopes of the servers the
-// file owns become exactly the file's; its other scopes are left alone.
+// problems at once in a *[FileError], sorted by position, each a *[Problem]
+// with its file, line, column, field path and rule: Cognito's rules
+// (package validate), unknown keys, wrong types, duplicates, more than 100
+// scopes; [Reconciler.Plan] adds, in the same report, those found against
+// the pool. The bytes are never altered and a hostile file cannot explode:
+// invalid UTF-8 and YAML aliases are refused, a byte-order mark is skipped,
+// and a file is bounded in size, tokens and nesting ([MaxFileSize]).
+//
+// A resource server the file lists is owned whole (its scopes are exactly
+// the file's), unless it is additive. Of an app client the file lists, the
+// scopes of the servers the file owns become exactly the file's; its other
+// scopes are left alone.
 //
 // # Plan and apply
 //

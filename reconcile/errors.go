@@ -1,8 +1,10 @@
 package reconcile
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,12 +16,13 @@ var (
 	// ErrStale matches a *StaleError: the pool changed since the plan was
 	// made.
 	ErrStale = errors.New("plan is stale")
-	// ErrDangling matches an *ImpactError with scopes a removal would leave
-	// dangling on app clients.
-	ErrDangling = errors.New("removal would leave grants dangling")
-	// ErrRegrant matches an *ImpactError with inactive grants an addition
-	// would make active again.
-	ErrRegrant = errors.New("addition would re-grant inactive scopes")
+	// ErrDangling matches a *rserrors.GrantsError with scopes a removal
+	// would leave dangling on app clients: it is
+	// rserrors.ErrDanglingGrants.
+	ErrDangling = rserrors.ErrDanglingGrants
+	// ErrRegrant matches a *rserrors.GrantsError with inactive grants an
+	// addition would make active again: it is rserrors.ErrRegrant.
+	ErrRegrant = rserrors.ErrRegrant
 	// ErrPlanVersion matches a *PlanVersionError.
 	ErrPlanVersion = errors.New("unsupported plan version")
 )
@@ -30,7 +33,8 @@ type Problem struct {
 	// File is the file's name as given to Parse.
 	File string
 	// Line and Column locate the value (or its key, for an unknown key),
-	// both from 1; 0 when the File was built in code.
+	// both from 1, the column in characters; 0 when the File was built in
+	// code or the problem is of the whole file (such as its size).
 	Line, Column int
 	// Path is the field path, such as "resourceServers[0].scopes[2].name";
 	// "" for the whole file.
@@ -73,30 +77,54 @@ func (p *Problem) Error() string {
 // Is reports whether target is rserrors.ErrValidation.
 func (p *Problem) Is(target error) bool { return target == rserrors.ErrValidation }
 
-// FileError lists every problem of a file, in the order found. Nothing was
-// sent to Cognito. It matches rserrors.ErrValidation, and errors.As reaches
-// each *Problem through Unwrap.
+// FileError lists the problems of a file, sorted by position (line, then
+// column; problems without one first, in the order found). Nothing was
+// sent to Cognito. It matches rserrors.ErrValidation, and errors.As
+// reaches each *Problem through Unwrap.
 type FileError struct {
 	// File is the file's name.
 	File string
-	// Problems holds every problem found.
+	// Problems holds the first MaxProblems problems.
 	Problems []*Problem
+	// More counts the problems found beyond those in Problems.
+	More int
+}
+
+// newFileError returns a *FileError of probs, sorted and cut to
+// MaxProblems; nil when there is none.
+func newFileError(file string, probs []*Problem) *FileError {
+	if len(probs) == 0 {
+		return nil
+	}
+	probs = slices.Clone(probs)
+	slices.SortStableFunc(probs, func(a, b *Problem) int {
+		return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	e := &FileError{File: file, Problems: probs}
+	if len(probs) > MaxProblems {
+		e.Problems, e.More = slices.Clip(probs[:MaxProblems]), len(probs)-MaxProblems
+	}
+	return e
 }
 
 // Error returns "reconcile: <file>: <n> problem(s)" followed by one
-// problem a line.
+// problem a line and, when some are left out, "... and <n> more".
 func (e *FileError) Error() string {
 	var b strings.Builder
 	name := e.File
 	if name == "" {
 		name = "desired state"
 	}
-	fmt.Fprintf(&b, "reconcile: %s: %d problem", name, len(e.Problems))
-	if len(e.Problems) != 1 {
+	n := len(e.Problems) + e.More
+	fmt.Fprintf(&b, "reconcile: %s: %d problem", name, n)
+	if n != 1 {
 		b.WriteByte('s')
 	}
 	for _, p := range e.Problems {
 		b.WriteString("\n  " + p.Error())
+	}
+	if e.More > 0 {
+		fmt.Fprintf(&b, "\n  ... and %d more", e.More)
 	}
 	return b.String()
 }
@@ -104,7 +132,7 @@ func (e *FileError) Error() string {
 // Is reports whether target is rserrors.ErrValidation.
 func (e *FileError) Is(target error) bool { return target == rserrors.ErrValidation }
 
-// Unwrap returns the problems.
+// Unwrap returns the problems listed.
 func (e *FileError) Unwrap() []error {
 	out := make([]error, len(e.Problems))
 	for i, p := range e.Problems {
@@ -142,42 +170,41 @@ func short(fp string) string {
 
 // ImpactError reports a plan refused before anything was sent because it
 // would leave grants dangling or re-grant inactive scopes, and the caller
-// did not allow it ([ApplyOptions]).
-type ImpactError struct {
-	// UserPoolID is the user pool.
-	UserPoolID string
-	// Dangling lists the scopes the plan removes while app clients not
-	// revoked by the plan allow them; empty when allowed.
-	Dangling []Impact
-	// Regrants lists the inactive scopes the plan defines again while app
-	// clients still list them; empty when allowed.
-	Regrants []Impact
-}
+// did not allow it ([ApplyOptions]): a *rserrors.GrantsError for the whole
+// pool (Identifier empty), whose Names name the app clients.
+//
+// Deprecated: ImpactError is an alias of [rserrors.GrantsError], the one
+// type for this refusal in every package; use that name. Plan.Dangling and
+// Plan.Regrants keep the [Impact] lists.
+type ImpactError = rserrors.GrantsError
 
-// Error lists each scope and its app clients.
-func (e *ImpactError) Error() string {
-	var parts []string
-	for _, im := range e.Dangling {
-		parts = append(parts, "removing "+im.Scope+" leaves it inactive on "+clientList(im.Clients))
+// impactError returns the refusal of the dangling and regrants listed, nil
+// when both are empty.
+func impactError(pool string, dangling, regrants []Impact) error {
+	if len(dangling) == 0 && len(regrants) == 0 {
+		return nil
 	}
-	for _, im := range e.Regrants {
-		parts = append(parts, "adding "+im.Scope+" grants it again to "+clientList(im.Clients))
+	e := &rserrors.GrantsError{UserPoolID: pool, Names: map[string]string{}}
+	add := func(m map[string][]string, ims []Impact) map[string][]string {
+		if len(ims) == 0 {
+			return nil
+		}
+		if m == nil {
+			m = map[string][]string{}
+		}
+		for _, im := range ims {
+			for _, c := range im.Clients {
+				m[im.Scope] = append(m[im.Scope], c.ID)
+				if c.Name != "" {
+					e.Names[c.ID] = c.Name
+				}
+			}
+		}
+		return m
 	}
-	return "reconcile: plan for user pool " + e.UserPoolID + " refused: " + strings.Join(parts, "; ")
-}
-
-// Is reports whether target is ErrDangling (when Dangling is not empty) or
-// ErrRegrant (when Regrants is not empty).
-func (e *ImpactError) Is(target error) bool {
-	return target == ErrDangling && len(e.Dangling) > 0 || target == ErrRegrant && len(e.Regrants) > 0
-}
-
-func clientList(cs []ClientRef) string {
-	names := make([]string, len(cs))
-	for i, c := range cs {
-		names[i] = c.String()
-	}
-	return "app client(s) " + strings.Join(names, ", ")
+	e.Dangling = add(e.Dangling, dangling)
+	e.Regrant = add(e.Regrant, regrants)
+	return e
 }
 
 // PlanVersionError reports a saved plan of a version this package cannot
@@ -230,4 +257,13 @@ func (e *ApplyError) Unwrap() []error {
 // asValidation is errors.As into a *rserrors.ValidationError.
 func asValidation(err error, ve **rserrors.ValidationError) bool {
 	return err != nil && errors.As(err, ve)
+}
+
+// clientList names the app clients cs for a printed plan.
+func clientList(cs []ClientRef) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = c.String()
+	}
+	return "app client(s) " + strings.Join(names, ", ")
 }

@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 )
 
-// Every problem of a file comes at once, each with its line, column, path
-// and rule.
+// Every problem of a file comes at once, sorted by position, each with its
+// line, column, path and rule.
 func ExampleParse() {
 	_, err := reconcile.Parse("scopes.yaml", []byte(`userPoolId: us-east-1_Example1
 resourceServers:
@@ -31,10 +32,10 @@ resourceServers:
 		}
 	}
 	// Output:
-	// 9:9 resourceServers[0].scopes[1].descripton (unknown field)
-	// 8:9 resourceServers[0].scopes[1].description (required)
 	// 4:11 resourceServers[0].name (pattern)
 	// 6:15 resourceServers[0].scopes[0].name (pattern)
+	// 8:9 resourceServers[0].scopes[1].description (required)
+	// 9:9 resourceServers[0].scopes[1].descripton (unknown field)
 }
 
 // Plan a file against a pool, print the plan, apply it.
@@ -84,4 +85,65 @@ resourceServers:
 	//
 	// Plan: 0 to add, 1 to change, 0 to destroy.
 	// change https://orders.example.com done
+}
+
+// A file is never altered and cannot explode: invalid UTF-8 is refused
+// before the parser sees it, aliases are refused, and the report lists
+// at most MaxProblems problems, then counts the rest.
+func ExampleParse_hostile() {
+	for _, text := range []string{
+		"userPoolId: us-east-1_Example1\nresourceServers:\n  - {identifier: a, name: A, scopes: [{name: r, description: caf\xe9}]}\n",
+		"resourceServers:\n  - &s {identifier: a, name: A, scopes: []}\n  - *s\n",
+		"\ufeff{\"userPoolId\": \"us-east-1_Example1\", \"resourceServers\": []}",
+	} {
+		_, err := reconcile.Parse("scopes.yaml", []byte(text))
+		var fe *reconcile.FileError
+		if !errors.As(err, &fe) {
+			fmt.Println("parsed")
+			continue
+		}
+		for _, p := range fe.Problems {
+			fmt.Println(strings.TrimSpace(fmt.Sprintf("%d:%d %s %s", p.Line, p.Column, p.Rule, p.Path)))
+		}
+	}
+	// Output:
+	// 3:65 utf8
+	// 3:5 alias resourceServers[1]
+	// parsed
+}
+
+// A file with problems is still checked against the pool: one run shows
+// every problem, sorted by position, each with its own rule.
+func ExampleReconciler_Plan_problems() {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	if err := srv.AddUserPool("us-east-1_Example1", "example"); err != nil {
+		panic(err)
+	}
+	api := srv.Client()
+	rec := reconcile.New(api, appclient.New(api))
+	f, err := reconcile.Parse("scopes.yaml", []byte(`userPoolId: us-east-1_Example1
+resourceServers:
+  - identifier: https://orders.example.com
+    name: Orders API
+    colour: blue
+    scopes: [{name: orders.read, description: Read orders}]
+appClients:
+  - clientName: billing-worker
+    scopes: [https://orders.example.com/orders.write]
+`))
+	if f == nil {
+		panic(err) // unreadable: nothing more to check
+	}
+	_, err = rec.Plan(context.Background(), f, reconcile.PlanOptions{})
+	var fe *reconcile.FileError
+	if errors.As(err, &fe) {
+		for _, p := range fe.Problems {
+			fmt.Printf("%d:%d %s (%s)\n", p.Line, p.Column, p.Path, p.Rule)
+		}
+	}
+	// Output:
+	// 5:5 resourceServers[0].colour (unknown field)
+	// 8:17 appClients[0].clientName (unknown app client)
+	// 9:14 appClients[0].scopes[0] (undefined scope)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
@@ -20,6 +21,7 @@ import (
 //
 // It sends one ListResourceServers per 50 resource servers and, with
 // apps, what AppClients.List and AppClients.Grants send. Errors are those of those reads.
+// [Reconciler.ExportPortable] exports a file that other pools can use.
 func (r *Reconciler) Export(ctx context.Context, poolID string, apps bool) (_ *File, err error) {
 	if err := (&File{UserPoolID: poolID}).Check(); err != nil {
 		return nil, err
@@ -68,6 +70,48 @@ func (r *Reconciler) Export(ctx context.Context, poolID string, apps bool) (_ *F
 	}
 	slices.SortFunc(f.AppClients, func(a, b AppClient) int { return strings.Compare(a.ClientID, b.ClientID) })
 	f.names = names
+	return f, nil
+}
+
+// ExportPortable is [Reconciler.Export] for a file that plans against
+// any user pool, such as the dev, stage and prod pools of one service: it
+// has no userPoolId (the pool is named when planning, by
+// [PlanOptions.UserPoolID] or the command's --pool), and names each app
+// client by its name (clientName), since app client IDs differ from pool
+// to pool. Each pool must then hold app clients of those names, one of
+// each.
+//
+// It sends what Export sends. Besides Export's errors, it fails with a
+// *[FileError] (rule [RuleUnknownClient], nothing more read) when app
+// clients that allow a scope of the pool share a name, since the file
+// could not name them apart.
+func (r *Reconciler) ExportPortable(ctx context.Context, poolID string, apps bool) (*File, error) {
+	f, err := r.Export(ctx, poolID, apps)
+	if err != nil {
+		return nil, err
+	}
+	f.UserPoolID = ""
+	byName := map[string][]string{}
+	for _, c := range f.AppClients {
+		byName[f.names[c.ClientID]] = append(byName[f.names[c.ClientID]], c.ClientID)
+	}
+	var probs []*Problem
+	for i, c := range f.AppClients {
+		name := f.names[c.ClientID]
+		if ids := byName[name]; len(ids) > 1 {
+			if ids[0] == c.ClientID {
+				probs = append(probs, f.problem("appClients["+strconv.Itoa(i)+"].clientName", RuleUnknownClient,
+					"app clients "+strings.Join(ids, ", ")+" share this name, so a file without client IDs cannot tell them apart; rename them or leave out app clients", name))
+			}
+			continue
+		}
+		f.AppClients[i] = AppClient{ClientName: name, Scopes: c.Scopes}
+	}
+	if len(probs) > 0 {
+		return nil, &FileError{File: "export of " + poolID, Problems: probs}
+	}
+	slices.SortFunc(f.AppClients, func(a, b AppClient) int { return strings.Compare(a.ClientName, b.ClientName) })
+	f.names = nil
 	return f, nil
 }
 

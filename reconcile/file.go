@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"io"
 	"os"
 	"slices"
 	"strconv"
@@ -36,6 +37,9 @@ type File struct {
 	// pos maps a field path, such as "resourceServers[0].scopes[1].name",
 	// to where its value stands in the file.
 	pos map[string]position
+	// probs holds the problems Parse found in the text (unknown keys,
+	// wrong types, aliases), which Check reports with its own.
+	probs []*Problem
 }
 
 // Server is one resource server of a [File].
@@ -87,8 +91,14 @@ const (
 	// pool defines, or that the plan removes.
 	RuleUndefinedScope rserrors.Rule = "undefined scope"
 	// RuleUnknownClient: a clientName that names no app client of the
-	// pool, or more than one; a clientId that names none.
+	// pool; a clientId that names none.
 	RuleUnknownClient rserrors.Rule = "unknown app client"
+	// RuleAmbiguousClient: a clientName that names more than one app
+	// client of the pool.
+	RuleAmbiguousClient rserrors.Rule = "ambiguous app client"
+	// RuleAlias: a YAML alias (*name). The schema never needs one, and
+	// expanding aliases lets a small file grow without bound.
+	RuleAlias rserrors.Rule = "alias"
 	// RulePool: the file's userPoolId differs from the pool the caller
 	// named, or neither names one.
 	RulePool rserrors.Rule = "user pool"
@@ -98,9 +108,15 @@ const (
 // ClientId, in code points.
 const maxClientName = 128
 
-// ReadFile reads and parses the file at path; see [Parse].
+// ReadFile reads and parses the file at path; see [Parse]. It reads at
+// most MaxFileSize bytes (and one more, to refuse a larger file).
 func ReadFile(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
@@ -111,46 +127,76 @@ func ReadFile(path string) (*File, error) {
 // JSON is read by the same YAML parser), and checks it with [File.Check].
 // name is used in messages only. It sends nothing.
 //
-// Every problem is reported at once in a *[FileError], each with its line
-// and column: a syntax error (then nothing else is checked), a key the
-// schema does not have, a value of the wrong type, and every rule of
-// [File.Check].
+// The bytes are never altered: invalid UTF-8 anywhere (a key, a value, a
+// comment) is refused with its position, before the parser sees it, and
+// so is a file beyond the limits ([MaxFileSize] and the constants next to
+// it), or a YAML alias. A leading byte-order mark is skipped.
+//
+// Problems come in a *[FileError], each with its line and column and
+// sorted by them: a problem that stops the reading (invalid UTF-8, a
+// limit, a syntax error) and nothing else, or every key the schema does
+// not have, value of the wrong type and rule of [File.Check]. In the
+// second case Parse also returns the File as far as it could be read,
+// which keeps those problems: [File.Check] and [Reconciler.Plan] refuse
+// it, Plan reporting them together with those found against the pool, so
+// that one run shows them all.
 func Parse(name string, data []byte) (*File, error) {
-	f, probs := decode(name, data)
-	if f != nil {
-		// A value the decoder refused is left empty in f: what Check says
-		// of that field would repeat the problem.
-		reported := map[string]bool{}
-		for _, p := range probs {
-			reported[p.Path] = true
-		}
-		for _, p := range f.check() {
-			if !underAny(p.Path, reported) {
-				probs = append(probs, p)
-			}
-		}
+	f, probs, more := decode(name, data)
+	if f == nil {
+		e := newFileError(name, probs)
+		e.More += more
+		return nil, e
 	}
-	if len(probs) > 0 {
-		return nil, &FileError{File: name, Problems: probs}
+	f.probs = probs
+	if err := f.Check(); err != nil {
+		return f, err
 	}
 	return f, nil
 }
 
 // Check reports every entry of f that breaks a rule, as a *[FileError]
-// (nil when there is none), without sending anything: Cognito's rules for
-// the pool ID, identifiers, names, scope names and descriptions (package
-// validate); more than 100 scopes on a server or 50 on an app client;
-// a repeated identifier, scope name, app client or granted scope; an app
-// client with both or neither of clientId and clientName; a granted scope
-// that is neither standard nor "<identifier>/<scope name>".
+// (nil when there is none), without sending anything: the problems Parse
+// found in the text; Cognito's rules for the pool ID, identifiers, names,
+// scope names and descriptions (package validate); more than 100 scopes
+// on a server or 50 on an app client; a repeated identifier, scope name,
+// app client or granted scope; an app client with both or neither of
+// clientId and clientName; a granted scope that is neither standard nor
+// "<identifier>/<scope name>".
 func (f *File) Check() error {
-	if probs := f.check(); len(probs) > 0 {
-		return &FileError{File: f.Name, Problems: probs}
+	if e := newFileError(f.Name, f.check()); e != nil {
+		return e
 	}
 	return nil
 }
 
+// check returns the problems of Check, in the order found.
 func (f *File) check() []*Problem {
+	// A value the decoder refused is left empty in f: what the rules say
+	// of that field would repeat the problem.
+	return merge(f.probs, f.rules())
+}
+
+// merge returns probs and those of more that are not at or under a path
+// of probs.
+func merge(probs, more []*Problem) []*Problem {
+	if len(probs) == 0 {
+		return more
+	}
+	reported := map[string]bool{}
+	for _, p := range probs {
+		reported[p.Path] = true
+	}
+	out := slices.Clip(probs)
+	for _, p := range more {
+		if !underAny(p.Path, reported) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// rules checks f's values against the rules of Check.
+func (f *File) rules() []*Problem {
 	var r validate.Report
 	if f.UserPoolID != "" {
 		r.UserPoolID("userPoolId", f.UserPoolID)

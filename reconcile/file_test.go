@@ -1,9 +1,11 @@
 package reconcile_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -91,15 +93,15 @@ appClients:
     scopes: [nope, https://x/y, https://x/y]
   - scopes: [openid]
 `, []problem{
-			{5, 5, "resourceServers[0].colour", reconcile.RuleUnknownField},
-			{11, 9, "resourceServers[0].scopes[2].description", rserrors.RuleRequired},
-			{14, 15, "resourceServers[1].additive", reconcile.RuleType},
 			{1, 13, "userPoolId", rserrors.RulePattern},
 			{4, 11, "resourceServers[0].name", rserrors.RulePattern},
-			{10, 22, "resourceServers[0].scopes[1].description", rserrors.RuleLength},
+			{5, 5, "resourceServers[0].colour", reconcile.RuleUnknownField},
 			{9, 15, "resourceServers[0].scopes[1].name", rserrors.RuleUnique},
+			{10, 22, "resourceServers[0].scopes[1].description", rserrors.RuleLength},
+			{11, 9, "resourceServers[0].scopes[2].description", rserrors.RuleRequired},
 			{11, 15, "resourceServers[0].scopes[2].name", rserrors.RulePattern},
 			{12, 17, "resourceServers[1].identifier", rserrors.RuleUnique},
+			{14, 15, "resourceServers[1].additive", reconcile.RuleType},
 			{17, 17, "appClients[0].clientName", reconcile.RuleOneOf},
 			{18, 14, "appClients[0].scopes[0]", rserrors.RulePattern},
 			{18, 33, "appClients[0].scopes[2]", rserrors.RuleUnique},
@@ -109,8 +111,8 @@ appClients:
 		{"wrong types", "userPoolId: [a]\nresourceServers: {a: 1}\nappClients:\n  - scopes: x\n", []problem{
 			{1, 13, "userPoolId", reconcile.RuleType},
 			{2, 18, "resourceServers", reconcile.RuleType},
-			{4, 13, "appClients[0].scopes", reconcile.RuleType},
 			{4, 5, "appClients[0]", reconcile.RuleOneOf},
+			{4, 13, "appClients[0].scopes", reconcile.RuleType},
 		}},
 		{"missing keys", "resourceServers:\n  - scopes: []\n", []problem{
 			{2, 5, "resourceServers[0].identifier", rserrors.RuleRequired},
@@ -168,24 +170,85 @@ func TestProblemError(t *testing.T) {
 	}
 }
 
+// FuzzParse: Parse never panics, never alters a byte (a value holds
+// U+FFFD only if the file does), reports at most MaxProblems problems
+// sorted by position, and accepts only what Check accepts. The seeds hold
+// the hostile shapes: aliases, invalid UTF-8, a byte-order mark, deep
+// nesting, merge keys, tags and several documents.
 func FuzzParse(f *testing.F) {
-	f.Add([]byte("userPoolId: us-east-1_A\nresourceServers:\n  - identifier: a\n    name: b\n    scopes: [{name: c, description: d}]\n"))
-	f.Add([]byte(`{"resourceServers": [{"identifier": "a", "name": "b", "scopes": []}], "appClients": [{"clientId": "x", "scopes": ["a/b"]}]}`))
-	f.Add([]byte("a: &x [*x]\n"))
+	for _, seed := range []string{
+		"userPoolId: us-east-1_A\nresourceServers:\n  - identifier: a\n    name: b\n    scopes: [{name: c, description: d}]\n",
+		`{"resourceServers": [{"identifier": "a", "name": "b", "scopes": []}], "appClients": [{"clientId": "x", "scopes": ["a/b"]}]}`,
+		"a: &x [*x]\n",
+		aliasBomb(20),
+		"resourceServers:\n  - &s {identifier: a, name: a, scopes: []}\n  - <<: *s\n    identifier: b\n",
+		"userPoolId: us-east-1_A\nresourceServers:\n  - {identifier: a, name: b, scopes: [{name: c, description: \"caf\xe9\"}]}\n",
+		"# \xff comment\nuserPoolId: us-east-1_A\n",
+		"\ufeffuserPoolId: us-east-1_A\n",
+		"\ufeff{\"userPoolId\": \"us-east-1_A\"}",
+		"userPoolId: " + strings.Repeat("[", 40) + strings.Repeat("]", 40),
+		"userPoolId:\n" + strings.Repeat("- ", 40) + "x\n",
+		"userPoolId: !!binary aGVsbG8=\nresourceServers: !!seq []\n",
+		"userPoolId: us-east-1_A\n---\nuserPoolId: us-east-1_B\n...\n",
+		"resourceServers:\n  - identifier: a\n    name: |\n      multi\n      line\n    scopes: []\n",
+		"userPoolId: \"\\uFFFD\\x00\\ud800\"\n",
+	} {
+		f.Add([]byte(seed))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := reconcile.Parse("fuzz", data)
-		switch {
-		case err == nil && file == nil:
-			t.Fatal("Parse() = nil, nil")
-		case err == nil:
+		if err == nil {
+			if file == nil {
+				t.Fatal("Parse() = nil, nil")
+			}
 			if cerr := file.Check(); cerr != nil {
 				t.Fatalf("Parse() accepted a file that Check refuses: %v", cerr)
 			}
-		default:
-			var fe *reconcile.FileError
-			if !errors.As(err, &fe) || len(fe.Problems) == 0 {
-				t.Fatalf("Parse() error = %v, want a *FileError with problems", err)
+			// A value holds U+FFFD only if the file does, as text or as
+			// an escape.
+			if !bytes.ContainsRune(data, utf8.RuneError) && !bytes.ContainsRune(data, '\\') {
+				for _, s := range fileStrings(file) {
+					if strings.ContainsRune(s, utf8.RuneError) || !utf8.ValidString(s) {
+						t.Fatalf("Parse() altered a value to %q", s)
+					}
+				}
+			}
+			return
+		}
+		var fe *reconcile.FileError
+		if !errors.As(err, &fe) || len(fe.Problems) == 0 {
+			t.Fatalf("Parse() error = %v, want a *FileError with problems", err)
+		}
+		if file != nil && file.Check() == nil {
+			t.Fatalf("Parse() returned a File with problems that Check accepts: %v", err)
+		}
+		if len(fe.Problems) > reconcile.MaxProblems || fe.More > 0 && len(fe.Problems) != reconcile.MaxProblems {
+			t.Fatalf("Parse() listed %d problems and %d more, want at most %d listed", len(fe.Problems), fe.More, reconcile.MaxProblems)
+		}
+		for i := 1; i < len(fe.Problems); i++ {
+			a, b := fe.Problems[i-1], fe.Problems[i]
+			if a.Line > b.Line || a.Line == b.Line && a.Column > b.Column {
+				t.Fatalf("problems out of order: %v before %v", a, b)
 			}
 		}
+		if !utf8.Valid(data) && fe.Problems[0].Rule != rserrors.RuleUTF8 && fe.Problems[0].Rule != reconcile.RuleLimit {
+			t.Fatalf("Parse() of invalid UTF-8 = %v, want a RuleUTF8 problem", err)
+		}
 	})
+}
+
+// fileStrings returns every string of f.
+func fileStrings(f *reconcile.File) []string {
+	out := []string{f.UserPoolID}
+	for _, s := range f.ResourceServers {
+		out = append(out, s.Identifier, s.Name)
+		for _, sc := range s.Scopes {
+			out = append(out, sc.Name, sc.Description)
+		}
+	}
+	for _, c := range f.AppClients {
+		out = append(out, c.ClientID, c.ClientName)
+		out = append(out, c.Scopes...)
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"reflect"
 	"slices"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
@@ -30,18 +32,21 @@ const (
 	// before it reads the pool back to verify them, so that another
 	// writer's update already on its way lands first.
 	DefaultSettle = 500 * time.Millisecond
+	// DefaultReuseRead is how long an apply trusts the app clients its
+	// plan read, when this Reconciler made the plan.
+	DefaultReuseRead = 30 * time.Second
 )
 
 // Options configures a Reconciler. The zero value is the default.
 type Options struct {
 	// Parallelism is how many resource-server writes (and, separately,
-	// app-client writes) an apply keeps in flight. Values below 1 mean
-	// DefaultParallelism.
+	// app-client writes) an apply keeps in flight. Zero means
+	// DefaultParallelism; a negative value makes New panic.
 	Parallelism int
 	// MaxAttempts bounds how many times an apply writes one resource
 	// server's change when verification keeps finding it overwritten;
-	// then the step fails with a *rserrors.ConflictError. Values below 1
-	// mean resourceserver.DefaultMaxAttempts.
+	// then the step fails with a *rserrors.ConflictError. Zero means
+	// resourceserver.DefaultMaxAttempts; a negative value makes New panic.
 	MaxAttempts int
 	// Settle is the wait between a wave of writes and the
 	// ListResourceServers that verifies it. Zero means DefaultSettle; a
@@ -56,16 +61,23 @@ type Options struct {
 	Pacer *pace.Pacer
 	// ResourceServerOptions configure the resourceserver.Client the
 	// Reconciler makes (Locker, Logger, ClientOptions), after Pacer. Its
-	// DisableVerify is always set: an apply verifies a whole wave with
-	// ListResourceServers instead of a Describe per server. Its Grants is
-	// always nil: the plan checks the app clients once for the whole pool
-	// (Plan.Dangling, Plan.Regrants), not once per server.
+	// MaxAttempts is this Options' MaxAttempts. Its Grants is always nil:
+	// the plan checks the app clients once for the whole pool
+	// (Plan.Dangling, Plan.Regrants), not once per server. An apply
+	// verifies a whole wave of its writes with ListResourceServers instead
+	// of a Describe per server.
 	ResourceServerOptions []func(*resourceserver.Options)
+	// ReuseRead is how long the app clients a plan read stay good for an
+	// apply of the same plan by this Reconciler: within it, Apply reads
+	// the resource servers again but not the app clients. Zero means
+	// DefaultReuseRead; a negative value reads them again always. A plan
+	// read back with ReadPlan is always read again.
+	ReuseRead time.Duration
 	// Logger receives one record per decision: a change found overwritten
 	// and written again, a step that failed. Nil is silent.
 	Logger *slog.Logger
 	// TracerProvider and MeterProvider trace and measure plans and
-	// applies, and the writes of the Reconciler's resourceserver.Client
+	// applies, and the work of the Reconciler's resourceserver.Client
 	// (docs/observability.md), when api is not an SDK client or its SDK
 	// client has none: an SDK client's own providers come first. Nil:
 	// none.
@@ -87,8 +99,9 @@ type Reconciler struct {
 // resourceserver.Client of its own, and app clients through apps (usually
 // an *appclient.Client on the same SDK client). apps may be nil: a file
 // with grants is then refused, and removals and additions are planned
-// without the app-client checks. It sends nothing. It panics when api is
-// nil.
+// without the app-client checks. It sends nothing. It panics, as
+// resourceserver.New does, with a message naming the option, on a nil api
+// or a negative Parallelism or MaxAttempts.
 func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Reconciler {
 	var o Options
 	for _, fn := range optFns {
@@ -96,10 +109,13 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 			fn(&o)
 		}
 	}
-	if o.Parallelism < 1 {
+	engine.MustAPI("reconcile", api)
+	engine.MustNotNegative("reconcile", "Parallelism", o.Parallelism)
+	engine.MustNotNegative("reconcile", "MaxAttempts", o.MaxAttempts)
+	if o.Parallelism == 0 {
 		o.Parallelism = DefaultParallelism
 	}
-	if o.MaxAttempts < 1 {
+	if o.MaxAttempts == 0 {
 		o.MaxAttempts = resourceserver.DefaultMaxAttempts
 	}
 	switch {
@@ -108,11 +124,14 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 	case o.Settle < 0:
 		o.Settle = 0
 	}
-	var clientOpts []func(*cip.Options)
+	if o.ReuseRead == 0 {
+		o.ReuseRead = DefaultReuseRead
+	}
 	rsOpts := append([]func(*resourceserver.Options){func(ro *resourceserver.Options) { ro.Pacer = o.Pacer }},
 		o.ResourceServerOptions...)
+	var clientOpts []func(*cip.Options)
 	rsOpts = append(rsOpts, func(ro *resourceserver.Options) {
-		ro.DisableVerify = true
+		ro.MaxAttempts = o.MaxAttempts
 		ro.Grants = nil // the plan checks grants once, for the whole pool
 		if ro.TracerProvider == nil {
 			ro.TracerProvider = o.TracerProvider
@@ -189,6 +208,16 @@ type Plan struct {
 	// Regrants lists the scopes the plan defines again while app clients
 	// still list them as inactive scopes, so they would hold them again.
 	Regrants []Impact
+
+	read *planRead // what Plan read; nil for a plan read back
+}
+
+// planRead is what Reconciler.Plan read of the app clients, and when.
+type planRead struct {
+	by      *Reconciler
+	at      time.Time
+	holders map[string][]ClientRef
+	clients []ClientRef
 }
 
 // ServerPlan is the plan for one resource server.
@@ -249,49 +278,61 @@ func (p *Plan) Counts() (add, change, destroy int) {
 // resolves each clientName of f, and names the app clients of
 // Plan.Grants, Plan.Dangling and Plan.Regrants. Nothing is written.
 //
-// f is checked first ([File.Check]); the problems found only against the
-// pool (a granted scope that neither the file nor the pool defines, or
-// that the plan removes; a clientName that names no app client of the
-// pool or several; a clientId that names none; a pool ID that differs
-// from opts.UserPoolID) come back in a *[FileError] as well. Other errors are those of resourceserver.Client.List and of
-// AppClients, each naming the operation.
+// Every problem comes at once, in one *[FileError] sorted by position:
+// those of [File.Check] and, after the one read of the pool, those found
+// only against it (a granted scope that neither the file nor the pool
+// defines, or that the plan removes; a clientName that names no app
+// client of the pool, or several; a clientId that names none; the same
+// app client named twice; a pool ID that differs from opts.UserPoolID).
+// A file with problems is still checked against the pool when its pool
+// is known, and no plan is returned. Other errors are those of
+// resourceserver.Client.List and of AppClients, each naming the
+// operation (joined with the *FileError when the file has problems too).
 func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (_ *Plan, err error) {
-	if err := f.Check(); err != nil {
-		return nil, err
-	}
+	probs := f.check()
 	pool, prob := f.pool(opts.UserPoolID)
-	if prob != nil {
-		return nil, &FileError{File: f.Name, Problems: []*Problem{prob}}
+	switch {
+	case prob != nil:
+		return nil, newFileError(f.Name, append(probs, prob))
+	case len(f.AppClients) > 0 && r.apps == nil:
+		return nil, newFileError(f.Name, append(probs, f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")))
+	case opts.UserPoolID == "" && slices.ContainsFunc(probs, func(p *Problem) bool { return p.Path == "userPoolId" }):
+		return nil, newFileError(f.Name, probs) // no valid pool to read
+	}
+	fail := func(err error) (*Plan, error) {
+		if fe := newFileError(f.Name, probs); fe != nil {
+			return nil, errors.Join(fe, err)
+		}
+		return nil, err
 	}
 	ctx, span := r.start(ctx, "Plan", pool)
 	defer func() { span.End(err) }()
-	if len(f.AppClients) > 0 && r.apps == nil {
-		return nil, &FileError{File: f.Name, Problems: []*Problem{f.problem("appClients", RuleUnknownClient, "this Reconciler has no app-client client, so it cannot manage grants", "")}}
-	}
+	started := time.Now()
 	servers, err := r.readServers(ctx, pool)
 	if err != nil {
-		return nil, err
+		return fail(err)
 	}
 	st := state{pool: pool, servers: servers}
 	p, _ := compute(f, st, opts.Prune)
 	if r.apps != nil {
-		if opts.Progress != nil {
-			ctx = appclient.WithProgress(ctx, opts.Progress)
-		}
 		switch touched := p.touchedScopes(); {
 		case len(f.AppClients) > 0:
 			st.apps = AppClientRead{All: true}
 		case len(touched) > 0:
 			st.apps = AppClientRead{Scopes: touched}
 		}
+		if opts.Progress != nil {
+			ctx = appclient.WithProgress(ctx, opts.Progress)
+		}
 		if st.holders, st.clients, err = r.readApps(ctx, pool, st.apps); err != nil {
-			return nil, err
+			return fail(err)
 		}
 	}
-	p, probs := compute(f, st, opts.Prune)
-	if len(probs) > 0 {
-		return nil, &FileError{File: f.Name, Problems: probs}
+	p, poolProbs := compute(f, st, opts.Prune)
+	if e := newFileError(f.Name, merge(probs, poolProbs)); e != nil {
+		return nil, e
 	}
+	p.read = &planRead{by: r, at: started, holders: st.holders, clients: st.clients}
 	return p, nil
 }
 
@@ -469,36 +510,9 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 	resolved := map[string]int{} // client ID -> index of the entry that names it
 	for i, c := range f.AppClients {
 		at := "appClients[" + strconv.Itoa(i) + "]"
-		var ref ClientRef
-		if c.ClientID != "" {
-			name, ok := known[c.ClientID]
-			if !ok {
-				probs = append(probs, f.problem(at+".clientId", RuleUnknownClient, "no app client of the pool has this ID", c.ClientID))
-				continue
-			}
-			ref = ClientRef{ID: c.ClientID, Name: name}
-		} else {
-			ids := st.byName(c.ClientName)
-			switch len(ids) {
-			case 0:
-				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient, "no app client of the pool has this name", c.ClientName))
-				continue
-			case 1:
-				ref = ClientRef{ID: ids[0], Name: c.ClientName}
-			default:
-				probs = append(probs, f.problem(at+".clientName", RuleUnknownClient,
-					"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName))
-				continue
-			}
-		}
-		if j, ok := resolved[ref.ID]; ok {
-			// One app client named twice, by ID and by name.
-			probs = append(probs, f.problem(at, rserrors.RuleUnique, "names the same app client as appClients["+strconv.Itoa(j)+"]", ref.ID))
-			continue
-		}
-		resolved[ref.ID] = i
-		current := held[ref.ID]
-		g := GrantPlan{Client: ref}
+		// Every problem of the entry is reported: its scopes are checked
+		// even when the app client is not found.
+		undefined := false
 		for k, sc := range c.Scopes {
 			if !appclient.IsStandard(sc) && !after[sc] {
 				detail := "neither the file nor the pool defines this scope"
@@ -506,8 +520,26 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 					detail = "the plan removes this scope"
 				}
 				probs = append(probs, f.problem(at+".scopes["+strconv.Itoa(k)+"]", RuleUndefinedScope, detail, sc))
-				continue
+				undefined = true
 			}
+		}
+		ref, prob := resolveClient(f, st, known, at, c)
+		if prob != nil {
+			probs = append(probs, prob)
+			continue
+		}
+		if j, ok := resolved[ref.ID]; ok {
+			// One app client named twice, by ID and by name.
+			probs = append(probs, f.problem(at, rserrors.RuleUnique, "names the same app client as appClients["+strconv.Itoa(j)+"]", ref.ID))
+			continue
+		}
+		resolved[ref.ID] = i
+		if undefined {
+			continue
+		}
+		current := held[ref.ID]
+		g := GrantPlan{Client: ref}
+		for _, sc := range c.Scopes {
 			if !slices.Contains(current, sc) {
 				g.Grant = append(g.Grant, sc)
 			}
@@ -524,6 +556,28 @@ func (p *Plan) planGrants(f *File, st state, prune bool) []*Problem {
 	}
 	slices.SortFunc(p.Grants, func(a, b GrantPlan) int { return cmp.Compare(a.Client.ID, b.Client.ID) })
 	return probs
+}
+
+// resolveClient finds the app client that the file's entry c (at the path
+// at) names: by clientId among those known, by clientName among those the
+// listing found, which must be exactly one.
+func resolveClient(f *File, st state, known map[string]string, at string, c AppClient) (ClientRef, *Problem) {
+	if c.ClientID != "" {
+		name, ok := known[c.ClientID]
+		if !ok {
+			return ClientRef{}, f.problem(at+".clientId", RuleUnknownClient, "no app client of the pool has this ID", c.ClientID)
+		}
+		return ClientRef{ID: c.ClientID, Name: name}, nil
+	}
+	switch ids := st.byName(c.ClientName); len(ids) {
+	case 0:
+		return ClientRef{}, f.problem(at+".clientName", RuleUnknownClient, "no app client of the pool has this name", c.ClientName)
+	case 1:
+		return ClientRef{ID: ids[0], Name: c.ClientName}, nil
+	default:
+		return ClientRef{}, f.problem(at+".clientName", RuleAmbiguousClient,
+			"names "+strconv.Itoa(len(ids))+" app clients ("+strings.Join(ids, ", ")+"); name one by clientId", c.ClientName)
+	}
 }
 
 // impacts fills p.Dangling and p.Regrants from the holders read.

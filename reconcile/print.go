@@ -15,9 +15,10 @@ import (
 // WriteText writes p as a diff in the convention users know: a line per
 // resource server ("+" create, "~" change, "-" delete) and per app client
 // whose scopes change, a line per scope beneath it, the grants the plan
-// refuses unless allowed, and a closing "Plan: N to add, N to change, N
-// to destroy." (add and destroy count resource servers; change counts
-// resource servers and app clients). The output depends only on p, so the
+// refuses unless allowed (each naming the command's flag that allows it;
+// ApplyOptions.AllowDangling and AllowRegrant in Go), and a closing
+// "Plan: N to add, N to change, N to destroy." (add and destroy count
+// resource servers; change counts resource servers and app clients). The output depends only on p, so the
 // same plan prints the same text.
 func (p *Plan) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
@@ -71,10 +72,10 @@ func (p *Plan) WriteText(w io.Writer) error {
 	if len(p.Dangling) > 0 || len(p.Regrants) > 0 {
 		fmt.Fprintf(bw, "\nRefused unless allowed:\n")
 		for _, im := range p.Dangling {
-			fmt.Fprintf(bw, "  ! removing %s leaves it inactive on %s (allow dangling grants)\n", im.Scope, clientList(im.Clients))
+			fmt.Fprintf(bw, "  ! removing %s leaves it inactive on %s (allow with --allow-dangling)\n", im.Scope, clientList(im.Clients))
 		}
 		for _, im := range p.Regrants {
-			fmt.Fprintf(bw, "  ! adding %s grants it again to %s (allow re-grants)\n", im.Scope, clientList(im.Clients))
+			fmt.Fprintf(bw, "  ! adding %s grants it again to %s (allow with --allow-regrant)\n", im.Scope, clientList(im.Clients))
 		}
 	}
 	add, change, destroy := p.Counts()

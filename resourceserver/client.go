@@ -4,9 +4,6 @@ import (
 	"context"
 	"iter"
 	"log/slog"
-	"reflect"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +12,7 @@ import (
 	"github.com/aws/smithy-go/tracing"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/paceopt"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
@@ -43,8 +41,8 @@ const (
 type Options struct {
 	// MaxAttempts bounds how many times Apply (and every helper) writes a
 	// change when the verifying Describe finds it overwritten by another
-	// writer; then it returns a *rserrors.ConflictError. Values
-	// below 1 mean DefaultMaxAttempts. Each extra attempt costs a
+	// writer; then it returns a *rserrors.ConflictError. Zero means
+	// DefaultMaxAttempts; a negative value makes New panic. Each extra attempt costs a
 	// Describe that re-reads the state after the backoff (none when
 	// Backoff returns 0), an Update and a verifying Describe.
 	MaxAttempts int
@@ -148,25 +146,21 @@ type Options struct {
 // within the process, and is verified after it is sent. A Client is safe
 // for concurrent use.
 type Client struct {
-	api     API
-	opts    Options
-	pace    *pace.Pacer          // nil: pacing off
-	callOpt []func(*cip.Options) // Options.ClientOptions
-	tel     *telemetry.Telemetry // nil: not traced or measured
-
-	qmu    sync.Mutex
-	queues map[string]*queue // by lockKey: the changes waiting for a resource server
+	api    API
+	opts   Options
+	caller *engine.Caller // the pacer and Options.ClientOptions
+	engine *engine.Engine[ResourceServer, opChange]
 }
 
 // New returns a Client that sends its requests through api, usually a
 // *cognitoidentityprovider.Client, configured by optFns in order (a nil
-// one is skipped). It sends nothing. It panics when api is nil, when
-// ReadRate or UpdateRate is negative, infinite or NaN, or when either is set
-// together with Pacer: a mistake in the program, not in its input.
+// one is skipped). It sends nothing. Like every constructor of
+// scopekeeper, it panics, with a message naming the option, on what no
+// correct program passes: a nil api, a negative MaxAttempts, a ReadRate
+// or UpdateRate that is negative, infinite or NaN, or either set together
+// with Pacer.
 func New(api API, optFns ...func(*Options)) *Client {
-	if api == nil || isNilPointer(api) {
-		panic("resourceserver: New called with a nil API; pass a *cognitoidentityprovider.Client or a fake")
-	}
+	engine.MustAPI("resourceserver", api)
 	var o Options
 	for _, fn := range optFns {
 		if fn != nil {
@@ -184,27 +178,44 @@ func New(api API, optFns ...func(*Options)) *Client {
 		Disable: o.DisableRateLimit,
 		Logger:  o.Logger,
 	})
-	if o.MaxAttempts < 1 {
+	engine.MustNotNegative("resourceserver", "MaxAttempts", o.MaxAttempts)
+	if o.MaxAttempts == 0 {
 		o.MaxAttempts = DefaultMaxAttempts
 	}
 	if o.Backoff == nil {
 		o.Backoff = wait.Backoff
 	}
-	return &Client{
-		api:     api,
-		opts:    o,
-		pace:    p,
-		callOpt: slices.Clip(o.ClientOptions),
-		tel:     telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider),
-		queues:  make(map[string]*queue),
+	c := &Client{api: api, opts: o, caller: engine.NewCaller(p, o.ClientOptions)}
+	c.caller.Telemetry = telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider)
+	eo := engine.Options[ResourceServer, opChange]{
+		Pkg:           "resourceserver",
+		IDAttr:        engine.AttrIdentifier,
+		MaxAttempts:   o.MaxAttempts,
+		Backoff:       o.Backoff,
+		DisableVerify: o.DisableVerify,
+		Logger:        o.Logger,
+		Coalesce:      true,
+		LockKeys:      func(k engine.Key, _ opChange) []string { return []string{lockKey(k.Pool, k.ID)} },
 	}
+	if o.Locker != nil {
+		eo.Lock = lockFunc(o.Locker)
+	}
+	if o.Grants != nil {
+		eo.Check = c.checkGrants
+	}
+	c.engine = engine.New[ResourceServer, opChange](kind{c}, eo)
+	return c
 }
 
-// isNilPointer reports whether v holds a nil pointer, such as a
-// (*cognitoidentityprovider.Client)(nil).
-func isNilPointer(v any) bool {
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
+// lockFunc adapts a Locker to the engine.
+func lockFunc(l Locker) func(context.Context, string) (engine.Held, error) {
+	return func(ctx context.Context, key string) (engine.Held, error) {
+		held, err := l.Lock(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		return held, nil
+	}
 }
 
 // Create sends one CreateResourceServer with rs's identifier, name and

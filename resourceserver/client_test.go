@@ -87,8 +87,8 @@ func TestOpErrorMessage(t *testing.T) {
 		err  *resourceserver.OpError
 		want string
 	}{
-		{&resourceserver.OpError{Op: "AddScopes", UserPoolID: "us-east-1_x", Identifier: "api", Err: cause}, "resourceserver: AddScopes us-east-1_x/api: boom"},
-		{&resourceserver.OpError{Op: "List", UserPoolID: "us-east-1_x", Err: cause}, "resourceserver: List us-east-1_x: boom"},
+		{&resourceserver.OpError{Package: "resourceserver", Op: "AddScopes", UserPoolID: "us-east-1_x", Identifier: "api", Err: cause}, "resourceserver: AddScopes us-east-1_x/api: boom"},
+		{&resourceserver.OpError{Package: "resourceserver", Op: "List", UserPoolID: "us-east-1_x", Err: cause}, "resourceserver: List us-east-1_x: boom"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

@@ -387,8 +387,9 @@ func TestLockLostBeforeUpdate(t *testing.T) {
 	t.Parallel()
 	f := newFake(makeServer(readScope))
 	l := &lostLocker{lost: make(chan struct{})}
+	var once sync.Once
 	f.OnDescribe = func(_ context.Context, in *cip.DescribeResourceServerInput) (*cip.DescribeResourceServerOutput, error) {
-		close(l.lost)
+		once.Do(func() { close(l.lost) })
 		return f.StoreDescribe(in)
 	}
 	_, err := newTestClient(f, func(o *resourceserver.Options) { o.Locker = l }).AddScope(t.Context(), testPool, testID, adminScope)

@@ -3,12 +3,14 @@ package resourceserver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
 	"strconv"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 )
 
 // GrantChecker tells a Client which app clients allow which scopes, and
@@ -72,69 +74,72 @@ func (ch Change) WithGrantPolicy(p GrantPolicy) Change {
 // one is set.
 func (ch Change) GrantPolicy() (GrantPolicy, bool) { return ch.policy, ch.hasPolicy }
 
-// checkGrants composes the planned jobs and, when Options.Grants is set,
-// asks it which app clients hold the scopes they remove or define anew.
-// A job whose policy refuses that gets a *rserrors.GrantsError and is left
-// out; the others are composed again without it. It returns the
-// composition, the grants to revoke before writing, and the jobs kept.
-func (c *Client) checkGrants(ctx context.Context, cur ResourceServer, planned []plannedJob) (Change, map[string][]string, []*job, error) {
-	composed, removed, added := compose(cur, planned)
-	kept := func() []*job {
-		out := make([]*job, len(planned))
-		for i, p := range planned {
-			out[i] = p.j
-		}
-		return out
-	}
-	if c.opts.Grants == nil || len(planned) == 0 {
-		return composed, nil, kept(), nil
-	}
-	token := func(name string) string { return cur.Identifier + "/" + name }
+// checkGrants is the engine's check before the write when Options.Grants
+// is set: it asks Grants which app clients hold the scopes each step
+// removes from the state before it or defines anew, and does what the
+// step's policy says. A refused step gets a *rserrors.GrantsError; under
+// RevokeGrants the scopes are revoked here, before the write. Without a
+// Locker, a step that removes scopes under RefuseGrants or RevokeGrants
+// reads their holders again once the Update is in place (Verdict.After),
+// so that a grant made meanwhile by another process is reported or
+// revoked, never left dangling unseen.
+func (c *Client) checkGrants(ctx context.Context, k engine.Key, cur ResourceServer,
+	steps []engine.Step[ResourceServer, opChange], held func() error) (engine.Verdict, error) {
+	token := func(name string) string { return k.ID + "/" + name }
+	removed, added := make([][]string, len(steps)), make([][]string, len(steps))
 	var scopes []string
-	for i := range planned {
-		for _, n := range append(slices.Clip(removed[i]), added[i]...) {
-			if t := token(n); !slices.Contains(scopes, t) {
+	for i, st := range steps {
+		for _, n := range st.Change.remove {
+			if indexScope(st.Before.Scopes, n) >= 0 {
+				removed[i] = append(removed[i], token(n))
+			}
+		}
+		for _, s := range st.Change.upsert {
+			if indexScope(st.Before.Scopes, s.Name) < 0 {
+				added[i] = append(added[i], token(s.Name))
+			}
+		}
+		for _, t := range append(slices.Clip(removed[i]), added[i]...) {
+			if !slices.Contains(scopes, t) {
 				scopes = append(scopes, t)
 			}
 		}
 	}
 	if len(scopes) == 0 {
-		return composed, nil, kept(), nil
+		return engine.Verdict{}, nil
 	}
-	holders, err := c.opts.Grants.Holders(ctx, cur.UserPoolID, scopes)
+	holders, err := c.opts.Grants.Holders(ctx, k.Pool, scopes)
 	if err != nil {
-		return Change{}, nil, nil, err
+		return engine.Verdict{}, err
 	}
+	v := engine.Verdict{Refused: make([]error, len(steps))}
 	cascade := make(map[string][]string)
-	refused := false
-	var keep []plannedJob
-	for i, p := range planned {
-		var e rserrors.GrantsError
-		for _, n := range removed[i] {
-			if ids := holders[token(n)]; len(ids) > 0 {
-				e.Dangling = setGrant(e.Dangling, token(n), ids)
+	recheck := make([][]string, len(steps)) // scopes to read the holders of again
+	policies := make([]GrantPolicy, len(steps))
+	for i, st := range steps {
+		policies[i] = c.policy(st.Change.Change)
+		e := &rserrors.GrantsError{UserPoolID: k.Pool, Identifier: k.ID}
+		for _, t := range removed[i] {
+			if ids := holders[t]; len(ids) > 0 {
+				e.Dangling = setGrant(e.Dangling, t, ids)
 			}
 		}
-		for _, n := range added[i] {
-			if ids := holders[token(n)]; len(ids) > 0 {
-				e.Regrant = setGrant(e.Regrant, token(n), ids)
+		for _, t := range added[i] {
+			if ids := holders[t]; len(ids) > 0 {
+				e.Regrant = setGrant(e.Regrant, t, ids)
 			}
+		}
+		if policies[i] != KeepGrants && c.opts.Locker == nil {
+			recheck[i] = removed[i]
 		}
 		if len(e.Dangling) == 0 && len(e.Regrant) == 0 {
-			keep = append(keep, p)
 			continue
 		}
-		policy := c.opts.GrantPolicy
-		if pp, ok := p.ch.GrantPolicy(); ok {
-			policy = pp
-		}
-		switch policy {
+		switch policies[i] {
 		case KeepGrants:
-			keep = append(keep, p)
-			c.log(ctx, slog.LevelInfo, "app-client grants kept as the change allows", cur.UserPoolID, cur.Identifier,
+			c.log(ctx, slog.LevelInfo, "app-client grants kept as the change allows", k.Pool, k.ID,
 				slog.Any("dangling", e.Dangling), slog.Any("regrant", e.Regrant))
 		case RevokeGrants:
-			keep = append(keep, p)
 			for s, ids := range e.Dangling {
 				cascade = setGrant(cascade, s, ids)
 			}
@@ -142,16 +147,71 @@ func (c *Client) checkGrants(ctx context.Context, cur ResourceServer, planned []
 				cascade = setGrant(cascade, s, ids)
 			}
 		default:
-			refused = true
-			e.UserPoolID, e.Identifier = cur.UserPoolID, cur.Identifier
-			p.j.done <- result{err: &e}
+			v.Refused[i] = e
+			recheck[i] = nil
 		}
 	}
-	if refused {
-		planned = keep
-		composed, _, _ = compose(cur, planned)
+	if err := c.revoke(ctx, k.Pool, k.ID, held, cascade); err != nil {
+		return engine.Verdict{}, err
 	}
-	return composed, cascade, kept(), nil
+	if slices.ContainsFunc(recheck, func(s []string) bool { return len(s) > 0 }) {
+		v.After = func(ctx context.Context) []error { return c.recheckGrants(ctx, k, recheck, policies) }
+	}
+	return v, nil
+}
+
+// policy returns the grant policy of ch: its own, or Options.GrantPolicy.
+func (c *Client) policy(ch Change) GrantPolicy {
+	if p, ok := ch.GrantPolicy(); ok {
+		return p
+	}
+	return c.opts.GrantPolicy
+}
+
+// recheckGrants reads again the holders of the scopes each step removed,
+// after the Update: an app client that was granted one between the check
+// and the Update (in another process; no Locker excluded it) holds it
+// dangling now. Under RevokeGrants it is revoked from them; otherwise the
+// step gets a *rserrors.GrantsError naming them, although its Update is
+// in place.
+func (c *Client) recheckGrants(ctx context.Context, k engine.Key, recheck [][]string, policies []GrantPolicy) []error {
+	var scopes []string
+	for _, r := range recheck {
+		for _, t := range r {
+			if !slices.Contains(scopes, t) {
+				scopes = append(scopes, t)
+			}
+		}
+	}
+	errs := make([]error, len(recheck))
+	holders, err := c.opts.Grants.Holders(ctx, k.Pool, scopes)
+	if err != nil {
+		for i, r := range recheck {
+			if len(r) > 0 {
+				errs[i] = fmt.Errorf("reading the app clients again after the update: %w", err)
+			}
+		}
+		return errs
+	}
+	for i, r := range recheck {
+		e := &rserrors.GrantsError{UserPoolID: k.Pool, Identifier: k.ID}
+		for _, t := range r {
+			if ids := holders[t]; len(ids) > 0 {
+				e.Dangling = setGrant(e.Dangling, t, ids)
+			}
+		}
+		if len(e.Dangling) == 0 {
+			continue
+		}
+		c.log(ctx, slog.LevelWarn, "app clients were granted a removed scope during the change", k.Pool, k.ID,
+			slog.Any("dangling", e.Dangling))
+		if policies[i] == RevokeGrants {
+			errs[i] = c.revoke(ctx, k.Pool, k.ID, nil, e.Dangling)
+			continue
+		}
+		errs[i] = e
+	}
+	return errs
 }
 
 // setGrant adds ids to m[scope], keeping them sorted and unique.
@@ -168,10 +228,12 @@ func setGrant(m map[string][]string, scope string, ids []string) map[string][]st
 // revoke revokes each scope of cascade from its app clients, in scope
 // order, before the Update that removes or defines it again; it stops at
 // the first error, and at a lost lock.
-func (c *Client) revoke(ctx context.Context, poolID, identifier string, held Lock, cascade map[string][]string) error {
+func (c *Client) revoke(ctx context.Context, poolID, identifier string, held func() error, cascade map[string][]string) error {
 	for _, s := range slices.Sorted(maps.Keys(cascade)) {
-		if err := checkLock(held, poolID, identifier); err != nil {
-			return err
+		if held != nil {
+			if err := held(); err != nil {
+				return err
+			}
 		}
 		if err := c.opts.Grants.Revoke(ctx, poolID, s, cascade[s]); err != nil {
 			return err

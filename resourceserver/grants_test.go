@@ -182,3 +182,70 @@ func clientScopes(t *testing.T, s *cognitotest.Server, id string) []string {
 func sorted(ids ...string) []string {
 	return slices.Sorted(slices.Values(ids))
 }
+
+// racingGrants is a GrantChecker whose app client "late" is granted the
+// removed scope by another process between the check and the Update:
+// Holders answers none before the first Update and "late" after it.
+type racingGrants struct {
+	f       *fakeAPI
+	revoked []string
+}
+
+func (g *racingGrants) Holders(_ context.Context, _ string, scopes []string) (map[string][]string, error) {
+	if len(g.f.updates()) == 0 {
+		return map[string][]string{}, nil
+	}
+	out := map[string][]string{}
+	for _, s := range scopes {
+		if !slices.Contains(g.revoked, s) {
+			out[s] = []string{"late"}
+		}
+	}
+	return out, nil
+}
+
+func (g *racingGrants) Revoke(_ context.Context, _, scope string, ids []string) error {
+	g.revoked = append(g.revoked, scope)
+	return nil
+}
+
+// TestRemovalReportsAGrantRacingIt: without a Locker, a removal under
+// Options.Grants reads the holders again after its Update, so an app
+// client granted the scope meanwhile is reported (refuse) or revoked
+// (revoke), never left dangling behind a nil error.
+func TestRemovalReportsAGrantRacingIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		policy      resourceserver.GrantPolicy
+		wantErr     bool
+		wantRevoked []string
+	}{
+		{resourceserver.RefuseGrants, true, nil},
+		{resourceserver.RevokeGrants, false, []string{testID + "/" + adminScope.Name}},
+		{resourceserver.KeepGrants, false, nil},
+	} {
+		t.Run(tc.policy.String(), func(t *testing.T) {
+			t.Parallel()
+			f := newFake(makeServer(readScope, adminScope))
+			g := &racingGrants{f: f}
+			c := newTestClient(f, func(o *resourceserver.Options) { o.Grants, o.GrantPolicy = g, tc.policy })
+			_, err := c.RemoveScopes(t.Context(), testPool, testID, adminScope.Name)
+			var ge *rserrors.GrantsError
+			if got := errors.As(err, &ge); got != tc.wantErr {
+				t.Fatalf("RemoveScopes() error = %v, want a GrantsError: %t", err, tc.wantErr)
+			}
+			if tc.wantErr && !cmp.Equal(ge.Dangling, map[string][]string{testID + "/" + adminScope.Name: {"late"}}) {
+				t.Errorf("GrantsError.Dangling = %v, want the scope held by late", ge.Dangling)
+			}
+			if !tc.wantErr && err != nil {
+				t.Errorf("RemoveScopes() error = %v", err)
+			}
+			if !cmp.Equal(g.revoked, tc.wantRevoked) {
+				t.Errorf("revoked %v, want %v", g.revoked, tc.wantRevoked)
+			}
+			if n := len(f.updates()); n != 1 {
+				t.Errorf("%d Updates, want 1: the removal lands either way", n)
+			}
+		})
+	}
+}

@@ -81,7 +81,7 @@ func TestGuard(t *testing.T) {
 	}
 }
 
-// TestGuardIsInTheUpdatePath checks that Client.update consults the guard:
+// TestGuardIsInTheUpdatePath checks that the kind's Write consults the guard:
 // a change whose application loses a scope (as a bug in ApplyTo would) is
 // refused before anything is sent.
 func TestGuardIsInTheUpdatePath(t *testing.T) {
@@ -90,7 +90,7 @@ func TestGuardIsInTheUpdatePath(t *testing.T) {
 	corrupted := cur.clone()
 	corrupted.Scopes = corrupted.Scopes[:1]
 	c := New(struct{ API }{}, func(o *Options) { o.DisableRateLimit = true }) // its nil API panics if called
-	_, _, err := c.write(t.Context(), cur, corrupted, Change{}.Add(Scope{"a", "A2"}))
+	_, _, _, err := kind{c}.Write(t.Context(), cur, corrupted, opChange{Change{}.Add(Scope{"a", "A2"}), "AddScope"})
 	var u *rserrors.UnsafeUpdateError
 	if !errors.As(err, &u) || !cmp.Equal(u.Lost, []string{"b"}) {
 		t.Fatalf("write() = %v, want an UnsafeUpdateError losing b", err)

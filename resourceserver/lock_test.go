@@ -3,9 +3,9 @@ package resourceserver_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -57,16 +57,24 @@ func (r recordingLock) Unlock(ctx context.Context) error {
 	return r.inner.Unlock(ctx)
 }
 
+// TestLockerWrapsTheReadModifyWrite checks that a change with something
+// to write reads first without the Locker, then takes it and reads,
+// writes and verifies under it.
 func TestLockerWrapsTheReadModifyWrite(t *testing.T) {
 	t.Parallel()
 	l := &recordingLocker{inner: resourceserver.NewMemoryLocker()}
 	f := newFake(makeServer(readScope))
-	// Every call must happen while the Locker is held.
+	// Every call but the first read must happen while the Locker is held.
+	var calls int
 	check := func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		if l.held != 1 {
-			t.Errorf("a call was sent with the Locker held %d times, want 1", l.held)
+		want := 1
+		if calls++; calls == 1 {
+			want = 0
+		}
+		if l.held != want {
+			t.Errorf("call %d was sent with the Locker held %d times, want %d", calls, l.held, want)
 		}
 	}
 	f.OnDescribe = func(_ context.Context, in *cip.DescribeResourceServerInput) (*cip.DescribeResourceServerOutput, error) {
@@ -87,8 +95,47 @@ func TestLockerWrapsTheReadModifyWrite(t *testing.T) {
 	if l.held != 0 {
 		t.Errorf("Locker still held %d times after AddScope returned", l.held)
 	}
-	if diff := cmp.Diff([]string{opDescribe, opUpdate, opDescribe}, f.ops()); diff != "" {
+	if diff := cmp.Diff([]string{opDescribe, opDescribe, opUpdate, opDescribe}, f.ops()); diff != "" {
 		t.Errorf("calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestNoLockForANoOp checks that a change with nothing to write, such as
+// an Ensure of scopes already there, sends one Describe and never takes
+// the Locker.
+func TestNoLockForANoOp(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		do   func(*resourceserver.Client) error
+	}{
+		{"Ensure", func(c *resourceserver.Client) error {
+			_, err := c.Ensure(t.Context(), makeServer(readScope))
+			return err
+		}},
+		{"AddScopes", func(c *resourceserver.Client) error {
+			_, err := c.AddScopes(t.Context(), testPool, testID, readScope)
+			return err
+		}},
+		{"RemoveScopes", func(c *resourceserver.Client) error {
+			_, err := c.RemoveScopes(t.Context(), testPool, testID, "absent")
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			l := &recordingLocker{inner: resourceserver.NewMemoryLocker()}
+			f := newFake(makeServer(readScope))
+			if err := tc.do(newTestClient(f, func(o *resourceserver.Options) { o.Locker = l })); err != nil {
+				t.Fatalf("%s() error = %v", tc.name, err)
+			}
+			if len(l.keys) != 0 {
+				t.Errorf("%s() took the Locker for %v, want no lock for a change with nothing to write", tc.name, l.keys)
+			}
+			if diff := cmp.Diff([]string{opDescribe}, f.ops()); diff != "" {
+				t.Errorf("calls mismatch (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -102,8 +149,9 @@ func TestLockerErrorSendsNothing(t *testing.T) {
 		t.Fatalf("AddScope() error = %v, want %v", err, errLock)
 	}
 	checkOpError(t, err, "AddScope", testID)
-	if calls := f.calls(); len(calls) != 0 {
-		t.Errorf("calls = %v, want none", calls)
+	// The read that found something to write comes before the lock.
+	if diff := cmp.Diff([]string{opDescribe}, f.ops()); diff != "" {
+		t.Errorf("calls mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -123,8 +171,8 @@ func TestLockerHonoursContext(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("AddScope() error = %v, want %v", err, context.DeadlineExceeded)
 	}
-	if calls := f.calls(); len(calls) != 0 {
-		t.Errorf("calls = %v, want none", calls)
+	if diff := cmp.Diff([]string{opDescribe}, f.ops()); diff != "" {
+		t.Errorf("calls mismatch (-want +got):\n%s", diff)
 	}
 	// Another resource server is not blocked.
 	other := makeServer(readScope)
@@ -135,8 +183,15 @@ func TestLockerHonoursContext(t *testing.T) {
 	}
 }
 
+// TestInProcessLockHonoursContext runs in a synctest bubble: the worker
+// that delivered the first result deletes its queue just after, and
+// synctest.Wait lets it finish before the leak check, without a sleep.
 func TestInProcessLockHonoursContext(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testInProcessLockHonoursContext)
+}
+
+func testInProcessLockHonoursContext(t *testing.T) {
 	f := newFake(makeServer(readScope))
 	entered, release := make(chan struct{}), make(chan struct{})
 	f.OnDescribe = func(_ context.Context, in *cip.DescribeResourceServerInput) (*cip.DescribeResourceServerOutput, error) {
@@ -166,6 +221,7 @@ func TestInProcessLockHonoursContext(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("first AddScope() error = %v", err)
 	}
+	synctest.Wait()
 	if n := resourceserver.HeldKeys(c); n != 0 {
 		t.Errorf("in-process lock holds %d keys, want 0", n)
 	}
@@ -327,34 +383,4 @@ func TestMemoryLockerOptions(t *testing.T) {
 			}
 		})
 	}
-}
-
-// A memory locker with a lease behaves as a network lock does: a holder
-// that stops renewing (here through StopRenewing, as a paused process
-// would) loses the lock, and its Unlock says so.
-func ExampleNewMemoryLocker_lease() {
-	ctx := context.Background()
-	locker := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) {
-		o.Lease = 50 * time.Millisecond
-	})
-	held, err := locker.Lock(ctx, "cognito-idp/us-east-1_Example/https://api.example.com")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	held.(interface{ StopRenewing() }).StopRenewing()
-
-	// Another holder takes over once the lease has run out.
-	next, err := locker.Lock(ctx, "cognito-idp/us-east-1_Example/https://api.example.com")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	<-held.Lost()
-	err = held.Unlock(ctx)
-	fmt.Println(rserrors.IsLockLost(err), err)
-	fmt.Println(next.Unlock(ctx))
-	// Output:
-	// true lock cognito-idp/us-east-1_Example/https://api.example.com lost: lease expired
-	// <nil>
 }

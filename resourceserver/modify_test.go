@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -361,38 +362,44 @@ func TestModifyRefusals(t *testing.T) {
 
 // TestConcurrentAddScopes runs 50 AddScopes on one resource server through
 // one Client against a fake that, like Cognito, replaces the whole scope
-// list on each Update: the per-key lock must keep every scope.
+// list on each Update: the per-key lock must keep every scope. It runs in
+// a synctest bubble, so that the leak check waits for the worker.
 func TestConcurrentAddScopes(t *testing.T) {
 	t.Parallel()
 	for _, verify := range []bool{true, false} {
 		t.Run(fmt.Sprintf("verify=%t", verify), func(t *testing.T) {
 			t.Parallel()
-			f := newFake(makeServer())
-			c := newTestClient(f, func(o *resourceserver.Options) { o.DisableVerify = !verify })
-			want := makeScopes(50)
-			var wg sync.WaitGroup
-			errs := make([]error, len(want))
-			for i, s := range want {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[i] = c.AddScopes(t.Context(), testPool, testID, s)
-				}()
-			}
-			wg.Wait()
-			for i, err := range errs {
-				if err != nil {
-					t.Errorf("AddScopes(%q) error = %v", want[i].Name, err)
-				}
-			}
-			got, _ := f.get(testPool, testID)
-			if diff := cmp.Diff(want, got.Scopes, cmpopts.SortSlices(func(a, b resourceserver.Scope) bool { return a.Name < b.Name })); diff != "" {
-				t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
-			}
-			if n := resourceserver.HeldKeys(c); n != 0 {
-				t.Errorf("in-process lock holds %d keys after every call returned, want 0", n)
-			}
+			synctest.Test(t, func(t *testing.T) { testConcurrentAddScopes(t, verify) })
 		})
+	}
+}
+
+func testConcurrentAddScopes(t *testing.T, verify bool) {
+	f := newFake(makeServer())
+	c := newTestClient(f, func(o *resourceserver.Options) { o.DisableVerify = !verify })
+	want := makeScopes(50)
+	var wg sync.WaitGroup
+	errs := make([]error, len(want))
+	for i, s := range want {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.AddScopes(t.Context(), testPool, testID, s)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("AddScopes(%q) error = %v", want[i].Name, err)
+		}
+	}
+	got, _ := f.get(testPool, testID)
+	if diff := cmp.Diff(want, got.Scopes, cmpopts.SortSlices(func(a, b resourceserver.Scope) bool { return a.Name < b.Name })); diff != "" {
+		t.Errorf("stored scopes mismatch (-want +got):\n%s", diff)
+	}
+	synctest.Wait() // the last worker deletes its queue after it answers
+	if n := resourceserver.HeldKeys(c); n != 0 {
+		t.Errorf("in-process lock holds %d keys after every call returned, want 0", n)
 	}
 }
 

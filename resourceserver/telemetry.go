@@ -2,29 +2,13 @@ package resourceserver
 
 import (
 	"context"
-	"log/slog"
 
-	"github.com/scopekeeper/scopekeeper/internal/telemetry"
+	"github.com/scopekeeper/scopekeeper/internal/engine"
 )
 
-// noEnd is the end of an operation that is not traced.
-func noEnd(error) {}
-
 // start starts the span of the public operation op on a resource server
-// (identifier empty for a whole pool) and returns the context that
-// carries it and the function that ends it with the operation's error.
-// See docs/observability.md.
+// (identifier empty for a whole pool); see telemetry.Telemetry.Op and
+// docs/observability.md.
 func (c *Client) start(ctx context.Context, op, poolID, identifier string) (context.Context, func(error)) {
-	if c.tel == nil {
-		return ctx, noEnd
-	}
-	attrs := []slog.Attr{slog.String(telemetry.AttrPool, poolID)}
-	if identifier != "" {
-		attrs = append(attrs, slog.String(telemetry.AttrIdentifier, identifier))
-	}
-	ctx, span := c.tel.Start(ctx, "resourceserver."+op, attrs...)
-	return ctx, func(err error) {
-		telemetry.CountOutcome(ctx, err, attrs...)
-		span.End(err)
-	}
+	return c.caller.Telemetry.Op(ctx, "resourceserver", op, poolID, engine.AttrIdentifier, identifier)
 }

@@ -60,7 +60,7 @@ func TestBinary(t *testing.T) {
 	if err := os.WriteFile(file, []byte(ordersFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "SCOPEKEEPER_ENDPOINT="+url, "SCOPEKEEPER_POOL_ID="+pool,
+	env := append(os.Environ(), "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+url, "SCOPEKEEPER_ENDPOINT=", "SCOPEKEEPER_POOL_ID="+pool,
 		"AWS_ACCESS_KEY_ID=", "AWS_PROFILE=", "AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"))
 	for _, s := range []struct {
 		args []string

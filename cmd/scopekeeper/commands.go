@@ -2,12 +2,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -18,6 +21,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/internal/awsenv"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
+	"github.com/scopekeeper/scopekeeper/validate"
 )
 
 func (a *app) root() *cobra.Command {
@@ -34,14 +38,18 @@ The user pool comes from --pool or SCOPEKEEPER_POOL_ID (or the file's userPoolId
 Credentials and region come from the standard AWS configuration chain
 (AWS_* variables, shared config, SSO, roles), --profile and --region (or
 SCOPEKEEPER_PROFILE, SCOPEKEEPER_REGION); without a region, the pool ID's prefix.
---endpoint (SCOPEKEEPER_ENDPOINT) points at a local emulator, with dummy
-credentials unless some are configured.
+The endpoint comes from --endpoint, the SDK's own AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
+or its alias SCOPEKEEPER_ENDPOINT: a local emulator, with dummy credentials
+unless some are configured.
 
-Exit codes: 0 success, 1 error, 2 plan --detailed-exitcode found changes.`,
+Exit codes: 0 success; 1 error; 2 plan or audit --detailed-exitcode found changes
+or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
+--allow-dangling or --allow-regrant.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 list
   scopekeeper plan -f scopes.yaml --out scopes.plan
   scopekeeper apply scopes.plan
   scopekeeper --endpoint http://127.0.0.1:9229 --pool us-east-1_Example1 export`,
+		Version:           version(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		PersistentPreRunE: a.checkOutput,
@@ -50,11 +58,22 @@ Exit codes: 0 success, 1 error, 2 plan --detailed-exitcode found changes.`,
 	pf.StringVar(&a.flags.PoolID, "pool", "", "user pool ID (default $"+awsenv.EnvPoolID+")")
 	pf.StringVar(&a.flags.Region, "region", "", "AWS region (default $"+awsenv.EnvRegion+", the AWS configuration, or the pool ID's prefix)")
 	pf.StringVar(&a.flags.Profile, "profile", "", "shared AWS config profile (default $"+awsenv.EnvProfile+" or $AWS_PROFILE)")
-	pf.StringVar(&a.flags.Endpoint, "endpoint", "", "Cognito endpoint URL, such as a local emulator's (default $"+awsenv.EnvEndpoint+")")
-	pf.StringVarP(&a.output, "output", "o", "text", "output format: text or json")
+	pf.StringVar(&a.flags.Endpoint, "endpoint", "", "Cognito endpoint URL, such as a local emulator's (default $"+awsenv.EnvSDKEndpoint+" or $"+awsenv.EnvEndpoint+")")
+	pf.StringVarP(&a.output, "output", "o", "text", "output format: text or json (plan: also markdown)")
+	root.SetVersionTemplate("scopekeeper {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(a.planCmd(), a.applyCmd(), a.exportCmd(), a.listCmd(), a.getCmd(),
-		a.addScopeCmd(), a.removeScopeCmd(), a.renameCmd(), a.grantCmd(), a.revokeCmd(), a.whoAllowsCmd())
+	root.AddCommand(a.planCmd(), a.applyCmd(), a.validateCmd(), a.exportCmd(), a.auditCmd(), a.listCmd(), a.getCmd(),
+		a.addScopeCmd(), a.removeScopeCmd(), a.renameCmd(), a.grantCmd(), a.revokeCmd(), a.whoAllowsCmd(), a.completionCmd(root))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	// An error before RunE is a usage error (see run).
+	for _, c := range root.Commands() {
+		if run := c.RunE; run != nil {
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				a.running = true
+				return run(cmd, args)
+			}
+		}
+	}
 	return root
 }
 
@@ -63,25 +82,37 @@ func (a *app) readFile(path string) (*reconcile.File, error) {
 	if path != "-" {
 		return reconcile.ReadFile(path)
 	}
-	data, err := io.ReadAll(a.stdin)
+	// One byte more than the limit, so that Parse refuses a larger file.
+	data, err := io.ReadAll(io.LimitReader(a.stdin, reconcile.MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
 	return reconcile.Parse("<stdin>", data)
 }
 
-// planFile reads a file and plans it.
+// planFile reads a file and plans it. A file with problems that could
+// still be read is planned too, so that the problems found against the
+// pool come in the same report.
 func (a *app) planFile(cmd *cobra.Command, path string, prune bool) (*reconcile.Plan, error) {
 	f, err := a.readFile(path)
-	if err != nil {
+	if f == nil {
 		return nil, err
 	}
 	s := a.settings()
 	if s.PoolID == "" {
 		s.PoolID = f.UserPoolID
 	}
-	if err := a.connectTo(cmd.Context(), s); err != nil {
-		return nil, err
+	if s.PoolID == "" {
+		if err != nil {
+			return nil, err
+		}
+		return nil, usagef("%s has no userPoolId: name the user pool with --pool or %s", f.Name, awsenv.EnvPoolID)
+	}
+	if cerr := a.connectTo(cmd.Context(), s); cerr != nil {
+		if err != nil {
+			return nil, err
+		}
+		return nil, cerr
 	}
 	return a.rec.Plan(cmd.Context(), f, reconcile.PlanOptions{UserPoolID: a.flagsPool(), Prune: prune})
 }
@@ -89,22 +120,37 @@ func (a *app) planFile(cmd *cobra.Command, path string, prune bool) (*reconcile.
 // flagsPool is the pool named by --pool or SCOPEKEEPER_POOL_ID, "" if none.
 func (a *app) flagsPool() string { return a.settings().PoolID }
 
-func (a *app) printPlan(p *reconcile.Plan) error {
-	if a.json() {
+// printPlan prints p as text (colored on a terminal), JSON or markdown.
+func (a *app) printPlan(p *reconcile.Plan, allowed reconcile.ApplyOptions) error {
+	switch a.output {
+	case "json":
 		return a.writeJSON(p)
+	case "markdown":
+		return writeMarkdown(a.stdout, p, allowed)
 	}
-	return p.WriteText(a.stdout)
+	return a.writeText(a.stdout, p)
+}
+
+// writeText writes p as text to w, colored when w is standard output on
+// a terminal (see app.color).
+func (a *app) writeText(w io.Writer, p *reconcile.Plan) error {
+	if w != a.stdout || !a.color() {
+		return p.WriteText(w)
+	}
+	return writeColored(w, p.String())
 }
 
 func (a *app) planCmd() *cobra.Command {
 	var file, out string
 	var prune, detailed bool
+	var allowed reconcile.ApplyOptions
 	c := &cobra.Command{
 		Use:   "plan -f FILE",
 		Short: "Show what apply would change to bring the user pool to a file",
 		Long: `plan reads the desired-state file (YAML or JSON; "-" for standard input) and the user
 pool, and prints what apply would do: "+" create, "~" change, "-" delete, a line per
-scope, and "Plan: N to add, N to change, N to destroy.". It writes nothing.
+scope, and "Plan: N to add, N to change, N to destroy.". It writes nothing. With
+--output markdown it prints the plan for a pull-request comment.
 
 It costs one ListResourceServers per 50 resource servers, and reads app clients only
 when the file has grants or the plan removes or adds scopes (to find grants a removal
@@ -112,17 +158,23 @@ would leave dangling, or inactive grants an addition would make active again).
 Resource servers the file does not list are left alone unless --prune.
 
 --out saves the plan as JSON, for "scopekeeper apply PLANFILE" later; that apply
-refuses the plan if the pool has changed since.`,
+refuses the plan if the pool has changed since.
+
+--detailed-exitcode: 0 no changes, 1 error, 2 changes, 3 changes that apply refuses
+(a removal that leaves grants dangling, an addition that re-grants inactive scopes)
+unless --allow-dangling or --allow-regrant, given here as they will be to apply.`,
 		Example: `  scopekeeper plan -f scopes.yaml
   scopekeeper plan -f scopes.yaml --prune --out scopes.plan
-  scopekeeper plan -f scopes.yaml --detailed-exitcode; echo $?   # 0 no changes, 1 error, 2 changes`,
-		Args: cobra.NoArgs,
+  scopekeeper plan -f scopes.yaml -o markdown > plan.md
+  scopekeeper plan -f scopes.yaml --detailed-exitcode; echo $?   # 0 none, 1 error, 2 changes, 3 refused`,
+		Annotations: map[string]string{annotationMarkdown: "yes"},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := a.planFile(cmd, file, prune)
 			if err != nil {
 				return err
 			}
-			if err := a.printPlan(p); err != nil {
+			if err := a.printPlan(p, allowed); err != nil {
 				return err
 			}
 			if out != "" {
@@ -133,20 +185,25 @@ refuses the plan if the pool has changed since.`,
 				if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
 					return err
 				}
-				if !a.json() {
+				if a.output == "text" {
 					fmt.Fprintf(a.stderr, "Saved the plan to %s: apply it with \"scopekeeper apply %s\".\n", out, out)
 				}
 			}
-			if detailed && p.HasChanges() {
-				return &exitCodeError{code: exitChanges}
+			if !detailed || !p.HasChanges() {
+				return nil
 			}
-			return nil
+			if err := p.Allowed(allowed); err != nil {
+				return &exitCodeError{code: exitRefused, err: refused(err)}
+			}
+			return &exitCodeError{code: exitChanges}
 		},
 	}
 	c.Flags().StringVarP(&file, "file", "f", "", "desired-state file, YAML or JSON (\"-\" for standard input)")
 	c.Flags().BoolVar(&prune, "prune", false, "delete resource servers of the pool that the file does not list")
-	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes (0 when none, 1 on error)")
+	c.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has changes, 3 when apply would refuse them (0 when none, 1 on error)")
 	c.Flags().StringVar(&out, "out", "", "save the plan to this file, for apply PLANFILE")
+	c.Flags().BoolVar(&allowed.AllowDangling, "allow-dangling", false, "with --detailed-exitcode: removals that leave scopes inactive on app clients will be allowed (exit 2, not 3)")
+	c.Flags().BoolVar(&allowed.AllowRegrant, "allow-regrant", false, "with --detailed-exitcode: additions that make inactive grants active again will be allowed (exit 2, not 3)")
 	_ = c.MarkFlagRequired("file")
 	return c
 }
@@ -161,7 +218,8 @@ func (a *app) applyCmd() *cobra.Command {
 		Long: `apply -f FILE plans as "plan" does, prints the plan, asks for confirmation on a terminal
 (--auto-approve skips it; without a terminal --auto-approve is required), and applies it.
 apply PLANFILE carries out a plan saved by "plan --out" without asking, after checking
-that the user pool has not changed since the plan was made.
+that the user pool has not changed since the plan was made (--prune belongs to the
+plan then, and is refused here).
 
 Apply revokes grants first, then creates, changes and deletes resource servers in
 parallel within Cognito's quota (verified together with ListResourceServers), then
@@ -178,15 +236,17 @@ standard error.`,
 			var p *reconcile.Plan
 			switch {
 			case file != "" && len(args) > 0:
-				return errors.New("apply takes -f FILE or a PLANFILE, not both")
+				return usagef("apply takes -f FILE or a PLANFILE, not both")
 			case file == "" && len(args) == 0:
-				return errors.New("apply needs -f FILE or a PLANFILE")
+				return usagef("apply needs -f FILE or a PLANFILE")
+			case file == "" && prune:
+				return usagef("--prune belongs to the plan: a saved plan already says what it deletes (plan -f FILE --prune --out PLANFILE)")
 			case file != "":
 				var err error
 				if p, err = a.planFile(cmd, file, prune); err != nil {
 					return err
 				}
-				if err := p.WriteText(a.stderrOrOut()); err != nil {
+				if err := a.writeText(a.stderrOrOut(), p); err != nil {
 					return err
 				}
 				if !p.HasChanges() {
@@ -230,7 +290,7 @@ standard error.`,
 		},
 	}
 	c.Flags().StringVarP(&file, "file", "f", "", "desired-state file, YAML or JSON (\"-\" for standard input)")
-	c.Flags().BoolVar(&prune, "prune", false, "delete resource servers of the pool that the file does not list")
+	c.Flags().BoolVar(&prune, "prune", false, "delete resource servers of the pool that the file does not list (with -f)")
 	c.Flags().BoolVar(&auto, "auto-approve", false, "apply without asking for confirmation")
 	c.Flags().BoolVar(&opts.AllowDangling, "allow-dangling", false, "apply removals that leave scopes inactive on app clients")
 	c.Flags().BoolVar(&opts.AllowRegrant, "allow-regrant", false, "apply additions that make inactive grants active again")
@@ -238,13 +298,21 @@ standard error.`,
 	return c
 }
 
-// refused adds to an *reconcile.ImpactError the flags that allow it.
+// refused adds to an *rserrors.GrantsError the flag that allows each
+// kind of impact it holds.
 func refused(err error) error {
-	var ie *reconcile.ImpactError
-	if errors.As(err, &ie) {
-		return fmt.Errorf("%w (use --allow-dangling or --allow-regrant to apply it anyway)", err)
+	var ie *rserrors.GrantsError
+	if !errors.As(err, &ie) {
+		return err
 	}
-	return err
+	var flags []string
+	if len(ie.Dangling) > 0 {
+		flags = append(flags, "--allow-dangling to leave the grants inactive")
+	}
+	if len(ie.Regrant) > 0 {
+		flags = append(flags, "--allow-regrant to grant the scopes again")
+	}
+	return fmt.Errorf("%w (use %s)", err, strings.Join(flags, ", or "))
 }
 
 // stderrOrOut is where apply prints the plan: standard output for text,
@@ -258,13 +326,15 @@ func (a *app) stderrOrOut() io.Writer {
 
 // readPlan reads a saved plan and connects to its pool.
 func (a *app) readPlan(cmd *cobra.Command, path string) (*reconcile.Plan, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	p, err := reconcile.ReadPlan(f)
+	p, err := reconcile.ReadPlan(bytes.NewReader(data))
 	if err != nil {
+		if isDesiredState(path, data) {
+			return nil, usagef("%s is a desired-state file, not a saved plan: use \"scopekeeper apply -f %s\" (or plan -f %s --out PLANFILE first)", path, path, path)
+		}
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s := a.settings()
@@ -276,11 +346,22 @@ func (a *app) readPlan(cmd *cobra.Command, path string) (*reconcile.Plan, error)
 		return nil, err
 	}
 	if !a.json() {
-		if err := p.WriteText(a.stdout); err != nil {
+		if err := a.writeText(a.stdout, p); err != nil {
 			return nil, err
 		}
 	}
 	return p, nil
+}
+
+// isDesiredState reports whether data, which is not a saved plan, is a
+// desired-state file: one that parses as one, or one named .yaml or .yml.
+func isDesiredState(path string, data []byte) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		return true
+	}
+	_, err := reconcile.Parse(path, data)
+	return err == nil
 }
 
 // confirm asks on a terminal whether to apply p; without a terminal it
@@ -337,7 +418,7 @@ func (a *app) printResult(res *reconcile.Result) error {
 }
 
 func (a *app) exportCmd() *cobra.Command {
-	var apps bool
+	var apps, portable bool
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Print the user pool as a desired-state file that plans to no changes",
@@ -346,16 +427,26 @@ func (a *app) exportCmd() *cobra.Command {
 scopes, in the file format plan and apply read: YAML, or JSON with --output json.
 Planning the output against the same pool shows no changes.
 
+--portable leaves out the userPoolId and names app clients by name rather than ID,
+so one file serves several pools (dev, stage, prod), each named with --pool when
+planning; their app clients must have the same names.
+
 It costs one ListResourceServers per 50 resource servers and, with app clients, one
 ListUserPoolClients per 60 app clients and one DescribeUserPoolClient per app client.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 export > scopes.yaml
-  scopekeeper --pool us-east-1_AbCdEf123 export --app-clients=false -o json`,
+  scopekeeper --pool us-east-1_AbCdEf123 export --app-clients=false -o json
+  scopekeeper --pool us-east-1_Dev123 export --portable > scopes.yaml
+  scopekeeper --pool us-east-1_Prod456 plan -f scopes.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := a.connect(cmd.Context(), true); err != nil {
 				return err
 			}
-			f, err := a.rec.Export(cmd.Context(), a.pool, apps)
+			export := a.rec.Export
+			if portable {
+				export = a.rec.ExportPortable
+			}
+			f, err := export(cmd.Context(), a.pool, apps)
 			if err != nil {
 				return err
 			}
@@ -371,6 +462,7 @@ ListUserPoolClients per 60 app clients and one DescribeUserPoolClient per app cl
 		},
 	}
 	c.Flags().BoolVar(&apps, "app-clients", true, "include the app clients' grants")
+	c.Flags().BoolVar(&portable, "portable", false, "no userPoolId, app clients by name: one file for several pools")
 	return c
 }
 
@@ -491,6 +583,7 @@ them again: that is refused unless --allow-regrant (they get it again) or --casc
 	}
 	c.Flags().BoolVar(&allowRegrant, "allow-regrant", false, "add the scope even if app clients list it as inactive (they gain it again)")
 	c.Flags().BoolVar(&cascade, "cascade", false, "revoke the scope from app clients that list it as inactive, then add it")
+	c.MarkFlagsMutuallyExclusive("allow-regrant", "cascade")
 	return c
 }
 
@@ -524,13 +617,22 @@ func (a *app) removeScopeCmd() *cobra.Command {
 		Long: `remove-scope removes the named scopes from a resource server and keeps every other
 scope. A scope that app clients allow would stay on them as an inactive scope (left
 out of tokens, and granted again if a scope of that name is added later): that is
-refused unless --cascade (revoke it from those app clients first) or --allow-dangling.`,
+refused unless --cascade (revoke it from those app clients first) or --allow-dangling.
+A scope the resource server does not define is an error, and nothing is written.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 remove-scope https://orders.example.com orders.admin
   scopekeeper --pool us-east-1_AbCdEf123 remove-scope https://orders.example.com orders.admin --cascade`,
 		Args: cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.connect(cmd.Context(), true); err != nil {
 				return err
+			}
+			cur, err := a.rs.Get(cmd.Context(), a.pool, args[0])
+			if err != nil {
+				return err
+			}
+			if missing := missingScopes(cur, args[1:]); len(missing) > 0 {
+				return fmt.Errorf("%s does not define %s (it defines: %s); nothing removed",
+					args[0], strings.Join(missing, ", "), scopeNames(cur))
 			}
 			ch := resourceserver.Change{}.Remove(args[1:]...).WithGrantPolicy(policy(allowDangling, cascade))
 			rs, err := a.rs.Apply(cmd.Context(), a.pool, args[0], ch)
@@ -542,7 +644,31 @@ refused unless --cascade (revoke it from those app clients first) or --allow-dan
 	}
 	c.Flags().BoolVar(&allowDangling, "allow-dangling", false, "remove even if app clients allow the scopes (they keep them, inactive)")
 	c.Flags().BoolVar(&cascade, "cascade", false, "revoke the scopes from the app clients that allow them, then remove them")
+	c.MarkFlagsMutuallyExclusive("allow-dangling", "cascade")
 	return c
+}
+
+// missingScopes returns the names, of names, that rs does not define.
+func missingScopes(rs resourceserver.ResourceServer, names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.ContainsFunc(rs.Scopes, func(s resourceserver.Scope) bool { return s.Name == n }) {
+			out = append(out, strconv.Quote(n))
+		}
+	}
+	return out
+}
+
+// scopeNames lists the scope names of rs for a message.
+func scopeNames(rs resourceserver.ResourceServer) string {
+	if len(rs.Scopes) == 0 {
+		return "no scope"
+	}
+	names := make([]string, len(rs.Scopes))
+	for i, s := range rs.Scopes {
+		names[i] = s.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 func (a *app) renameCmd() *cobra.Command {
@@ -606,16 +732,46 @@ func (a *app) revokeCmd() *cobra.Command {
 		Use:   "revoke CLIENT SCOPE...",
 		Short: "Remove scopes from an app client, keeping every other setting",
 		Long: `revoke removes scopes from an app client's allowed OAuth scopes and keeps every other
-scope and setting. A scope the app client does not allow is no error, and an
-inactive scope can be revoked. CLIENT is the app client's ID, or with --by-name its
-name, which must name exactly one app client of the pool.`,
+scope and setting. A scope the app client does not allow is an error (a typo would
+otherwise look like success), and nothing is written; an inactive scope can be
+revoked. CLIENT is the app client's ID, or with --by-name its name, which must name
+exactly one app client of the pool.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 revoke 1example23456789 https://orders.example.com/orders.admin
   scopekeeper --pool us-east-1_AbCdEf123 revoke --by-name billing-worker https://orders.example.com/orders.admin`,
 		Args: cobra.MinimumNArgs(2),
-		RunE: a.clientScopes(&byName, func(a *app) scopesFunc { return a.apps.RevokeScopes }),
+		RunE: a.clientScopes(&byName, func(a *app) scopesFunc { return a.revokeHeld }),
 	}
 	c.Flags().BoolVar(&byName, "by-name", false, "CLIENT is the app client's name, not its ID")
 	return c
+}
+
+// revokeHeld is appclient.Client.RevokeScopes, refused before anything is
+// written when the app client does not allow one of scopes.
+func (a *app) revokeHeld(ctx context.Context, poolID, clientID string, scopes ...string) (appclient.AppClient, error) {
+	cur, err := a.apps.Get(ctx, poolID, clientID)
+	if err != nil {
+		return appclient.AppClient{}, err
+	}
+	var missing []string
+	for _, s := range scopes {
+		if !slices.Contains(cur.AllowedOAuthScopes, s) {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) > 0 {
+		held := strings.Join(cur.AllowedOAuthScopes, ", ")
+		if held == "" {
+			held = "no scope"
+		}
+		return appclient.AppClient{}, fmt.Errorf("app client %s does not allow %s (it allows: %s); nothing revoked",
+			clientRef(cur), strings.Join(missing, ", "), held)
+	}
+	return a.apps.RevokeScopes(ctx, poolID, clientID, scopes...)
+}
+
+// clientRef is "name (id)" of an app client.
+func clientRef(c appclient.AppClient) string {
+	return reconcile.ClientRef{ID: c.ClientID, Name: c.ClientName}.String()
 }
 
 // scopesFunc is appclient.Client.GrantScopes or RevokeScopes.
@@ -634,11 +790,29 @@ func (a *app) clientScopes(byName *bool, op func(*app) scopesFunc) func(*cobra.C
 			return err
 		}
 		c, err := op(a)(cmd.Context(), a.pool, id, args[1:]...)
+		if err != nil && !*byName && (rserrors.IsAppClientNotFound(err) || isClientIDError(err)) {
+			return usagef("%w (if %q is the app client's name, add --by-name)", err, args[0])
+		}
 		if err != nil {
 			return err
 		}
 		return a.printClient(c)
 	}
+}
+
+// isClientIDError reports whether err is a validation error of the app
+// client ID argument.
+func isClientIDError(err error) bool {
+	var ve *rserrors.ValidationError
+	if !errors.As(err, &ve) {
+		return false
+	}
+	for _, v := range ve.Violations {
+		if strings.EqualFold(v.Field, "clientID") {
+			return true
+		}
+	}
+	return false
 }
 
 // clientID returns client itself, or with byName the ID of the one app
@@ -667,26 +841,75 @@ func (a *app) clientID(ctx context.Context, client string, byName bool) (string,
 	return "", fmt.Errorf("%d app clients of user pool %s are named %q (%s): give one by ID", len(ids), a.pool, client, strings.Join(ids, ", "))
 }
 
+// checkScope checks that scope is a standard scope or
+// "<identifier>/<scope name>" with both parts valid.
+func checkScope(scope string) error {
+	if appclient.IsStandard(scope) {
+		return nil
+	}
+	i := strings.LastIndexByte(scope, '/')
+	if i <= 0 || i == len(scope)-1 {
+		return usagef("%q is not a scope: give \"<identifier>/<scope name>\", such as https://orders.example.com/orders.read, or a standard scope such as openid", scope)
+	}
+	var r validate.Report
+	if err := r.Scope("SCOPE", scope).Err(""); err != nil {
+		return &usageError{err}
+	}
+	return nil
+}
+
+// defined reports whether a resource server of the pool defines scope, a
+// standard scope being always defined: one DescribeResourceServer.
+func (a *app) defined(ctx context.Context, scope string) (bool, error) {
+	if appclient.IsStandard(scope) {
+		return true, nil
+	}
+	i := strings.LastIndexByte(scope, '/')
+	rs, err := a.rs.Get(ctx, a.pool, scope[:i])
+	switch {
+	case rserrors.IsResourceServerNotFound(err):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return len(missingScopes(rs, []string{scope[i+1:]})) == 0, nil
+}
+
 func (a *app) whoAllowsCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "who-allows SCOPE",
 		Short: "List the app clients that allow a scope",
 		Long: `who-allows prints the app clients whose allowed OAuth scopes hold SCOPE, and whether
 the scope is inactive (no longer defined: left out of tokens). It reads every app
-client: one ListUserPoolClients per 60 and one DescribeUserPoolClient each.`,
+client: one ListUserPoolClients per 60 and one DescribeUserPoolClient each, after one
+DescribeResourceServer to see whether the scope is defined.
+
+SCOPE is "<identifier>/<scope name>" or a standard scope such as openid: anything else
+is an error before anything is read. A scope that no resource server defines and no
+app client allows is an error (exit 1).`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 who-allows https://orders.example.com/orders.read`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			scope := args[0]
+			if err := checkScope(scope); err != nil {
+				return err
+			}
 			if err := a.connect(cmd.Context(), true); err != nil {
+				return err
+			}
+			defined, err := a.defined(cmd.Context(), scope)
+			if err != nil {
 				return err
 			}
 			g, err := a.apps.Grants(cmd.Context(), a.pool)
 			if err != nil {
 				return err
 			}
-			scope := args[0]
 			inactive := slices.Contains(g.Inactive(), scope)
 			holders := g.Holders(scope)
+			if !defined && len(holders) == 0 {
+				return fmt.Errorf("no resource server of user pool %s defines %s, and no app client allows it (see scopekeeper list)", a.pool, scope)
+			}
 			if a.json() {
 				type client struct {
 					ClientID   string `json:"clientId"`

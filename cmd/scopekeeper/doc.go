@@ -8,26 +8,37 @@
 //
 // Usage:
 //
-//	scopekeeper plan -f FILE [--prune] [--detailed-exitcode] [--out PLANFILE]
+//	scopekeeper validate -f FILE
+//	scopekeeper plan -f FILE [--prune] [--detailed-exitcode] [--allow-dangling] [--allow-regrant] [--out PLANFILE]
 //	scopekeeper apply -f FILE [--prune] [--auto-approve] [--allow-dangling] [--allow-regrant] [--continue-on-error]
-//	scopekeeper apply PLANFILE
-//	scopekeeper export [--app-clients=false]
+//	scopekeeper apply PLANFILE [--allow-dangling] [--allow-regrant] [--continue-on-error]
+//	scopekeeper export [--app-clients=false] [--portable]
+//	scopekeeper audit [--detailed-exitcode] [--near PERCENT] [--server-quota N]
 //	scopekeeper list | get IDENTIFIER
-//	scopekeeper add-scope IDENTIFIER NAME DESCRIPTION [--allow-regrant]
+//	scopekeeper add-scope IDENTIFIER NAME DESCRIPTION [--allow-regrant | --cascade]
 //	scopekeeper remove-scope IDENTIFIER NAME... [--cascade | --allow-dangling]
 //	scopekeeper rename IDENTIFIER NAME
 //	scopekeeper grant [--by-name] CLIENT SCOPE... | revoke [--by-name] CLIENT SCOPE...
 //	scopekeeper who-allows SCOPE
+//	scopekeeper completion bash|zsh|fish
+//	scopekeeper --version
 //
 // Global flags: --pool (SCOPEKEEPER_POOL_ID), --region (SCOPEKEEPER_REGION),
 // --profile (SCOPEKEEPER_PROFILE) over the standard AWS configuration chain,
-// --endpoint (SCOPEKEEPER_ENDPOINT) for a local emulator, --output text|json.
-// "scopekeeper COMMAND --help" explains each command with an example.
+// --endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, or its alias
+// SCOPEKEEPER_ENDPOINT) for a local emulator, --output text|json (plan:
+// also markdown). "scopekeeper COMMAND --help" explains each command with
+// an example. Text is colored on a terminal unless NO_COLOR is set.
 //
-// Exit codes: 0 success, 1 error, 2 when plan --detailed-exitcode finds
-// changes. apply -f asks for confirmation on a terminal and, without one,
-// refuses unless --auto-approve. Progress goes to standard error.
+// Exit codes: 0 success; 1 error (a typo such as remove-scope of a scope
+// that is not defined, or revoke of a scope not held, included); 2 when
+// plan --detailed-exitcode finds changes or audit --detailed-exitcode
+// finds something; 3 when plan --detailed-exitcode finds changes that
+// apply refuses unless --allow-dangling or --allow-regrant. apply -f asks
+// for confirmation on a terminal and, without one, refuses unless
+// --auto-approve. Progress goes to standard error.
 //
 // The file format and what plan and apply do are those of package
-// github.com/scopekeeper/scopekeeper/reconcile.
+// github.com/scopekeeper/scopekeeper/reconcile; README.md in this
+// directory has a quickstart, and docs/ci.md a CI recipe.
 package main

@@ -19,13 +19,15 @@ import (
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
+	"github.com/scopekeeper/scopekeeper/validate"
 )
 
-// Exit codes.
+// Exit codes, documented in doc.go and the README.
 const (
 	exitOK      = 0
 	exitError   = 1
-	exitChanges = 2 // plan --detailed-exitcode: the plan has changes
+	exitChanges = 2 // plan/audit --detailed-exitcode: the plan has changes, the audit findings
+	exitRefused = 3 // plan --detailed-exitcode: the plan has changes that apply refuses unless allowed
 )
 
 func main() {
@@ -43,14 +45,20 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // app is one run of the command.
 type app struct {
-	getenv     func(string) string
-	isTerminal func(io.Reader) bool
+	getenv func(string) string
+	// isTerminal reports whether standard input or output (an io.Reader
+	// or io.Writer) is a terminal.
+	isTerminal func(any) bool
 
 	flags  awsenv.Settings
 	output string
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
+
+	// running is set when a command's RunE starts: an error before it
+	// (a flag, an argument) is a usage error.
+	running bool
 
 	// set by connect
 	pool string
@@ -73,6 +81,18 @@ func (e *exitCodeError) Error() string {
 	return e.err.Error()
 }
 
+// usageError is a wrong flag or argument found by a command itself;
+// the command's --help is named after it.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef returns a *usageError.
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
 func (a *app) run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a.stdin, a.stdout, a.stderr = stdin, stdout, stderr
 	root := a.root()
@@ -80,8 +100,9 @@ func (a *app) run(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	var ec *exitCodeError
+	var ue *usageError
 	switch {
 	case err == nil:
 		return exitOK
@@ -90,6 +111,11 @@ func (a *app) run(ctx context.Context, args []string, stdin io.Reader, stdout, s
 			fmt.Fprintf(stderr, "scopekeeper: %v\n", ec.err)
 		}
 		return ec.code
+	case !a.running || errors.As(err, &ue):
+		// cobra's own errors (a flag, an argument, a flag group, a
+		// command) come before RunE; the command's come as a usageError.
+		fmt.Fprintf(stderr, "scopekeeper: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		return exitError
 	}
 	fmt.Fprintf(stderr, "scopekeeper: %v\n", err)
 	return exitError
@@ -100,12 +126,21 @@ func (a *app) run(ctx context.Context, args []string, stdin io.Reader, stdout, s
 func (a *app) connect(ctx context.Context, needPool bool) error {
 	s := awsenv.Resolve(a.flags, a.getenv)
 	if needPool && s.PoolID == "" {
-		return errors.New("no user pool: use --pool or set " + awsenv.EnvPoolID)
+		return usagef("no user pool: use --pool or set %s", awsenv.EnvPoolID)
 	}
 	return a.connectTo(ctx, s)
 }
 
+// connectTo builds the clients for s. A pool ID is checked first: the
+// region defaults to its prefix, so a malformed one would otherwise be
+// reported as a missing region.
 func (a *app) connectTo(ctx context.Context, s awsenv.Settings) error {
+	if s.PoolID != "" {
+		if err := validate.UserPoolID(s.PoolID); err != nil {
+			return usagef("user pool %q (--pool or %s): not a user pool ID such as us-east-1_AbCdEf123, whose prefix is its region: %w",
+				s.PoolID, awsenv.EnvPoolID, err)
+		}
+	}
 	cfg, err := awsenv.Load(ctx, s, a.getenv)
 	if err != nil {
 		return err
@@ -139,18 +174,35 @@ func (a *app) writeJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// isTerminal reports whether r is a terminal. A check of the file mode
-// alone would take /dev/null, also a character device, for one; x/term
-// asks the terminal driver.
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+// isTerminal reports whether f (standard input or output) is a terminal.
+// A check of the file mode alone would take /dev/null, also a character
+// device, for one; x/term asks the terminal driver.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
-// checkOutput validates --output.
-func (a *app) checkOutput(*cobra.Command, []string) error {
-	if a.output != "text" && a.output != "json" {
-		return fmt.Errorf("--output %q: must be text or json", a.output)
-	}
-	return nil
+// color reports whether text output to standard output is colored: only
+// on a terminal, and never when NO_COLOR is set to anything but "" (see
+// https://no-color.org) or TERM is "dumb".
+func (a *app) color() bool {
+	return a.getenv("NO_COLOR") == "" && a.getenv("TERM") != "dumb" && a.isTerminal(a.stdout)
 }
+
+// checkOutput validates --output: text and json everywhere, markdown
+// where the command has it.
+func (a *app) checkOutput(cmd *cobra.Command, _ []string) error {
+	switch a.output {
+	case "text", "json":
+		return nil
+	case "markdown":
+		if cmd.Annotations[annotationMarkdown] != "" {
+			return nil
+		}
+		return usagef("--output markdown: %s has text or json only (markdown is for plan)", cmd.CommandPath())
+	}
+	return usagef("--output %q: must be text or json (or markdown, for plan)", a.output)
+}
+
+// annotationMarkdown marks a command that has --output markdown.
+const annotationMarkdown = "scopekeeper/markdown"

@@ -28,6 +28,12 @@ type cli struct {
 	srv *cognitotest.Server
 	dir string
 	tty bool // whether standard input counts as a terminal
+	// ttyOut: whether standard output counts as a terminal.
+	ttyOut bool
+	// env holds the environment variables the command sees.
+	env map[string]string
+	// noFlags leaves out --endpoint and --pool.
+	noFlags bool
 }
 
 func newCLI(t *testing.T) *cli {
@@ -46,10 +52,18 @@ func (c *cli) run(stdin string, args ...string) (int, string, string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
 	a := &app{
-		getenv:     func(string) string { return "" },
-		isTerminal: func(io.Reader) bool { return c.tty },
+		getenv: func(k string) string { return c.env[k] },
+		isTerminal: func(f any) bool {
+			if f == io.Writer(&out) {
+				return c.ttyOut
+			}
+			_, in := f.(io.Reader)
+			return in && c.tty
+		},
 	}
-	args = append([]string{"--endpoint", c.srv.URL, "--pool", pool}, args...)
+	if !c.noFlags {
+		args = append([]string{"--endpoint", c.srv.URL, "--pool", pool}, args...)
+	}
 	code := a.run(c.t.Context(), args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
@@ -204,8 +218,8 @@ func TestHelp(t *testing.T) {
 			cmds = append(cmds, sub.Name())
 		}
 	}
-	if len(cmds) != 12 {
-		t.Errorf("the command has %d subcommands, want 11: %v", len(cmds)-1, cmds)
+	if len(cmds) != 15 {
+		t.Errorf("the command has %d subcommands, want 14: %v", len(cmds)-1, cmds)
 	}
 	for _, name := range cmds {
 		args := []string{"--help"}
@@ -337,6 +351,7 @@ func TestRunUsesEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("SCOPEKEEPER_ENDPOINT", srv.URL)
+	t.Setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "") // it would come first
 	t.Setenv("SCOPEKEEPER_POOL_ID", pool)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_PROFILE", "")

@@ -11,14 +11,20 @@
 // the final scope set, then starts four replicas again to show that a
 // second run changes nothing and sends no write.
 //
-//	go run ./examples/ensure-scopes                           # embedded emulator
-//	go run ./examples/ensure-scopes -pool us-east-1_AbCdEf123 # Amazon Cognito
+//	go run ./examples/ensure-scopes
+//
+// It runs on a Cognito emulator started in the process; main says how to
+// run it on a user pool of your own. It imports only public packages, so
+// it can be copied out of this repository.
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"log"
+	"os"
+	"os/signal"
 	"slices"
 	"strings"
 	"sync"
@@ -26,18 +32,38 @@ import (
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
 // replicas is how many replicas the demonstration starts at once.
 const replicas = 4
 
-func main() { exampleenv.Main(run) }
+// main runs the example on a Cognito emulator started in the process, so
+// nothing leaves the machine. To run it on a user pool of your own, call
+// run with that pool's ID and
+//
+//	func(o ...func(*cognitoidentityprovider.Options)) *cognitoidentityprovider.Client {
+//		return cognitoidentityprovider.NewFromConfig(cfg, o...) // cfg from config.LoadDefaultConfig
+//	}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	srv := cognitotest.NewServer()
+	err := run(ctx, os.Stdout, srv.Client, srv.CreateUserPool("ensure-scopes"))
+	srv.Close()
+	stop()
+	if err != nil {
+		log.Fatalf("ensure-scopes: %v", err)
+	}
+}
 
-func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
-	id := env.Identifier("inventory")
-	fmt.Fprintf(out, "ensure-scopes on %s\n", env)
+// apiFunc returns an SDK client for the user pool, changed by optFns; each
+// call returns a separate client, as separate processes would have.
+type apiFunc = func(optFns ...func(*cip.Options)) *cip.Client
+
+func run(ctx context.Context, out io.Writer, api apiFunc, pool string) error {
+	id := "https://inventory.example.com"
+	fmt.Fprintln(out, "ensure-scopes")
 	fmt.Fprintf(out, "%d replicas start at once, each ensuring %q and a scope of its own on %s\n",
 		replicas, "inventory.read", id)
 
@@ -46,7 +72,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	locker := resourceserver.NewMemoryLocker()
 	for round := 1; round <= 2; round++ {
 		var calls callCounts
-		rs, err := startReplicas(ctx, env, locker, &calls, id)
+		rs, err := startReplicas(ctx, api, pool, locker, &calls, id)
 		if err != nil {
 			return err
 		}
@@ -70,7 +96,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 // the resource server as it then is, with the scopes sorted by name. It
 // fails if a replica failed or if a scope that a replica ensured is
 // missing.
-func startReplicas(ctx context.Context, env *exampleenv.Env, locker resourceserver.Locker, calls *callCounts, id string) (resourceserver.ResourceServer, error) {
+func startReplicas(ctx context.Context, api apiFunc, pool string, locker resourceserver.Locker, calls *callCounts, id string) (resourceserver.ResourceServer, error) {
 	ready := make(chan struct{})
 	wants := make([]resourceserver.ResourceServer, replicas)
 	errs := make([]error, replicas)
@@ -78,11 +104,11 @@ func startReplicas(ctx context.Context, env *exampleenv.Env, locker resourceserv
 	for i := range replicas {
 		// Each replica has its own SDK client and Client, as a process
 		// would; only the lock is shared.
-		c := resourceserver.New(countingAPI{API: env.API(), calls: calls}, func(o *resourceserver.Options) {
+		c := resourceserver.New(countingAPI{API: api(), calls: calls}, func(o *resourceserver.Options) {
 			o.Locker = locker
 		})
 		wants[i] = resourceserver.ResourceServer{
-			UserPoolID: env.PoolID,
+			UserPoolID: pool,
 			Identifier: id,
 			Name:       "Inventory API",
 			Scopes: []resourceserver.Scope{
@@ -105,7 +131,7 @@ func startReplicas(ctx context.Context, env *exampleenv.Env, locker resourceserv
 		}
 	}
 	// Every replica has finished, so a fresh read shows all their scopes.
-	rs, err := resourceserver.New(env.API()).Get(ctx, env.PoolID, id)
+	rs, err := resourceserver.New(api()).Get(ctx, pool, id)
 	if err != nil {
 		return rs, err
 	}

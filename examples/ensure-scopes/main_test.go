@@ -14,7 +14,6 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -228,19 +227,18 @@ func TestEnsureReplicas(t *testing.T) {
 	}
 }
 
-// TestRun runs the demonstration against the embedded emulator.
+// TestRun runs the demonstration against the emulator.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	env := exampleenv.Embedded()
+	srv := cognitotest.NewServer()
+	t.Cleanup(srv.Close)
+	pool := srv.CreateUserPool("test")
 	var out strings.Builder
-	err := run(t.Context(), &out, env)
-	if cerr := env.Close(t.Context()); cerr != nil {
-		t.Errorf("Close() = %v", cerr)
-	}
+	err := run(t.Context(), &out, srv.Client, pool)
 	if err != nil {
 		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
 	}
-	want := `ensure-scopes on the embedded Cognito emulator (a new user pool)
+	want := `ensure-scopes
 4 replicas start at once, each ensuring "inventory.read" and a scope of its own on https://inventory.example.com
 run 1: 4 replicas ready; Create succeeded for 1 of them, the others added their scopes to it
 scopes of "Inventory API":

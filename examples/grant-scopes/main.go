@@ -9,11 +9,13 @@
 // is left with an inactive scope that a later scope of the same name
 // would silently re-grant.
 //
-//	go run ./examples/grant-scopes                           # embedded emulator
-//	go run ./examples/grant-scopes -pool us-east-1_AbCdEf123 # Amazon Cognito
+//	go run ./examples/grant-scopes
 //
-// On Amazon Cognito it creates a resource server and an app client of its
-// own and deletes both at the end.
+// It runs on a Cognito emulator started in the process; main says how to
+// run it on a user pool of your own, where it creates the resource server
+// https://reports.example.com and an app client and deletes both at the
+// end. It imports only public
+// packages, so it can be copied out of this repository.
 package main
 
 import (
@@ -21,6 +23,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"os"
+	"os/signal"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,25 +33,45 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
-func main() { exampleenv.Main(run) }
+// main runs the example on a Cognito emulator started in the process, so
+// nothing leaves the machine. To run it on a user pool of your own, call
+// run with that pool's ID and
+//
+//	func(o ...func(*cognitoidentityprovider.Options)) *cognitoidentityprovider.Client {
+//		return cognitoidentityprovider.NewFromConfig(cfg, o...) // cfg from config.LoadDefaultConfig
+//	}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	srv := cognitotest.NewServer()
+	err := run(ctx, os.Stdout, srv.Client, srv.CreateUserPool("grant-scopes"))
+	srv.Close()
+	stop()
+	if err != nil {
+		log.Fatalf("grant-scopes: %v", err)
+	}
+}
 
-func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
-	api := env.API()
+// apiFunc returns an SDK client for the user pool, changed by optFns; each
+// call returns a separate client, as separate processes would have.
+type apiFunc = func(optFns ...func(*cip.Options)) *cip.Client
+
+func run(ctx context.Context, out io.Writer, newAPI apiFunc, pool string) (err error) {
+	api := newAPI()
 	clients := appclient.New(api)
 	// With Grants set, no change leaves a scope dangling on an app client
 	// or grants an inactive one again unless it says so.
 	servers := resourceserver.New(api, func(o *resourceserver.Options) { o.Grants = clients })
-	id := env.Identifier("reports")
+	id := "https://reports.example.com"
 	read, export := id+"/reports.read", id+"/reports.export"
-	fmt.Fprintf(out, "grant-scopes on %s\n", env)
+	fmt.Fprintln(out, "grant-scopes")
 
 	if _, err := servers.Create(ctx, resourceserver.ResourceServer{
-		UserPoolID: env.PoolID, Identifier: id, Name: "Reports API",
+		UserPoolID: pool, Identifier: id, Name: "Reports API",
 		Scopes: []resourceserver.Scope{{Name: "reports.read", Description: "Read reports"}},
 	}); err != nil {
 		return err
@@ -55,7 +80,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 
 	// The machine client, as a console or a template would create it.
 	created, err := api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-		UserPoolId: aws.String(env.PoolID), ClientName: aws.String("reporting-job"), GenerateSecret: true,
+		UserPoolId: aws.String(pool), ClientName: aws.String("reporting-job"), GenerateSecret: true,
 		AllowedOAuthFlowsUserPoolClient: true,
 		AllowedOAuthFlows:               []types.OAuthFlowType{types.OAuthFlowTypeClientCredentials},
 		AllowedOAuthScopes:              []string{read},
@@ -68,7 +93,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 	clientID := aws.ToString(created.UserPoolClient.ClientId)
 	deleteClient := func(ctx context.Context) error {
 		_, err := api.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{
-			UserPoolId: aws.String(env.PoolID), ClientId: aws.String(clientID),
+			UserPoolId: aws.String(pool), ClientId: aws.String(clientID),
 		})
 		return err
 	}
@@ -81,7 +106,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 	fmt.Fprintln(out, `created  app client "reporting-job": client_credentials, reports.read, access tokens valid 15 minutes`)
 
 	// 1. Granting a scope that does not exist yet is refused before any write.
-	_, err = clients.GrantScopes(ctx, env.PoolID, clientID, export)
+	_, err = clients.GrantScopes(ctx, pool, clientID, export)
 	var missing *appclient.ScopeNotFoundError
 	if !errors.As(err, &missing) {
 		return fmt.Errorf("GrantScopes before the scope exists: got %v, want a *ScopeNotFoundError", err)
@@ -89,10 +114,10 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 	fmt.Fprintf(out, "grant    reports.export refused, nothing written: %d scope(s) do not exist\n", len(missing.Scopes))
 
 	// 2. Define the scope, then grant it: the other settings stay.
-	if _, err := servers.AddScope(ctx, env.PoolID, id, resourceserver.Scope{Name: "reports.export", Description: "Export reports"}); err != nil {
+	if _, err := servers.AddScope(ctx, pool, id, resourceserver.Scope{Name: "reports.export", Description: "Export reports"}); err != nil {
 		return err
 	}
-	a, err := clients.GrantScopes(ctx, env.PoolID, clientID, export)
+	a, err := clients.GrantScopes(ctx, pool, clientID, export)
 	if err != nil {
 		return err
 	}
@@ -101,7 +126,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 		a.AccessTokenValidity, a.TokenValidityUnits.AccessToken)
 
 	// 3. Removing reports.read, which the app client holds, is refused...
-	_, err = servers.RemoveScopes(ctx, env.PoolID, id, "reports.read")
+	_, err = servers.RemoveScopes(ctx, pool, id, "reports.read")
 	var held *rserrors.GrantsError
 	if !errors.As(err, &held) {
 		return fmt.Errorf("RemoveScopes of a granted scope: got %v, want a *rserrors.GrantsError", err)
@@ -110,11 +135,11 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 
 	// ...until the change says to revoke it from those app clients first.
 	ch := resourceserver.Change{}.Remove("reports.read").WithGrantPolicy(resourceserver.RevokeGrants)
-	if _, err := servers.Apply(ctx, env.PoolID, id, ch); err != nil {
+	if _, err := servers.Apply(ctx, pool, id, ch); err != nil {
 		return err
 	}
 	fmt.Fprintln(out, "remove   reports.read: revoked from the app client, then removed from the resource server")
-	g, err := clients.Grants(ctx, env.PoolID)
+	g, err := clients.Grants(ctx, pool)
 	if err != nil {
 		return err
 	}
@@ -131,7 +156,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) (err error) {
 	if err := deleteClient(ctx); err != nil {
 		return err
 	}
-	return servers.Delete(ctx, env.PoolID, id)
+	return servers.Delete(ctx, pool, id)
 }
 
 // short lists scopes without their identifier prefix.

@@ -6,24 +6,23 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
-// TestRun runs the example against the embedded emulator and checks its
+// TestRun runs the example against the emulator and checks its
 // whole output and that it leaves no app client and no resource server.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	env := exampleenv.Embedded()
+	srv := cognitotest.NewServer()
+	t.Cleanup(srv.Close)
+	pool := srv.CreateUserPool("test")
 	var out strings.Builder
-	err := run(t.Context(), &out, env)
-	servers, clients := env.Emulator.ResourceServers(env.PoolID), env.Emulator.AppClients(env.PoolID)
-	if cerr := env.Close(t.Context()); cerr != nil {
-		t.Errorf("Close() = %v", cerr)
-	}
+	err := run(t.Context(), &out, srv.Client, pool)
+	servers, clients := srv.ResourceServers(pool), srv.AppClients(pool)
 	if err != nil {
 		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
 	}
-	want := `grant-scopes on the embedded Cognito emulator (a new user pool)
+	want := `grant-scopes
 created  resource server https://reports.example.com with the scope reports.read
 created  app client "reporting-job": client_credentials, reports.read, access tokens valid 15 minutes
 grant    reports.export refused, nothing written: 1 scope(s) do not exist

@@ -20,17 +20,41 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
+	"os"
+	"os/signal"
 
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
-func main() { exampleenv.Main(run) }
+// main runs the example on a Cognito emulator started in the process, so
+// nothing leaves the machine. To run it on a user pool of your own, call
+// run with that pool's ID and
+//
+//	func(o ...func(*cognitoidentityprovider.Options)) *cognitoidentityprovider.Client {
+//		return cognitoidentityprovider.NewFromConfig(cfg, o...) // cfg from config.LoadDefaultConfig
+//	}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	srv := cognitotest.NewServer()
+	err := run(ctx, os.Stdout, srv.Client, srv.CreateUserPool("mocking"))
+	srv.Close()
+	stop()
+	if err != nil {
+		log.Fatalf("mocking: %v", err)
+	}
+}
 
-func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
-	fmt.Fprintf(out, "mocking on %s\n", env)
-	svc := &Service{Store: resourceserver.New(env.API()), PoolID: env.PoolID}
-	id := env.Identifier("payments")
+// apiFunc returns an SDK client for the user pool, changed by optFns; each
+// call returns a separate client, as separate processes would have.
+type apiFunc = func(optFns ...func(*cip.Options)) *cip.Client
+
+func run(ctx context.Context, out io.Writer, api apiFunc, pool string) error {
+	fmt.Fprintln(out, "mocking")
+	svc := &Service{Store: resourceserver.New(api()), PoolID: pool}
+	id := "https://payments.example.com"
 
 	read := resourceserver.Scope{Name: "payments.read", Description: "Read payments"}
 	refund := resourceserver.Scope{Name: "payments.refund", Description: "Refund payments"}

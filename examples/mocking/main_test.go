@@ -7,7 +7,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -85,19 +84,18 @@ func TestRegisterAPIEndToEnd(t *testing.T) {
 	}
 }
 
-// TestRun runs the program against the embedded emulator.
+// TestRun runs the program against the emulator.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	env := exampleenv.Embedded()
+	srv := cognitotest.NewServer()
+	t.Cleanup(srv.Close)
+	pool := srv.CreateUserPool("test")
 	var out strings.Builder
-	err := run(t.Context(), &out, env)
-	if cerr := env.Close(t.Context()); cerr != nil {
-		t.Errorf("Close() = %v", cerr)
-	}
+	err := run(t.Context(), &out, srv.Client, pool)
 	if err != nil {
 		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
 	}
-	want := `mocking on the embedded Cognito emulator (a new user pool)
+	want := `mocking
 RegisterAPI (first deployment, creates the resource server):
   https://payments.example.com/payments.read
 RegisterAPI (next deployment, one more scope):

@@ -38,11 +38,11 @@ func (f *fakeStore) Create(_ context.Context, rs resourceserver.ResourceServer) 
 // The errors a resourceserver.Client returns are *OpErrors around typed
 // service errors; a fake builds them the same way.
 var (
-	errNotFound = &resourceserver.OpError{Op: "AddScopes", UserPoolID: testPool, Identifier: testID,
+	errNotFound = &rserrors.OpError{Package: "resourceserver", Op: "AddScopes", UserPoolID: testPool, Identifier: testID,
 		Err: &rserrors.ResourceNotFoundError{ServiceError: rserrors.ServiceError{Code: rserrors.CodeNotFound}}}
-	errThrottled = &resourceserver.OpError{Op: "AddScopes", UserPoolID: testPool, Identifier: testID,
+	errThrottled = &rserrors.OpError{Package: "resourceserver", Op: "AddScopes", UserPoolID: testPool, Identifier: testID,
 		Err: &rserrors.TooManyRequestsError{ServiceError: rserrors.ServiceError{Code: rserrors.CodeTooManyRequests}}}
-	errQuota = &resourceserver.OpError{Op: "Create", UserPoolID: testPool, Identifier: testID,
+	errQuota = &rserrors.OpError{Package: "resourceserver", Op: "Create", UserPoolID: testPool, Identifier: testID,
 		Err: &rserrors.LimitExceededError{ServiceError: rserrors.ServiceError{Code: rserrors.CodeLimitExceeded}}}
 )
 

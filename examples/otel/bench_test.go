@@ -11,6 +11,7 @@ import (
 	"github.com/aws/smithy-go/tracing/smithyoteltracing"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -40,7 +41,14 @@ func BenchmarkOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	tel := NewTelemetry()
-	fast := func(o *resourceserver.Options) { o.ReadRate, o.UpdateRate = 1e6, 1e6 }
+	// Each Client paces on a Pacer of its own, at a rate that never waits.
+	fast := func(o *resourceserver.Options) {
+		p, err := pace.New(pace.Config{Ceilings: map[pace.Category]float64{pace.ResourceRead: 1e6, pace.ResourceUpdate: 1e6}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		o.Pacer = p
+	}
 	clients := []*resourceserver.Client{
 		resourceserver.New(srv.Client(), fast),
 		resourceserver.New(srv.Client(), fast, func(o *resourceserver.Options) {

@@ -36,10 +36,11 @@ func TestStartupSpanTree(t *testing.T) {
       Cognito Identity Provider.DescribeResourceServer
     Cognito Identity Provider.CreateResourceServer
   appclient.GrantScopes
-    Cognito Identity Provider.DescribeUserPoolClient
+    appclient.write
+      Cognito Identity Provider.DescribeUserPoolClient
+      Cognito Identity Provider.UpdateUserPoolClient
+      Cognito Identity Provider.DescribeUserPoolClient
     Cognito Identity Provider.DescribeResourceServer
-    Cognito Identity Provider.UpdateUserPoolClient
-    Cognito Identity Provider.DescribeUserPoolClient
 `
 	if diff := cmp.Diff(want, Tree(spans, Operations, name)); diff != "" {
 		t.Errorf("span tree (-want +got):\n%s", diff)
@@ -53,7 +54,8 @@ func TestStartupSpanTree(t *testing.T) {
 	wantAttrs := map[string]map[attribute.Key]string{
 		"resourceserver.Ensure": {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "ok"},
 		"resourceserver.write":  {"userPoolId": pool, "identifier": identifier, "scopekeeper.outcome": "not_found", "scopekeeper.coalesced": "1"},
-		"appclient.GrantScopes": {"userPoolId": pool, "clientId": webID, "scopekeeper.outcome": "ok", "scopekeeper.attempts": "1"},
+		"appclient.GrantScopes": {"userPoolId": pool, "clientId": webID, "scopekeeper.outcome": "ok"},
+		"appclient.write":       {"userPoolId": pool, "clientId": webID, "scopekeeper.outcome": "ok", "scopekeeper.attempts": "1", "scopekeeper.coalesced": "1"},
 	}
 	for _, s := range spans {
 		want, ok := wantAttrs[s.Name]
@@ -77,7 +79,7 @@ func TestRun(t *testing.T) {
 	if err := run(t.Context(), &out); err != nil {
 		t.Fatalf("run() = %v\n%s", err, out.String())
 	}
-	for _, line := range []string{"  orders-service start-up ", "    resourceserver.Ensure ", "      Cognito Identity Provider.UpdateUserPoolClient ",
+	for _, line := range []string{"  orders-service start-up ", "    resourceserver.Ensure ", "        Cognito Identity Provider.UpdateUserPoolClient ",
 		"  scopekeeper.pacing.wait ", "  client.call.duration "} {
 		if !strings.Contains(out.String(), "\n"+line) {
 			t.Errorf("output has no line starting %q:\n%s", line, out.String())

@@ -7,17 +7,14 @@
 // and tell a missing resource server from a missing user pool with
 // rserrors.IsResourceServerNotFound.
 //
-// By default it runs against an emulator embedded in the process:
+// It runs on a Cognito emulator started in the process:
 //
 //	go run ./examples/quickstart
 //
-// With -pool it runs against Amazon Cognito, using the standard AWS
-// configuration (environment, ~/.aws files, SSO or an instance role); it
-// creates one resource server with a random identifier and deletes it:
-//
-//	go run ./examples/quickstart -pool us-east-1_AbCdEf123
-//
-// The Client keeps to Cognito's quota of 5 requests per second per user
+// main says how to run it on a user pool of your own, where it creates and
+// at the end deletes the resource server https://orders.example.com (use a
+// pool where that identifier is free). It imports only public packages, so
+// it can be copied out of this repository. The Client keeps to Cognito's quota of 5 requests per second per user
 // pool and category, so the run takes about two seconds.
 package main
 
@@ -26,22 +23,46 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
+	"os"
+	"os/signal"
 	"strings"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
-func main() { exampleenv.Main(run) }
+// main runs the example on a Cognito emulator started in the process, so
+// nothing leaves the machine. To run it on a user pool of your own, call
+// run with that pool's ID and
+//
+//	func(o ...func(*cognitoidentityprovider.Options)) *cognitoidentityprovider.Client {
+//		return cognitoidentityprovider.NewFromConfig(cfg, o...) // cfg from config.LoadDefaultConfig
+//	}
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	srv := cognitotest.NewServer()
+	err := run(ctx, os.Stdout, srv.Client, srv.CreateUserPool("quickstart"))
+	srv.Close()
+	stop()
+	if err != nil {
+		log.Fatalf("quickstart: %v", err)
+	}
+}
 
-func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
-	fmt.Fprintf(out, "scopekeeper quickstart on %s\n", env)
+// apiFunc returns an SDK client for the user pool, changed by optFns; each
+// call returns a separate client, as separate processes would have.
+type apiFunc = func(optFns ...func(*cip.Options)) *cip.Client
+
+func run(ctx context.Context, out io.Writer, api apiFunc, pool string) error {
+	fmt.Fprintln(out, "scopekeeper quickstart")
 	fmt.Fprintln(out, "(requests are paced at Cognito's quota: 5 per second per user pool and category)")
 
 	// In a service: c := resourceserver.New(cognitoidentityprovider.NewFromConfig(cfg))
-	c := resourceserver.New(env.API())
-	pool, id := env.PoolID, env.Identifier("orders")
+	c := resourceserver.New(api())
+	pool, id := pool, "https://orders.example.com"
 
 	// Ensure creates the resource server, or adds its scopes and keeps the
 	// others: safe when every replica of a service calls it at start-up.
@@ -105,7 +126,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	if !rserrors.IsResourceServerNotFound(err) || rserrors.IsUserPoolNotFound(err) {
 		return fmt.Errorf("get after delete returned %v, want a missing resource server", err)
 	}
-	var op *resourceserver.OpError
+	var op *rserrors.OpError
 	var notFound *rserrors.ResourceNotFoundError
 	if !errors.As(err, &op) || !errors.As(err, &notFound) {
 		return fmt.Errorf("get after delete returned %T, want an *OpError holding a *ResourceNotFoundError", err)

@@ -6,24 +6,23 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
-// TestRun runs the quickstart against the embedded emulator and checks its
+// TestRun runs the quickstart against the emulator and checks its
 // whole output and that it leaves nothing behind.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	env := exampleenv.Embedded()
+	srv := cognitotest.NewServer()
+	t.Cleanup(srv.Close)
+	pool := srv.CreateUserPool("test")
 	var out strings.Builder
-	err := run(t.Context(), &out, env)
-	left := env.Emulator.ResourceServers(env.PoolID)
-	if cerr := env.Close(t.Context()); cerr != nil {
-		t.Errorf("Close() = %v", cerr)
-	}
+	err := run(t.Context(), &out, srv.Client, pool)
+	left := srv.ResourceServers(pool)
 	if err != nil {
 		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
 	}
-	want := `scopekeeper quickstart on the embedded Cognito emulator (a new user pool)
+	want := `scopekeeper quickstart
 (requests are paced at Cognito's quota: 5 per second per user pool and category)
 ensured  https://orders.example.com "Orders API", scopes: orders.read
 added    scopes: orders.read, orders.write, orders.admin

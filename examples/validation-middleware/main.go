@@ -11,8 +11,10 @@
 // client without the middleware for contrast (Cognito refuses it), then
 // sends a good CreateResourceServer through the validating client.
 //
-//	go run ./examples/validation-middleware                           # embedded emulator
-//	go run ./examples/validation-middleware -pool us-east-1_AbCdEf123 # Amazon Cognito
+//	go run ./examples/validation-middleware
+//
+// It runs on a Cognito emulator started in the process, whose request log
+// shows that the refused call never reached it.
 package main
 
 import (
@@ -20,7 +22,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
+	"os"
+	"os/signal"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,22 +33,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 	"github.com/scopekeeper/scopekeeper/validate"
 )
 
-func main() { exampleenv.Main(run) }
+// main runs the example on a Cognito emulator started in the process, whose
+// request log shows what reached it.
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	srv := cognitotest.NewServer()
+	err := run(ctx, os.Stdout, srv, srv.CreateUserPool("validation-middleware"))
+	srv.Close()
+	stop()
+	if err != nil {
+		log.Fatalf("validation-middleware: %v", err)
+	}
+}
 
-func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
-	fmt.Fprintf(out, "validation-middleware on %s\n", env)
+func run(ctx context.Context, out io.Writer, srv *cognitotest.Server, pool string) error {
+	fmt.Fprintln(out, "validation-middleware")
 	var sent atomic.Int64
 	// In a service: cognitoidentityprovider.NewFromConfig(cfg, validate.WithValidation)
-	api := env.API(validate.WithValidation, countRequests(&sent))
-	id := env.Identifier("catalog")
+	api := srv.Client(validate.WithValidation, countRequests(&sent))
+	id := "https://catalog.example.com"
 
 	bad := &cip.UpdateResourceServerInput{
-		UserPoolId: aws.String(env.PoolID),
+		UserPoolId: aws.String(pool),
 		Identifier: aws.String(id),
 		Name:       aws.String("Catalog/API"),
 		Scopes: []types.ResourceServerScopeType{
@@ -66,19 +82,19 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	for _, v := range ve.Violations {
 		fmt.Fprintf(out, "  %-27s %-8s %s\n", v.Field, v.Rule, v.Detail)
 	}
-	fmt.Fprintf(out, "requests sent: %d%s\n", sent.Load(), emulatorCount(env))
+	fmt.Fprintf(out, "requests sent: %d%s\n", sent.Load(), emulatorCount(srv))
 
 	// For contrast, the same call without the middleware reaches the service,
 	// which refuses it with one InvalidParameterException.
-	_, err = env.API().UpdateResourceServer(ctx, bad)
+	_, err = srv.Client().UpdateResourceServer(ctx, bad)
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
 		return fmt.Errorf("UpdateResourceServer without the middleware returned %v, want an error from Cognito", err)
 	}
-	fmt.Fprintf(out, "without the middleware: sent, and refused by the service with %s%s\n", apiErr.ErrorCode(), emulatorCount(env))
+	fmt.Fprintf(out, "without the middleware: sent, and refused by the service with %s%s\n", apiErr.ErrorCode(), emulatorCount(srv))
 
 	good := &cip.CreateResourceServerInput{
-		UserPoolId: aws.String(env.PoolID),
+		UserPoolId: aws.String(pool),
 		Identifier: aws.String(id),
 		Name:       aws.String("Catalog API"),
 		Scopes: []types.ResourceServerScopeType{
@@ -95,14 +111,10 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	return nil
 }
 
-// emulatorCount returns ", the emulator received N" on the embedded
-// emulator, whose request log counts every request that reached it, and ""
-// elsewhere.
-func emulatorCount(env *exampleenv.Env) string {
-	if env.Emulator == nil {
-		return ""
-	}
-	return fmt.Sprintf(" (the emulator has received %d)", len(env.Emulator.Requests()))
+// emulatorCount returns " (the emulator has received N)", from the
+// emulator's request log, which counts every request that reached it.
+func emulatorCount(srv *cognitotest.Server) string {
+	return fmt.Sprintf(" (the emulator has received %d)", len(srv.Requests()))
 }
 
 // countRequests returns an SDK option that counts in n every HTTP request

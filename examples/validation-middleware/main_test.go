@@ -7,24 +7,20 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
-	"github.com/scopekeeper/scopekeeper/examples/internal/exampleenv"
 )
 
-// TestRun runs the example against the embedded emulator and checks its
+// TestRun runs the example against the emulator and checks its
 // output, what reached the emulator and what it stored.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	env := exampleenv.Embedded()
-	defer func() {
-		if err := env.Close(t.Context()); err != nil {
-			t.Errorf("Close() = %v", err)
-		}
-	}()
+	srv := cognitotest.NewServer()
+	t.Cleanup(srv.Close)
+	pool := srv.CreateUserPool("test")
 	var out strings.Builder
-	if err := run(t.Context(), &out, env); err != nil {
+	if err := run(t.Context(), &out, srv, pool); err != nil {
 		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
 	}
-	want := `validation-middleware on the embedded Cognito emulator (a new user pool)
+	want := `validation-middleware
 bad UpdateResourceServer refused on the client: 4 violations (rserrors.IsValidation = true)
   Name                        pattern  must match [\w\s+=,.@-]+: character '/' (U+002F) at index 7 is not allowed
   Scopes[0].ScopeName         pattern  must match [\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+: character '/' (U+002F) at index 7 is not allowed
@@ -41,7 +37,7 @@ requests sent through the validating client: 1
 
 	type call struct{ Operation, Code string }
 	var got []call
-	for _, r := range env.Emulator.Requests() {
+	for _, r := range srv.Requests() {
 		got = append(got, call{r.Operation, r.Code})
 	}
 	wantCalls := []call{
@@ -51,9 +47,9 @@ requests sent through the validating client: 1
 	if diff := cmp.Diff(wantCalls, got); diff != "" {
 		t.Errorf("requests received by the emulator (-want +got):\n%s", diff)
 	}
-	stored, ok := env.Emulator.ResourceServer(env.PoolID, "https://catalog.example.com")
+	stored, ok := srv.ResourceServer(pool, "https://catalog.example.com")
 	wantStored := cognitotest.ResourceServer{
-		UserPoolID: env.PoolID, Identifier: "https://catalog.example.com", Name: "Catalog API",
+		UserPoolID: pool, Identifier: "https://catalog.example.com", Name: "Catalog API",
 		Scopes: []cognitotest.Scope{{Name: "catalog.read", Description: "Read the catalog"}},
 	}
 	if !ok {

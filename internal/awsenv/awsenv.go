@@ -14,9 +14,14 @@ import (
 
 // The environment variables Resolve reads when a flag is not given.
 const (
-	EnvPoolID   = "SCOPEKEEPER_POOL_ID"
-	EnvRegion   = "SCOPEKEEPER_REGION"
-	EnvProfile  = "SCOPEKEEPER_PROFILE"
+	EnvPoolID  = "SCOPEKEEPER_POOL_ID"
+	EnvRegion  = "SCOPEKEEPER_REGION"
+	EnvProfile = "SCOPEKEEPER_PROFILE"
+	// EnvSDKEndpoint is the SDK's own variable for the Cognito user pools
+	// endpoint (the service-specific form of AWS_ENDPOINT_URL), read by
+	// every aws-sdk-go-v2 program through config.LoadDefaultConfig.
+	EnvSDKEndpoint = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
+	// EnvEndpoint is an alias of EnvSDKEndpoint, used when that is unset.
 	EnvEndpoint = "SCOPEKEEPER_ENDPOINT"
 )
 
@@ -32,25 +37,31 @@ type Settings struct {
 	// SCOPEKEEPER_PROFILE); empty means the chain's (AWS_PROFILE, default).
 	Profile string
 	// Endpoint is the base URL of Cognito (--endpoint,
-	// SCOPEKEEPER_ENDPOINT), such as the emulator's http://127.0.0.1:9229;
-	// empty means AWS's own.
+	// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, SCOPEKEEPER_ENDPOINT),
+	// such as the emulator's http://127.0.0.1:9229; empty means AWS's own.
 	Endpoint string
 }
 
-// Resolve returns flags with each empty field taken from its SCOPEKEEPER_*
-// variable, read through getenv (os.Getenv in the command).
+// Resolve returns flags with each empty field taken from its variable,
+// read through getenv (os.Getenv in the command): SCOPEKEEPER_POOL_ID,
+// SCOPEKEEPER_REGION, SCOPEKEEPER_PROFILE, and for the endpoint
+// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, then its alias
+// SCOPEKEEPER_ENDPOINT.
 func Resolve(flags Settings, getenv func(string) string) Settings {
-	pick := func(v, env string) string {
-		if v != "" {
-			return v
+	pick := func(v string, envs ...string) string {
+		for _, env := range envs {
+			if v != "" {
+				return v
+			}
+			v = strings.TrimSpace(getenv(env))
 		}
-		return strings.TrimSpace(getenv(env))
+		return v
 	}
 	return Settings{
 		PoolID:   pick(flags.PoolID, EnvPoolID),
 		Region:   pick(flags.Region, EnvRegion),
 		Profile:  pick(flags.Profile, EnvProfile),
-		Endpoint: pick(flags.Endpoint, EnvEndpoint),
+		Endpoint: pick(flags.Endpoint, EnvSDKEndpoint, EnvEndpoint),
 	}
 }
 

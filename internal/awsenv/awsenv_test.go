@@ -39,12 +39,39 @@ func TestResolve(t *testing.T) {
 	}
 }
 
+// TestResolveEndpoint: the SDK's own variable is read first, the
+// SCOPEKEEPER_ENDPOINT alias when it is unset, and the flag over both.
+func TestResolveEndpoint(t *testing.T) {
+	t.Parallel()
+	const sdk, alias, flag = "http://127.0.0.1:1", "http://127.0.0.1:2", "http://127.0.0.1:3"
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		flag string
+		want string
+	}{
+		{"SDK variable", map[string]string{awsenv.EnvSDKEndpoint: sdk}, "", sdk},
+		{"alias", map[string]string{awsenv.EnvEndpoint: alias}, "", alias},
+		{"SDK variable over the alias", map[string]string{awsenv.EnvSDKEndpoint: sdk, awsenv.EnvEndpoint: alias}, "", sdk},
+		{"blank SDK variable", map[string]string{awsenv.EnvSDKEndpoint: " ", awsenv.EnvEndpoint: alias}, "", alias},
+		{"flag over both", map[string]string{awsenv.EnvSDKEndpoint: sdk, awsenv.EnvEndpoint: alias}, flag, flag},
+		{"none", nil, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := awsenv.Resolve(awsenv.Settings{Endpoint: tc.flag}, env(tc.vars)).Endpoint; got != tc.want {
+				t.Errorf("Resolve(%v, flag %q).Endpoint = %q, want %q", tc.vars, tc.flag, got, tc.want)
+			}
+		})
+	}
+}
+
 // isolate points the SDK's configuration chain at files that do not exist
 // and clears the AWS_* variables it reads, so the test sees only what it
 // sets.
 func isolate(t *testing.T) {
 	dir := t.TempDir()
-	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"} {
+	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", awsenv.EnvSDKEndpoint} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}

@@ -7,19 +7,20 @@
 //
 // # Using the package
 //
-// A Client resolves its providers once, in New, with [New]; each public
-// operation starts a span with [Telemetry.Start] and passes the context it
-// returns on, to the SDK calls and to the pacer:
+// A Client resolves its providers once, in New, with [New], and keeps the
+// result on its engine.Caller; each public operation starts a span with
+// [Telemetry.Op] and passes the context it returns on, to the engine, the
+// SDK calls and the pacer:
 //
-//	t := telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider)
+//	c.caller.Telemetry = telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider)
 //	...
-//	ctx, span := t.Start(ctx, "resourceserver.Apply",
-//		slog.String(telemetry.AttrPool, poolID), slog.String(telemetry.AttrIdentifier, id))
-//	defer func() { span.End(err) }()
+//	ctx, end := c.caller.Telemetry.Op(ctx, "resourceserver", "Apply", poolID, telemetry.AttrIdentifier, id)
+//	defer func() { end(err) }()
 //
-// Code deeper down needs only that context: [Event] records a decision on
-// the operation's span, [Count] and [Observe] record a metric with the
-// operation's providers. A context without a span and a nil *Telemetry do
+// Code deeper down needs only that context: the engine starts its batch's
+// span with [StartChild], [Event] records a decision on the span in the
+// context, [Count] and [Observe] record a metric with the operation's
+// providers. A context without a span and a nil *Telemetry do
 // nothing, at the cost of a context lookup.
 //
 // # Vocabulary

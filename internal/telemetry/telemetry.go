@@ -309,3 +309,28 @@ func setAttr(set func(k, v any), prefix string, a slog.Attr) {
 		}
 	}
 }
+
+// noEnd is the end of an operation that is not traced or measured.
+func noEnd(error) {}
+
+// Op starts the span of the public operation pkg.op on pool (and on id,
+// recorded under idKey, when id is not empty) and returns the context
+// that carries it and the function that ends it with the operation's
+// error: that function counts the outcome ([CountOutcome]) and ends the
+// span. With a nil t it returns ctx and a function that does nothing,
+// and allocates nothing.
+func (t *Telemetry) Op(ctx context.Context, pkg, op, pool, idKey, id string) (context.Context, func(error)) {
+	if t == nil {
+		return ctx, noEnd
+	}
+	attrs := make([]slog.Attr, 1, 2)
+	attrs[0] = slog.String(AttrPool, pool)
+	if id != "" {
+		attrs = append(attrs, slog.String(idKey, id))
+	}
+	ctx, span := t.Start(ctx, pkg+"."+op, attrs...)
+	return ctx, func(err error) {
+		CountOutcome(ctx, err, attrs...)
+		span.End(err)
+	}
+}

@@ -284,3 +284,20 @@ func TestCountOutcome(t *testing.T) {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
 }
+
+// TestOpUntraced: a Client without providers pays for an operation's span
+// with a nil check: Op and its end allocate nothing.
+func TestOpUntraced(t *testing.T) {
+	var tel *telemetry.Telemetry
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(100, func() {
+		c, end := tel.Op(ctx, "resourceserver", "AddScope", "us-east-1_A", telemetry.AttrIdentifier, "api")
+		end(nil)
+		if c != ctx {
+			t.Fatal("Op changed the context of an untraced operation")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Op on a nil Telemetry: %v allocations per call, want 0", allocs)
+	}
+}

@@ -13,6 +13,14 @@
 //		})
 //	}
 //
+// A Locker on a fake of its service, with no network in between, sets
+// [Config.VirtualTime]: the suite then runs in a testing/synctest bubble,
+// in virtual time.
+//
+// [LeaseLocker] is a Locker in memory whose locks have a lease that a test
+// can stop renewing ([LeaseLock.StopRenewing]), for testing code that must
+// cope with a lost lock without a lock service.
+//
 // Run checks, each in its own sub-test on its own keys:
 //
 //   - Exclusion: many goroutines, over several Lockers, never hold one key

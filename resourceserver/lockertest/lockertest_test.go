@@ -12,27 +12,42 @@ import (
 	"github.com/scopekeeper/scopekeeper/resourceserver/lockertest"
 )
 
-const lease = 200 * time.Millisecond
+// lease is long enough that a run on the wall clock would take minutes:
+// the suite runs in virtual time.
+const lease = 10 * time.Second
 
-// memoryConfig is the Config of the memory locker with a lease, which
-// passes the suite; the broken variants below start from it.
+// memoryConfig is the Config of the lease locker in memory, which passes
+// the suite; the broken variants below start from it.
 func memoryConfig() lockertest.Config {
-	shared := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) { o.Lease = lease })
-	return lockertest.Config{
-		New:   func(*testing.T) resourceserver.Locker { return shared },
-		Lease: lease,
-		Stall: func(t *testing.T, l resourceserver.Lock) {
-			if w, ok := l.(wrappedLock); ok {
-				l = w.inner
-			}
-			l.(interface{ StopRenewing() }).StopRenewing()
-		},
+	l := lockertest.NewLeaseLocker(lease)
+	c := l.Config()
+	c.Stall = func(t *testing.T, lk resourceserver.Lock) {
+		if w, ok := lk.(wrappedLock); ok {
+			lk = w.inner
+		}
+		l.Stall(t, lk)
 	}
+	return c
 }
 
-func TestMemoryLocker(t *testing.T) {
+func TestLeaseLocker(t *testing.T) {
 	t.Parallel()
 	lockertest.Run(t, memoryConfig())
+}
+
+// TestMemoryLockerLease checks the deprecated lease of
+// resourceserver.NewMemoryLocker, kept for one version.
+func TestMemoryLockerLease(t *testing.T) {
+	t.Parallel()
+	const lease = 200 * time.Millisecond
+	//lint:ignore SA1019 the deprecated lease is kept, and checked, for one version
+	shared := resourceserver.NewMemoryLocker(func(o *resourceserver.MemoryLockerOptions) { o.Lease = lease })
+	lockertest.Run(t, lockertest.Config{
+		New:         func(*testing.T) resourceserver.Locker { return shared },
+		Lease:       lease,
+		Stall:       func(t *testing.T, l resourceserver.Lock) { l.(interface{ StopRenewing() }).StopRenewing() },
+		VirtualTime: true,
+	})
 }
 
 // lockerFunc adapts a function to resourceserver.Locker.

@@ -6,6 +6,8 @@
 //
 //	cognito-emulator [-addr 127.0.0.1:9229] [-pool id[=name]]... [-rate rps] [-max-resource-servers n]
 //	                 [-max-app-clients n] [-inactive-scopes] [-request-log n] [-region r] [-seed n]
+//	                 [-fault operation:code:probability]... [-read-header-timeout d] [-read-timeout d]
+//	                 [-idle-timeout d]
 //
 // It prints one line, "cognito-emulator listening on http://HOST:PORT", then one line
 // "pool <id>" for each -pool, and serves until it receives SIGINT or SIGTERM, when it shuts down
@@ -20,8 +22,22 @@
 // is how many requests the emulator remembers (default 10000; it serves no way to read them, so
 // lower it to save memory). Only requests whose Host header names localhost or a loopback
 // address are answered; any other gets 403 AccessDeniedException, a defence against DNS
-// rebinding. It exits 2 on a bad flag (including an -addr whose host is not loopback, or an
-// invalid -pool) and 1 if it cannot listen.
+// rebinding.
+//
+// -fault makes calls of one operation fail at random, so that programs in any language can test
+// their retries: -fault UpdateUserPoolClient:ConcurrentModificationException:0.2 answers 20% of
+// UpdateUserPoolClient calls with ConcurrentModificationException (HTTP 400; InternalErrorException
+// gets 500) and leaves the pool unchanged. The operation is one the emulator serves, or * for
+// every one; the code is an error code of cognito-idp; the probability is from 0 to 1. The flag is
+// repeatable; a call tries the rules in order, and the first that fires answers. -seed makes the
+// draws repeatable, with the ids the emulator makes.
+//
+// -read-header-timeout (default 10s), -read-timeout (default 1m) and -idle-timeout (default 2m)
+// bound how long a connection may take to send a request's headers, to send a whole request, and
+// to stay idle between requests; a client that sends its body slowly is cut off. 0 means no limit.
+//
+// It exits 2 on a bad flag (including an -addr whose host is not loopback, an invalid -pool or
+// -fault) and 1 if it cannot listen.
 //
 // For example, with the AWS CLI:
 //
@@ -44,15 +60,20 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 const usage = `Usage: cognito-emulator [flags]
@@ -70,13 +91,17 @@ Example:
   AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x aws cognito-idp create-user-pool-client \
     --endpoint-url http://127.0.0.1:9229 --region us-east-1 \
     --user-pool-id us-east-1_Example1 --client-name web
+
+  # 20% of UpdateUserPoolClient calls answer ConcurrentModificationException:
+  cognito-emulator -fault UpdateUserPoolClient:ConcurrentModificationException:0.2 -seed 1
 `
 
 // poolFlag is a -pool value: "id" or "id=name".
 type poolFlag struct{ id, name string }
 
-// run parses args, serves until SIGINT or SIGTERM and returns the exit status.
-func run(args []string, stdout, stderr io.Writer) int {
+// run parses args, serves until ctx ends (main ends it on SIGINT or SIGTERM) and returns the exit
+// status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("cognito-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:9229", "`host:port` to listen on; the host must be loopback; port 0 picks a free one")
@@ -86,7 +111,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	inactive := fs.Bool("inactive-scopes", false, "let UpdateUserPoolClient keep a scope the client already allows that is no longer defined (default: ScopeDoesNotExistException)")
 	requestLog := fs.Int("request-log", cognitotest.DefaultRequestLogSize, "how many requests to remember")
 	region := fs.String("region", cognitotest.DefaultRegion, "region prefix of the ids of user pools created by CreateUserPool")
-	seed := fs.Uint64("seed", 0, "seed of the random source (pool ids, client ids and secrets); 0 means a random seed")
+	seed := fs.Uint64("seed", 0, "seed of the random source (pool ids, client ids and secrets, -fault draws); 0 means a random seed")
+	readHeader := fs.Duration("read-header-timeout", cognitotest.DefaultTimeouts.ReadHeader, "how long a client may take to send a request's headers; 0 means no limit")
+	read := fs.Duration("read-timeout", cognitotest.DefaultTimeouts.Read, "how long a client may take to send a whole request, body included; 0 means no limit")
+	idle := fs.Duration("idle-timeout", cognitotest.DefaultTimeouts.Idle, "how long a kept-alive connection may stay idle; 0 means no limit")
+	var faults []cognitotest.FaultRule
+	fs.Func("fault", "make calls fail at random: `operation:code:probability`, such as UpdateUserPoolClient:ConcurrentModificationException:0.2; operation * means every one (repeatable)", func(v string) error {
+		r, err := parseFault(v)
+		if err != nil {
+			return err
+		}
+		faults = append(faults, r)
+		return nil
+	})
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -128,6 +165,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cognito-emulator: -rate must be a finite number, 0 or more")
 		return 2
 	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{"-read-header-timeout", *readHeader}, {"-read-timeout", *read}, {"-idle-timeout", *idle}} {
+		if f.d < 0 {
+			fmt.Fprintf(stderr, "cognito-emulator: %s %v: want 0 (no limit) or more\n", f.name, f.d)
+			return 2
+		}
+	}
 	if _, port, err := net.SplitHostPort(*addr); err != nil || port == "" {
 		fmt.Fprintf(stderr, "cognito-emulator: -addr %q: want host:port, such as 127.0.0.1:9229\n", *addr)
 		return 2
@@ -142,13 +188,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cognitotest.WithInactiveScopes(*inactive),
 		cognitotest.WithRequestLogSize(*requestLog),
 		cognitotest.WithRegion(*region),
+		cognitotest.WithTimeouts(cognitotest.Timeouts{ReadHeader: *readHeader, Read: *read, Idle: *idle}),
 	}
 	if *seed != 0 {
 		opts = append(opts, cognitotest.WithSeed(*seed))
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 
 	srv, err := cognitotest.NewServerAt(*addr, opts...)
 	switch {
@@ -169,10 +213,65 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	for _, r := range faults {
+		// parseFault has checked what AddFaultRule checks; an error here is a bug.
+		if err := srv.AddFaultRule(r); err != nil {
+			fmt.Fprintf(stderr, "cognito-emulator: -fault: %v\n", err)
+			return 2
+		}
+	}
 	fmt.Fprintf(stdout, "cognito-emulator listening on %s\n", srv.URL)
 	for _, p := range pools {
 		fmt.Fprintf(stdout, "pool %s\n", p.id)
 	}
 	<-ctx.Done()
 	return 0
+}
+
+// parseFault parses a -fault value, operation:code:probability, and checks it as
+// Server.AddFaultRule would, so that a bad value is refused before the emulator starts; code
+// must also be one of cognito-idp's error codes (errorCodes).
+func parseFault(v string) (cognitotest.FaultRule, error) {
+	parts := strings.Split(v, ":")
+	if len(parts) != 3 {
+		return cognitotest.FaultRule{}, errors.New("want operation:code:probability, such as UpdateUserPoolClient:ConcurrentModificationException:0.2")
+	}
+	op, code, prob := parts[0], parts[1], parts[2]
+	if op == "*" {
+		op = ""
+	} else if !slices.Contains(cognitotest.Operations(), op) {
+		return cognitotest.FaultRule{}, fmt.Errorf("unknown operation %q: want * or one of %s", op, strings.Join(cognitotest.Operations(), ", "))
+	}
+	if !slices.Contains(errorCodes, code) {
+		return cognitotest.FaultRule{}, fmt.Errorf("unknown error code %q: want one of cognito-idp's, such as ConcurrentModificationException, TooManyRequestsException or InternalErrorException", code)
+	}
+	p, err := strconv.ParseFloat(prob, 64)
+	if err != nil || !(p >= 0 && p <= 1) {
+		return cognitotest.FaultRule{}, fmt.Errorf("probability %q: want a number from 0 to 1", prob)
+	}
+	return cognitotest.FaultRule{Operation: op, Probability: p, Fault: cognitotest.Fault{Code: code}}, nil
+}
+
+// errorCodes are the error codes of cognito-idp (aws-sdk-go-v2 service/cognitoidentityprovider
+// v1.61.0, types/errors.go).
+var errorCodes = []string{
+	"AccessDeniedException", "AliasExistsException", "CodeDeliveryFailureException", "CodeMismatchException",
+	"ConcurrentModificationException", "DeviceKeyExistsException", "DuplicateProviderException",
+	"EnableSoftwareTokenMFAException", "ExpiredCodeException", "FeatureUnavailableInTierException",
+	"ForbiddenException", "GroupExistsException", "InternalErrorException", "InternalServerException",
+	"InvalidEmailRoleAccessPolicyException", "InvalidLambdaResponseException", "InvalidOAuthFlowException",
+	"InvalidParameterException", "InvalidPasswordException", "InvalidSmsRoleAccessPolicyException",
+	"InvalidSmsRoleTrustRelationshipException", "InvalidUserPoolConfigurationException", "LimitExceededException",
+	"MFAMethodNotFoundException", "ManagedLoginBrandingExistsException", "NotAuthorizedException",
+	"OperationNotEnabledException", "PasswordHistoryPolicyViolationException", "PasswordResetRequiredException",
+	"PreconditionNotMetException", "RefreshTokenReuseException", "ResourceNotFoundException",
+	"ScopeDoesNotExistException", "SoftwareTokenMFANotFoundException", "TermsExistsException",
+	"TierChangeNotAllowedException", "TooManyFailedAttemptsException", "TooManyRequestsException",
+	"UnauthorizedException", "UnexpectedLambdaException", "UnsupportedIdentityProviderException",
+	"UnsupportedOperationException", "UnsupportedTokenTypeException", "UnsupportedUserStateException",
+	"UserImportInProgressException", "UserLambdaValidationException", "UserNotConfirmedException",
+	"UserNotFoundException", "UserPoolAddOnNotEnabledException", "UserPoolTaggingException",
+	"UsernameExistsException", "WebAuthnChallengeNotFoundException", "WebAuthnClientMismatchException",
+	"WebAuthnConfigurationMissingException", "WebAuthnCredentialNotSupportedException", "WebAuthnNotEnabledException",
+	"WebAuthnOriginNotAllowedException", "WebAuthnRelyingPartyMismatchException",
 }
