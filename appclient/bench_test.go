@@ -62,8 +62,10 @@ func TestEmulatorGrantsCost(t *testing.T) {
 // sides (a rate at which the scheduler's jitter on a loaded machine stays
 // small next to the spacing). It reports the calls per Grants, the time Grants would take at
 // Cognito's real quota of 5 per second predicted from those calls (each
-// read category paced at burst 1), and the measured time at the raised
-// quota as a fraction of the time predicted for it:
+// read category paced at burst 1), the measured time at the raised
+// quota as a fraction of the time predicted for it, and the estimate of
+// the time left that the first Progress report gives (at the end of the
+// listing) as a fraction of the time the scan then took:
 //
 //	go test -run '^$' -bench BenchmarkGrants -benchtime 1x ./appclient
 func BenchmarkGrants(b *testing.B) {
@@ -71,15 +73,24 @@ func BenchmarkGrants(b *testing.B) {
 	for _, n := range []int{200, 1000} {
 		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
 			s := grantsEmulator(b, n, 25, cognitotest.WithRateLimit(raised))
-			var took time.Duration
+			var took, estimated, left time.Duration
 			for b.Loop() {
 				s.ResetRequests()
-				c := appclient.New(s.Client(), func(o *appclient.Options) { o.ReadRate = raised })
+				var listed time.Time
+				c := appclient.New(s.Client(), func(o *appclient.Options) {
+					o.ReadRate = raised
+					o.Progress = func(p appclient.Progress) {
+						if p.Done == 0 {
+							listed, estimated = time.Now(), estimated+p.Remaining()
+						}
+					}
+				})
 				start := time.Now()
 				if _, err := c.Grants(context.Background(), testPool); err != nil {
 					b.Fatalf("Grants() error = %v", err)
 				}
 				took += time.Since(start)
+				left += time.Since(listed)
 			}
 			ops := countOps(s)
 			clientReads := ops["ListUserPoolClients"] + ops["DescribeUserPoolClient"]
@@ -94,6 +105,7 @@ func BenchmarkGrants(b *testing.B) {
 			b.ReportMetric(float64(ops["ListUserPoolClients"]), "lists/op")
 			b.ReportMetric(predict(appclient.DefaultRate), "s-at-quota/op")
 			b.ReportMetric(took.Seconds()/float64(b.N)/predict(raised), "measured/predicted")
+			b.ReportMetric(estimated.Seconds()/left.Seconds(), "estimate/actual")
 		})
 	}
 }

@@ -9,8 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 
 	"github.com/scopekeeper/scopekeeper/internal/engine"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
@@ -118,6 +121,20 @@ type Options struct {
 	// Clients share the Locker. A change with nothing to write, or that
 	// touches no custom scope, takes no lock.
 	Locker resourceserver.Locker
+
+	// TracerProvider and MeterProvider trace and measure the Client's
+	// work (docs/observability.md) when the API is not an SDK client, or
+	// when its SDK client has none: an SDK client's own providers, set in
+	// its Options, come first, so that the Client's spans nest with the
+	// SDK's. Nil: none.
+	TracerProvider tracing.TracerProvider
+	MeterProvider  metrics.MeterProvider
+
+	// Progress, if set, is called as the scans of Grants and Holders go:
+	// once when the listing has found the app clients, then after each
+	// one is read (see [Progress]). Calls of one scan do not overlap;
+	// those of concurrent scans may. [WithProgress] follows a single call.
+	Progress func(Progress)
 }
 
 // Client reads and changes Cognito app clients without resetting what it
@@ -157,6 +174,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 		o.Parallelism = DefaultParallelism
 	}
 	c := &Client{api: api, opts: o, caller: engine.NewCaller(newPacer(o), o.ClientOptions)}
+	c.caller.Telemetry = telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider)
 	eo := engine.Options[state, *delta]{
 		Pkg:           "appclient",
 		IDAttr:        engine.AttrClientID,
@@ -225,7 +243,9 @@ var errNoClient = errors.New("DescribeUserPoolClient answered without an app cli
 // "clientID", Operation "Get") and nothing is sent; a missing user pool or
 // app client gives a *rserrors.ResourceNotFoundError (rserrors.IsNotFound).
 // Every error is an *OpError.
-func (c *Client) Get(ctx context.Context, poolID, clientID string) (AppClient, error) {
+func (c *Client) Get(ctx context.Context, poolID, clientID string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "Get", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	if err := r.Err("Get"); err != nil {

@@ -207,3 +207,21 @@ func ExampleClient_List() {
 	// Output:
 	// reporting "Reporting job"
 }
+
+func ExampleWithProgress() {
+	s := emulator()
+	defer s.Close()
+	c := appclient.New(s.Client())
+
+	// A service reports the scan its own way; a terminal would draw a bar
+	// with p.Done, p.Total and p.Remaining().
+	ctx := appclient.WithProgress(context.Background(), func(p appclient.Progress) {
+		fmt.Printf("%s: %d of %d app clients read\n", p.UserPoolID, p.Done, p.Total)
+	})
+	if _, err := c.Grants(ctx, examplePool); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// us-east-1_Example1: 0 of 1 app clients read
+	// us-east-1_Example1: 1 of 1 app clients read
+}

@@ -86,7 +86,9 @@ func (g Grants) Holders(scope string) []ClientRef {
 // pool ID (path "poolID"; nothing sent); a service error mapped by rserrors.From, such as
 // *rserrors.ResourceNotFoundError for a missing pool; the context's error,
 // which stops the scan at once.
-func (c *Client) Grants(ctx context.Context, poolID string) (Grants, error) {
+func (c *Client) Grants(ctx context.Context, poolID string) (_ Grants, err error) {
+	ctx, end := c.start(ctx, "Grants", poolID, "")
+	defer func() { end(err) }()
 	var r validate.Report
 	if err := r.UserPoolID("poolID", poolID).Err("Grants"); err != nil {
 		return Grants{}, opError("Grants", poolID, "", err)
@@ -96,7 +98,7 @@ func (c *Client) Grants(ctx context.Context, poolID string) (Grants, error) {
 	if err != nil {
 		return Grants{}, opError("Grants", poolID, "", err)
 	}
-	clients, calls, err := c.scan(ctx, poolID)
+	clients, calls, err := c.scan(ctx, poolID, started)
 	if err != nil {
 		return Grants{}, opError("Grants", poolID, "", err)
 	}
@@ -133,7 +135,9 @@ func (c *Client) Grants(ctx context.Context, poolID string) (Grants, error) {
 // "poolID", "scopes[i]"; nothing sent); a service error mapped by
 // rserrors.From; the context's error.
 // An empty scopes sends nothing and returns an empty map.
-func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (map[string][]string, error) {
+func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (_ map[string][]string, err error) {
+	ctx, end := c.start(ctx, "Holders", poolID, "")
+	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("poolID", poolID)
 	for i, s := range scopes {
@@ -145,7 +149,7 @@ func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (m
 	if len(scopes) == 0 {
 		return map[string][]string{}, nil
 	}
-	clients, _, err := c.scan(ctx, poolID)
+	clients, _, err := c.scan(ctx, poolID, time.Now())
 	if err != nil {
 		return nil, opError("Holders", poolID, "", err)
 	}
@@ -174,7 +178,9 @@ func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (m
 // RevokeScopes (a client deleted since it was listed gives a
 // *rserrors.ResourceNotFoundError); the app clients before it keep their
 // revocation, and calling Revoke again is safe.
-func (c *Client) Revoke(ctx context.Context, poolID, scope string, clientIDs []string) error {
+func (c *Client) Revoke(ctx context.Context, poolID, scope string, clientIDs []string) (err error) {
+	ctx, end := c.start(ctx, "Revoke", poolID, "")
+	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("poolID", poolID)
 	checkScope(&r, "scope", scope)
@@ -233,12 +239,15 @@ func (c *Client) definedScopes(ctx context.Context, poolID string) (map[string]b
 // *rserrors.ResourceNotFoundError for a missing pool; the context's error.
 func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ClientRef, error] {
 	return func(yield func(ClientRef, error) bool) {
+		ctx, end := c.start(ctx, "List", poolID, "")
+		var err error
+		defer func() { end(err) }()
 		var r validate.Report
-		if err := r.UserPoolID("poolID", poolID).Err("List"); err != nil {
+		if err = r.UserPoolID("poolID", poolID).Err("List"); err != nil {
 			yield(ClientRef{}, opError("List", poolID, "", err))
 			return
 		}
-		if _, err := c.list(ctx, poolID, func(r ClientRef) bool { return yield(r, nil) }); err != nil {
+		if _, err = c.list(ctx, poolID, func(r ClientRef) bool { return yield(r, nil) }); err != nil {
 			yield(ClientRef{}, opError("List", poolID, "", err))
 		}
 	}
@@ -295,9 +304,11 @@ func nextToken(token **string, next *string) bool {
 
 // scan reads every app client of the pool: ListUserPoolClients pages of 60
 // ([Client.List]), then one DescribeUserPoolClient per app client with up
-// to Options.Parallelism in flight. It returns them in list order and the
-// number of client reads sent. The first error cancels the rest.
-func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, error) {
+// to Options.Parallelism in flight, reporting its [Progress] from the end
+// of the listing on. It returns them in list order and the number of
+// client reads sent. The first error cancels the rest.
+func (c *Client) scan(ctx context.Context, poolID string, started time.Time) ([]AppClient, int, error) {
+	prog := c.newProgress(ctx, poolID, started)
 	var ids []string
 	calls, err := c.list(ctx, poolID, func(r ClientRef) bool {
 		ids = append(ids, r.ID)
@@ -306,6 +317,7 @@ func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, err
 	if err != nil {
 		return nil, calls, err
 	}
+	prog.listed(len(ids))
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -321,10 +333,12 @@ func (c *Client) scan(ctx context.Context, poolID string) ([]AppClient, int, err
 				s, _, err := c.read(ctx, poolID, ids[i])
 				switch {
 				case rserrors.IsNotFound(err):
+					prog.read()
 				case err != nil:
 					cancel(err)
 				default:
 					clients[i], found[i] = s.app, true
+					prog.read()
 				}
 			}
 		}()

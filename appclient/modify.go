@@ -177,7 +177,9 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 // *rserrors.ResourceNotFoundError or *rserrors.InvalidOAuthFlowError), or a
 // *ScopeNotFoundError from Cognito's own answer; the context's error,
 // which can come after the Update took effect.
-func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (AppClient, error) {
+func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "Modify", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	if fn == nil {
@@ -228,7 +230,9 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 // inactive or not; whether Cognito accepts an inactive one back is not
 // documented, and if it refuses, the error is a *ScopeNotFoundError naming
 // it, with Err set, and nothing has changed: revoke it first.
-func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
+func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "GrantScopes", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	distinct := scopeArgs(&r, scopes)
@@ -242,7 +246,9 @@ func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scope
 // them. A listed scope deleted since then is refused by Cognito instead,
 // with a *ScopeNotFoundError whose Err is set, and nothing changes. Errors
 // are those of GrantScopes, with Op "GrantScopes".
-func (c *Client) GrantScopesListed(ctx context.Context, poolID, clientID string, listed []string, scopes ...string) (AppClient, error) {
+func (c *Client) GrantScopesListed(ctx context.Context, poolID, clientID string, listed []string, scopes ...string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "GrantScopes", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	distinct := scopeArgs(&r, scopes)
@@ -260,7 +266,9 @@ func (c *Client) GrantScopesListed(ctx context.Context, poolID, clientID string,
 // "AllowedOAuthScopes", rule RuleRequired: Cognito requires a scope then)
 // and no update is sent; OAuth is never turned off
 // behind the caller's back.
-func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (AppClient, error) {
+func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (_ AppClient, err error) {
+	ctx, end := c.start(ctx, "RevokeScopes", poolID, clientID)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
 	distinct := scopeArgs(&r, scopes)

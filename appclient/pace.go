@@ -21,3 +21,9 @@ func newPacer(o Options) *pace.Pacer {
 		Logger:  o.Logger,
 	})
 }
+
+// clientReadRate returns the function that tells the pacer's current rate
+// of app-client reads for pool.
+func (c *Client) clientReadRate(pool string) func() float64 {
+	return func() float64 { return c.caller.Pacer.Rate(pool, pace.ClientRead) }
+}

@@ -3,6 +3,7 @@ package pace
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	smithymw "github.com/aws/smithy-go/middleware"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 )
 
 // middlewareID is the ID of the pacing middleware in the Finalize step.
@@ -64,13 +66,20 @@ func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInp
 	if err != nil {
 		return smithymw.FinalizeOutput{}, smithymw.Metadata{}, &WaitError{Pool: m.pool, Category: m.cat, Err: err}
 	}
-	if waited := sent.Sub(start); waited > time.Second {
+	waited := sent.Sub(start)
+	if waited > time.Second {
 		m.p.logWait(ctx, m.pool, m.cat, waited)
 	}
+	telemetry.Observe(ctx, telemetry.PacingWait, waited,
+		slog.String(telemetry.AttrPool, m.pool), slog.String(telemetry.AttrCategory, string(m.cat)))
 	out, md, err := next.HandleFinalize(ctx, in)
 	if isCode(err, rserrors.CodeTooManyRequests) {
+		telemetry.Count(ctx, telemetry.Throttles,
+			slog.String(telemetry.AttrPool, m.pool), slog.String(telemetry.AttrCategory, string(m.cat)))
 		if rate, lowered := adapt.throttled(sent); lowered {
 			m.p.logThrottle(ctx, m.pool, m.cat, rate)
+			telemetry.Event(ctx, "throttled",
+				slog.String(telemetry.AttrCategory, string(m.cat)), slog.Float64(telemetry.AttrRate, rate))
 		}
 	}
 	return out, md, err

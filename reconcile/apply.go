@@ -13,6 +13,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/engine"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -173,7 +174,7 @@ func (r *Result) count() (done, failed, notTried int) {
 // tried; when any step failed the error is an *[ApplyError] holding the
 // same Result. Other errors (a refusal above, a failed read, a nil or
 // unreadable plan) come with a nil Result and mean nothing was written.
-func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Result, error) {
+func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (_ *Result, err error) {
 	switch {
 	case p == nil:
 		return nil, errors.New("reconcile: Apply: nil plan")
@@ -185,6 +186,8 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Re
 	if err := p.Allowed(opts); err != nil {
 		return nil, err
 	}
+	ctx, span := r.start(ctx, "Apply", p.UserPoolID, slog.Int(telemetry.AttrSteps, len(p.Servers)+len(p.Grants)))
+	defer func() { span.End(err) }()
 	servers, err := r.readServers(ctx, p.UserPoolID)
 	if err != nil {
 		return nil, err
@@ -370,8 +373,17 @@ func (a *apply) finish(i int, o Outcome, err error) {
 // to Options.MaxAttempts writes, and waits for the next listing.
 func (a *apply) wave(ctx context.Context) {
 	pool := a.p.UserPoolID
-	w := engine.NewWave(a.r.opts.Settle, a.r.opts.Parallelism, func(ctx context.Context) (map[engine.Key]resourceserver.ResourceServer, error) {
-		listed, err := a.r.readServers(ctx, pool)
+	ctx, span := a.r.start(ctx, "wave", pool, slog.Int(telemetry.AttrSteps, len(a.servers)))
+	// The listing is the wave's: its span is a child of the wave's span,
+	// whichever write's context the Wave passes.
+	listCtx := context.WithoutCancel(ctx)
+	var w *engine.Wave[resourceserver.ResourceServer]
+	defer func() {
+		span.Set(slog.Int(telemetry.AttrAttempts, w.Lists()))
+		span.End(nil)
+	}()
+	w = engine.NewWave(a.r.opts.Settle, a.r.opts.Parallelism, func(context.Context) (map[engine.Key]resourceserver.ResourceServer, error) {
+		listed, err := a.r.readServers(listCtx, pool)
 		if err != nil {
 			return nil, fmt.Errorf("verifying: %w", err)
 		}
@@ -447,15 +459,17 @@ func (a *apply) create(ctx context.Context, w *engine.Wave[resourceserver.Resour
 			return nil
 		case ok:
 			a.log.Info("reconcile: created server overwritten, writing it again", engine.AttrPool, pool, engine.AttrIdentifier, sp.Identifier)
+			a.reapplied(ctx, sp.Identifier, attempt+1)
 			_, err := a.r.rs.Apply(ctx, pool, sp.Identifier, resourceserver.Change{}.Rename(sp.After.Name).Add(sp.After.Scopes...))
 			if !errors.Is(err, engine.ErrNotListed) && !rserrors.IsResourceServerNotFound(err) {
 				return err
 			}
 		}
 		if attempt >= a.r.opts.MaxAttempts {
-			return &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: attempt}
+			return a.conflict(ctx, sp.Identifier, attempt)
 		}
 		a.log.Info("reconcile: created server deleted by another writer, creating it again", engine.AttrPool, pool, engine.AttrIdentifier, sp.Identifier)
+		a.reapplied(ctx, sp.Identifier, attempt+1)
 	}
 }
 
@@ -470,7 +484,7 @@ func (a *apply) delete(ctx context.Context, w *engine.Wave[resourceserver.Resour
 	if _, ok, err := w.Read(ctx, engine.Key{Pool: pool, ID: sp.Identifier}); err != nil || !ok {
 		return err
 	}
-	return &rserrors.ConflictError{UserPoolID: pool, Identifier: sp.Identifier, Attempts: 1}
+	return a.conflict(ctx, sp.Identifier, 1)
 }
 
 // setListed keeps the scopes of the latest listing of the pool, which the

@@ -22,10 +22,12 @@ import (
 // It sends one ListResourceServers per 50 resource servers and, with
 // apps, what AppClients.List and AppClients.Grants send. Errors are those of those reads.
 // [Reconciler.ExportPortable] exports a file that other pools can use.
-func (r *Reconciler) Export(ctx context.Context, poolID string, apps bool) (*File, error) {
+func (r *Reconciler) Export(ctx context.Context, poolID string, apps bool) (_ *File, err error) {
 	if err := (&File{UserPoolID: poolID}).Check(); err != nil {
 		return nil, err
 	}
+	ctx, span := r.start(ctx, "Export", poolID)
+	defer func() { span.End(err) }()
 	servers, err := r.readServers(ctx, poolID)
 	if err != nil {
 		return nil, err

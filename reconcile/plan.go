@@ -11,9 +11,14 @@ import (
 	"strings"
 	"time"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
+
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/engine"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -71,6 +76,13 @@ type Options struct {
 	// Logger receives one record per decision: a change found overwritten
 	// and written again, a step that failed. Nil is silent.
 	Logger *slog.Logger
+	// TracerProvider and MeterProvider trace and measure plans and
+	// applies, and the work of the Reconciler's resourceserver.Client
+	// (docs/observability.md), when api is not an SDK client or its SDK
+	// client has none: an SDK client's own providers come first. Nil:
+	// none.
+	TracerProvider tracing.TracerProvider
+	MeterProvider  metrics.MeterProvider
 }
 
 // Reconciler plans and applies a desired state ([File]) to a user pool.
@@ -79,6 +91,7 @@ type Reconciler struct {
 	rs   *resourceserver.Client
 	apps AppClients
 	opts Options
+	tel  *telemetry.Telemetry // nil: not traced or measured
 }
 
 // New returns a Reconciler that reads and writes resource servers through
@@ -116,14 +129,23 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 	}
 	rsOpts := append([]func(*resourceserver.Options){func(ro *resourceserver.Options) { ro.Pacer = o.Pacer }},
 		o.ResourceServerOptions...)
+	var clientOpts []func(*cip.Options)
 	rsOpts = append(rsOpts, func(ro *resourceserver.Options) {
 		ro.MaxAttempts = o.MaxAttempts
 		ro.Grants = nil // the plan checks grants once, for the whole pool
+		if ro.TracerProvider == nil {
+			ro.TracerProvider = o.TracerProvider
+		}
+		if ro.MeterProvider == nil {
+			ro.MeterProvider = o.MeterProvider
+		}
+		clientOpts = ro.ClientOptions
 	})
 	if apps != nil && isNilPointer(apps) {
 		apps = nil
 	}
-	return &Reconciler{rs: resourceserver.New(api, rsOpts...), apps: apps, opts: o}
+	rs := resourceserver.New(api, rsOpts...)
+	return &Reconciler{rs: rs, apps: apps, opts: o, tel: telemetry.New(api, clientOpts, o.TracerProvider, o.MeterProvider)}
 }
 
 // PlanOptions are the choices of one plan.
@@ -134,6 +156,13 @@ type PlanOptions struct {
 	// Prune deletes the resource servers of the pool that the file does not
 	// list. Without it they are left alone.
 	Prune bool
+	// Progress, if set, follows the longest read of the plan, the scan of
+	// the app clients (AppClients.Grants or Holders): it is called when
+	// their listing is done, then after each app client is read, with
+	// what a progress bar needs (done, total, rate, time left). It is
+	// passed to the scan with appclient.WithProgress, so an AppClients
+	// other than *appclient.Client reports only if it reads that context.
+	Progress func(appclient.Progress)
 }
 
 // PlanVersion is the version of the saved plan format that this package
@@ -259,7 +288,7 @@ func (p *Plan) Counts() (add, change, destroy int) {
 // is known, and no plan is returned. Other errors are those of
 // resourceserver.Client.List and of AppClients, each naming the
 // operation (joined with the *FileError when the file has problems too).
-func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan, error) {
+func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (_ *Plan, err error) {
 	probs := f.check()
 	pool, prob := f.pool(opts.UserPoolID)
 	switch {
@@ -276,6 +305,8 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 		}
 		return nil, err
 	}
+	ctx, span := r.start(ctx, "Plan", pool)
+	defer func() { span.End(err) }()
 	started := time.Now()
 	servers, err := r.readServers(ctx, pool)
 	if err != nil {
@@ -289,6 +320,9 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (*Plan
 			st.apps = AppClientRead{All: true}
 		case len(touched) > 0:
 			st.apps = AppClientRead{Scopes: touched}
+		}
+		if opts.Progress != nil {
+			ctx = appclient.WithProgress(ctx, opts.Progress)
 		}
 		if st.holders, st.clients, err = r.readApps(ctx, pool, st.apps); err != nil {
 			return fail(err)

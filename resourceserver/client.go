@@ -8,10 +8,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go/metrics"
+	"github.com/aws/smithy-go/tracing"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/engine"
 	"github.com/scopekeeper/scopekeeper/internal/paceopt"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/validate"
@@ -127,6 +130,14 @@ type Options struct {
 	// Client makes, after its own, to add middleware, tracing or a
 	// retryer.
 	ClientOptions []func(*cip.Options)
+
+	// TracerProvider and MeterProvider trace and measure the Client's
+	// work (docs/observability.md) when the API is not an SDK client, or
+	// when its SDK client has none: an SDK client's own providers, set in
+	// its Options, come first, so that the Client's spans nest with the
+	// SDK's. Nil: none.
+	TracerProvider tracing.TracerProvider
+	MeterProvider  metrics.MeterProvider
 }
 
 // Client reads and changes Cognito resource servers without losing scopes:
@@ -175,6 +186,7 @@ func New(api API, optFns ...func(*Options)) *Client {
 		o.Backoff = wait.Backoff
 	}
 	c := &Client{api: api, opts: o, caller: engine.NewCaller(p, o.ClientOptions)}
+	c.caller.Telemetry = telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider)
 	eo := engine.Options[ResourceServer, opChange]{
 		Pkg:           "resourceserver",
 		IDAttr:        engine.AttrIdentifier,
@@ -214,7 +226,9 @@ func lockFunc(l Locker) func(context.Context, string) (engine.Held, error) {
 // as its quota allows) is not retried and comes back as
 // *rserrors.LimitExceededError; a taken identifier comes back as
 // *rserrors.InvalidParameterError. Every error is an *OpError.
-func (c *Client) Create(ctx context.Context, rs ResourceServer) (ResourceServer, error) {
+func (c *Client) Create(ctx context.Context, rs ResourceServer) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "Create", rs.UserPoolID, rs.Identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("rs.UserPoolID", rs.UserPoolID).Identifier("rs.Identifier", rs.Identifier).Name("rs.Name", rs.Name)
 	checkScopes(&r, "rs.Scopes", rs.Scopes)
@@ -251,7 +265,9 @@ func (c *Client) create(ctx context.Context, rs ResourceServer) (ResourceServer,
 // a missing user pool or resource server gives a
 // *rserrors.ResourceNotFoundError (rserrors.IsNotFound). Every error is an
 // *OpError.
-func (c *Client) Get(ctx context.Context, poolID, identifier string) (ResourceServer, error) {
+func (c *Client) Get(ctx context.Context, poolID, identifier string) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "Get", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	if err := r.Err("Get"); err != nil {
@@ -293,7 +309,9 @@ func (c *Client) read(ctx context.Context, in *cip.DescribeResourceServerInput) 
 // Invalid arguments give a *rserrors.ValidationError and nothing is sent;
 // a missing user pool or resource server gives a
 // *rserrors.ResourceNotFoundError. Every error is an *OpError.
-func (c *Client) Delete(ctx context.Context, poolID, identifier string) error {
+func (c *Client) Delete(ctx context.Context, poolID, identifier string) (err error) {
+	ctx, end := c.start(ctx, "Delete", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	if err := r.Err("Delete"); err != nil {
@@ -303,7 +321,7 @@ func (c *Client) Delete(ctx context.Context, poolID, identifier string) error {
 		return opError("Delete", poolID, identifier, err)
 	}
 	in := &cip.DeleteResourceServerInput{UserPoolId: aws.String(poolID), Identifier: aws.String(identifier)}
-	_, _, err := send(ctx, c, poolID, write, c.api.DeleteResourceServer, in)
+	_, _, err = send(ctx, c, poolID, write, c.api.DeleteResourceServer, in)
 	return opError("Delete", poolID, identifier, err)
 }
 
@@ -318,7 +336,13 @@ func (c *Client) Delete(ctx context.Context, poolID, identifier string) error {
 // context's error; each is an *OpError.
 func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ResourceServer, error] {
 	return func(yield func(ResourceServer, error) bool) {
-		fail := func(err error) { yield(ResourceServer{}, opError("List", poolID, "", err)) }
+		ctx, end := c.start(ctx, "List", poolID, "")
+		var failed error
+		defer func() { end(failed) }()
+		fail := func(err error) {
+			failed = err
+			yield(ResourceServer{}, opError("List", poolID, "", err))
+		}
 		var r validate.Report
 		if err := r.UserPoolID("poolID", poolID).Err("List"); err != nil {
 			fail(err)

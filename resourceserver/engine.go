@@ -96,7 +96,9 @@ import (
 // error mapped by rserrors.From (rserrors.IsResourceServerNotFound for a
 // missing server), the Locker's error, or the context's error, which can
 // come after the Update took effect.
-func (c *Client) Apply(ctx context.Context, poolID, identifier string, ch Change) (ResourceServer, error) {
+func (c *Client) Apply(ctx context.Context, poolID, identifier string, ch Change) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "Apply", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	ch.check(&r)

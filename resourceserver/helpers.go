@@ -12,7 +12,9 @@ import (
 
 // AddScope adds one scope, or sets its description if a scope of that name
 // exists; see [Client.AddScopes].
-func (c *Client) AddScope(ctx context.Context, poolID, identifier string, scope Scope) (ResourceServer, error) {
+func (c *Client) AddScope(ctx context.Context, poolID, identifier string, scope Scope) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "AddScope", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	r.ScopeName("scope.Name", scope.Name).ScopeDescription("scope.Description", scope.Description)
@@ -29,7 +31,9 @@ func (c *Client) AddScope(ctx context.Context, poolID, identifier string, scope 
 // 100 give a *rserrors.ValidationError (paths "scopes[i].Name") and
 // nothing is sent; a result over 100 scopes gives one after the Describe.
 // Other errors are those of Apply.
-func (c *Client) AddScopes(ctx context.Context, poolID, identifier string, scopes ...Scope) (ResourceServer, error) {
+func (c *Client) AddScopes(ctx context.Context, poolID, identifier string, scopes ...Scope) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "AddScopes", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	checkScopes(&r, "scopes", scopes)
@@ -45,7 +49,9 @@ func (c *Client) AddScopes(ctx context.Context, poolID, identifier string, scope
 //
 // App clients that allow a removed scope keep it as an inactive scope,
 // and adding a scope of the same name later grants it to them again.
-func (c *Client) RemoveScopes(ctx context.Context, poolID, identifier string, names ...string) (ResourceServer, error) {
+func (c *Client) RemoveScopes(ctx context.Context, poolID, identifier string, names ...string) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "RemoveScopes", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	for i, n := range names {
@@ -63,7 +69,9 @@ func (c *Client) RemoveScopes(ctx context.Context, poolID, identifier string, na
 // "scopes", rule RuleRequired) and nothing is sent, because it would
 // delete every scope: use [Client.ClearScopes] to say that. Scopes are
 // validated as for AddScopes.
-func (c *Client) UpdateScopes(ctx context.Context, poolID, identifier string, scopes []Scope) (ResourceServer, error) {
+func (c *Client) UpdateScopes(ctx context.Context, poolID, identifier string, scopes []Scope) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "UpdateScopes", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	if len(scopes) == 0 {
@@ -77,7 +85,9 @@ func (c *Client) UpdateScopes(ctx context.Context, poolID, identifier string, sc
 // [Client.Apply] with Change{}.Clear(). It deletes the scopes the server
 // had when read; a scope another writer adds afterwards is kept. App
 // clients that allow the deleted scopes keep them as inactive scopes.
-func (c *Client) ClearScopes(ctx context.Context, poolID, identifier string) (ResourceServer, error) {
+func (c *Client) ClearScopes(ctx context.Context, poolID, identifier string) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "ClearScopes", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	return c.change(ctx, "ClearScopes", poolID, identifier, r.Err("ClearScopes"), fixed(Change{}.Clear()))
@@ -86,7 +96,9 @@ func (c *Client) ClearScopes(ctx context.Context, poolID, identifier string) (Re
 // Rename sets the name of a resource server and keeps every scope:
 // [Client.Apply] with Change{}.Rename(name). An invalid name gives a
 // *rserrors.ValidationError (path "name") and nothing is sent.
-func (c *Client) Rename(ctx context.Context, poolID, identifier, name string) (ResourceServer, error) {
+func (c *Client) Rename(ctx context.Context, poolID, identifier, name string) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "Rename", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	r.Name("name", name)
@@ -108,7 +120,9 @@ func (c *Client) Rename(ctx context.Context, poolID, identifier, name string) (R
 // or a result with no scope left from a server that had some (use
 // [Client.ClearScopes] for that), a *rserrors.ValidationError with no
 // Update sent.
-func (c *Client) Modify(ctx context.Context, poolID, identifier string, fn func(*ResourceServer) error) (ResourceServer, error) {
+func (c *Client) Modify(ctx context.Context, poolID, identifier string, fn func(*ResourceServer) error) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "Modify", poolID, identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
 	if fn == nil {
@@ -151,7 +165,9 @@ func (c *Client) Modify(ctx context.Context, poolID, identifier string, fn func(
 // "rs.Name", "rs.Scopes[i].Name"); a missing user pool gives an error
 // for which rserrors.IsUserPoolNotFound is true. Every error is an
 // *OpError with Op "Ensure".
-func (c *Client) Ensure(ctx context.Context, rs ResourceServer) (ResourceServer, error) {
+func (c *Client) Ensure(ctx context.Context, rs ResourceServer) (_ ResourceServer, err error) {
+	ctx, end := c.start(ctx, "Ensure", rs.UserPoolID, rs.Identifier)
+	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("rs.UserPoolID", rs.UserPoolID).Identifier("rs.Identifier", rs.Identifier).Name("rs.Name", rs.Name)
 	checkScopes(&r, "rs.Scopes", rs.Scopes)

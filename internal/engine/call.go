@@ -11,15 +11,16 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/pace"
 )
 
 // The log attributes every package writes, named as the Cognito API names
-// the members.
+// the members; spans and metrics use the same.
 const (
-	AttrPool       = "userPoolId"
-	AttrIdentifier = "identifier"
-	AttrClientID   = "clientId"
+	AttrPool       = telemetry.AttrPool
+	AttrIdentifier = telemetry.AttrIdentifier
+	AttrClientID   = telemetry.AttrClientID
 )
 
 // Caller holds what every SDK call of a Client carries.
@@ -30,6 +31,10 @@ type Caller struct {
 	// Options are the Client's Options.ClientOptions, nil entries dropped,
 	// applied before the pacer's option.
 	Options []func(*cip.Options)
+	// Telemetry traces and measures the Client's operations; nil: none.
+	// The engine needs none of its own: it finds the operation's in the
+	// context (telemetry.StartChild).
+	Telemetry *telemetry.Telemetry
 }
 
 // NewCaller returns the Caller of a Client paced by p with the options

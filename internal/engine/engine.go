@@ -8,6 +8,7 @@ import (
 	"time"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/internal/wait"
 )
 
@@ -93,8 +94,9 @@ type Options[S, C any] struct {
 // Engine runs the read-modify-writes of one resource kind. It is safe
 // for concurrent use.
 type Engine[S, C any] struct {
-	kind Kind[S, C]
-	o    Options[S, C]
+	kind      Kind[S, C]
+	o         Options[S, C]
+	writeSpan string // the name of a batch's span: Pkg + ".write"
 
 	mu     sync.Mutex
 	queues map[Key]*queue[S, C] // the changes waiting for a resource
@@ -102,7 +104,7 @@ type Engine[S, C any] struct {
 
 // New returns an Engine for kind.
 func New[S, C any](kind Kind[S, C], o Options[S, C]) *Engine[S, C] {
-	return &Engine[S, C]{kind: kind, o: o, queues: make(map[Key]*queue[S, C])}
+	return &Engine[S, C]{kind: kind, o: o, writeSpan: o.Pkg + ".write", queues: make(map[Key]*queue[S, C])}
 }
 
 type job[S, C any] struct {
@@ -232,6 +234,12 @@ func (e *Engine[S, C]) admit(q *queue[S, C], b *batchContext, jobs []*job[S, C])
 
 // batch runs one read-modify-write for jobs, and for the jobs that join
 // q while the state is read, and delivers every result.
+//
+// When the first caller's operation is traced, the batch has a span of
+// its own, Pkg+".write", its child, with the callers it carries
+// (telemetry.AttrCoalesced) and the writes it took
+// (telemetry.AttrAttempts); each caller's span names it when there are
+// several. It ends before any caller gets its result.
 func (e *Engine[S, C]) batch(k Key, q *queue[S, C], jobs []*job[S, C]) {
 	ctx, b := newBatchContext(jobs)
 	defer b.stop()
@@ -239,11 +247,15 @@ func (e *Engine[S, C]) batch(k Key, q *queue[S, C], jobs []*job[S, C]) {
 	if jobs = e.admit(q, b, jobs); len(jobs) == 0 {
 		return
 	}
+	ctx, span := telemetry.StartChild(ctx, e.writeSpan, slog.String(AttrPool, k.Pool), slog.String(e.o.IDAttr, k.ID))
+	ws := &writeSpan{span: span}
 	cur, took, err := e.kind.Read(ctx, k)
 	if err == nil && e.o.Coalesce {
 		jobs = append(jobs, e.admit(q, b, e.take(k, q, false))...)
 	}
+	e.carried(ws, jobs)
 	defer func() {
+		ws.end(err)
 		for _, j := range jobs {
 			j.deliver(zero, err) // those the run below left without a result
 		}
@@ -261,12 +273,13 @@ func (e *Engine[S, C]) batch(k Key, q *queue[S, C], jobs []*job[S, C]) {
 	}
 	if e.kind.Same(next, cur) {
 		e.log(ctx, slog.LevelDebug, "no change", k)
+		ws.end(nil)
 		for _, j := range live {
 			j.deliver(cur, nil)
 		}
 		return
 	}
-	err = e.run(ctx, k, live, steps, cur, next, took)
+	err = e.run(ctx, ws, k, live, steps, cur, next, took)
 }
 
 // chain applies the change of each job, in order, to the state its
@@ -316,7 +329,7 @@ func (e *Engine[S, C]) compose(steps []Step[S, C]) C {
 // then it releases the locks and delivers each job's result, so that a
 // caller never returns while the lock it was written under is held. It
 // returns an error for the jobs it did not deliver to.
-func (e *Engine[S, C]) run(ctx context.Context, k Key, jobs []*job[S, C], steps []Step[S, C], cur, next S, took time.Duration) error {
+func (e *Engine[S, C]) run(ctx context.Context, ws *writeSpan, k Key, jobs []*job[S, C], steps []Step[S, C], cur, next S, took time.Duration) (err error) {
 	type refusal struct {
 		j   *job[S, C]
 		err error
@@ -325,6 +338,9 @@ func (e *Engine[S, C]) run(ctx context.Context, k Key, jobs []*job[S, C], steps 
 	release := func() {}
 	defer func() {
 		release()
+		if len(refused) > 0 {
+			ws.end(err)
+		}
 		for _, r := range refused {
 			r.j.deliver(cur, r.err)
 		}
@@ -333,7 +349,7 @@ func (e *Engine[S, C]) run(ctx context.Context, k Key, jobs []*job[S, C], steps 
 	bctx := ctx // the batch's context, which outlives the locks
 	if e.o.Lock != nil {
 		var err error
-		ctx, held, release, err = e.lock(ctx, e.o.LockKeys(k, e.compose(steps)))
+		ctx, held, release, err = e.lock(ctx, k, e.o.LockKeys(k, e.compose(steps)))
 		if err != nil {
 			release = func() {}
 			return err
@@ -382,7 +398,7 @@ func (e *Engine[S, C]) run(ctx context.Context, k Key, jobs []*job[S, C], steps 
 	s := cur
 	if !e.kind.Same(next, cur) {
 		var err error
-		if s, err = e.loop(ctx, k, cur, next, e.compose(steps), took, held); err != nil {
+		if s, err = e.loop(ctx, ws, k, cur, next, e.compose(steps), took, held); err != nil {
 			return lockCause(ctx, err)
 		}
 	}
@@ -392,6 +408,7 @@ func (e *Engine[S, C]) run(ctx context.Context, k Key, jobs []*job[S, C], steps 
 	if after != nil {
 		errs = after(bctx)
 	}
+	ws.end(nil)
 	for i, j := range jobs {
 		if i < len(errs) && errs[i] != nil {
 			j.deliver(s, errs[i])
@@ -405,7 +422,7 @@ func (e *Engine[S, C]) run(ctx context.Context, k Key, jobs []*job[S, C], steps 
 // loop writes next over cur and verifies it, writing the change again
 // when verification finds it overwritten, up to Options.MaxAttempts
 // writes.
-func (e *Engine[S, C]) loop(ctx context.Context, k Key, cur, next S, ch C, readTook time.Duration, held func() error) (S, error) {
+func (e *Engine[S, C]) loop(ctx context.Context, ws *writeSpan, k Key, cur, next S, ch C, readTook time.Duration, held func() error) (S, error) {
 	var zero S
 	stale := false // the state cur was refused as stale
 	for written := 0; ; written++ {
@@ -415,6 +432,7 @@ func (e *Engine[S, C]) loop(ctx context.Context, k Key, cur, next S, ch C, readT
 				return zero, &rserrors.ConflictError{UserPoolID: k.Pool, Identifier: k.ID, Attempts: written}
 			}
 			e.log(ctx, slog.LevelInfo, "change overwritten; writing it again", k, slog.Int("attempt", written+1))
+			e.reapplied(ctx, ws, k, written+1)
 			// The state verified before a wait is stale after it, and the
 			// state a refused write was built on is stale at once: writing
 			// either would undo what other writers did meanwhile.
@@ -437,6 +455,7 @@ func (e *Engine[S, C]) loop(ctx context.Context, k Key, cur, next S, ch C, readT
 		if err := held(); err != nil {
 			return zero, err
 		}
+		ws.attempts = written + 1
 		out, rebased, writeTook, err := e.kind.Write(ctx, cur, next, ch)
 		if rserrors.IsConcurrentModification(err) {
 			e.log(ctx, slog.LevelInfo, "concurrent modification", k, slog.Int("writes", written+1))
@@ -467,7 +486,7 @@ func (e *Engine[S, C]) loop(ctx context.Context, k Key, cur, next S, ch C, readT
 // when one of them is lost, with a *rserrors.LockLostError as its cause;
 // held reports such a loss, asking each lock afresh, so that a process
 // resumed after a pause past its lease learns of it before it writes.
-func (e *Engine[S, C]) lock(ctx context.Context, keys []string) (context.Context, func() error, func(), error) {
+func (e *Engine[S, C]) lock(ctx context.Context, k Key, keys []string) (context.Context, func() error, func(), error) {
 	type lk struct {
 		key string
 		l   Held
@@ -483,7 +502,9 @@ func (e *Engine[S, C]) lock(ctx context.Context, keys []string) (context.Context
 		}
 	}
 	for _, key := range keys {
+		asked := time.Now()
 		l, err := e.o.Lock(ctx, key)
+		e.lockWaited(ctx, k, key, time.Since(asked))
 		if err != nil {
 			release()
 			return nil, nil, nil, err
