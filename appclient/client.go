@@ -244,7 +244,7 @@ var errNoClient = errors.New("DescribeUserPoolClient answered without an app cli
 // app client gives a *rserrors.ResourceNotFoundError (rserrors.IsNotFound).
 // Every error is an *OpError.
 func (c *Client) Get(ctx context.Context, poolID, clientID string) (_ AppClient, err error) {
-	ctx, end := c.start(ctx, "Get", poolID, clientID)
+	ctx, end := c.start(ctx, "appclient.Get", poolID, clientID)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)

@@ -87,7 +87,7 @@ func (g Grants) Holders(scope string) []ClientRef {
 // *rserrors.ResourceNotFoundError for a missing pool; the context's error,
 // which stops the scan at once.
 func (c *Client) Grants(ctx context.Context, poolID string) (_ Grants, err error) {
-	ctx, end := c.start(ctx, "Grants", poolID, "")
+	ctx, end := c.start(ctx, "appclient.Grants", poolID, "")
 	defer func() { end(err) }()
 	var r validate.Report
 	if err := r.UserPoolID("poolID", poolID).Err("Grants"); err != nil {
@@ -136,7 +136,7 @@ func (c *Client) Grants(ctx context.Context, poolID string) (_ Grants, err error
 // rserrors.From; the context's error.
 // An empty scopes sends nothing and returns an empty map.
 func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (_ map[string][]string, err error) {
-	ctx, end := c.start(ctx, "Holders", poolID, "")
+	ctx, end := c.start(ctx, "appclient.Holders", poolID, "")
 	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("poolID", poolID)
@@ -179,7 +179,7 @@ func (c *Client) Holders(ctx context.Context, poolID string, scopes []string) (_
 // *rserrors.ResourceNotFoundError); the app clients before it keep their
 // revocation, and calling Revoke again is safe.
 func (c *Client) Revoke(ctx context.Context, poolID, scope string, clientIDs []string) (err error) {
-	ctx, end := c.start(ctx, "Revoke", poolID, "")
+	ctx, end := c.start(ctx, "appclient.Revoke", poolID, "")
 	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("poolID", poolID)
@@ -239,7 +239,7 @@ func (c *Client) definedScopes(ctx context.Context, poolID string) (map[string]b
 // *rserrors.ResourceNotFoundError for a missing pool; the context's error.
 func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ClientRef, error] {
 	return func(yield func(ClientRef, error) bool) {
-		ctx, end := c.start(ctx, "List", poolID, "")
+		ctx, end := c.start(ctx, "appclient.List", poolID, "")
 		var err error
 		defer func() { end(err) }()
 		var r validate.Report

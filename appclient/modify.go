@@ -178,7 +178,7 @@ var readOnly = []string{"UserPoolID", "ClientID", "HasSecret", "CreationDate", "
 // *ScopeNotFoundError from Cognito's own answer; the context's error,
 // which can come after the Update took effect.
 func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*AppClient) error) (_ AppClient, err error) {
-	ctx, end := c.start(ctx, "Modify", poolID, clientID)
+	ctx, end := c.start(ctx, "appclient.Modify", poolID, clientID)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
@@ -231,7 +231,7 @@ func (c *Client) Modify(ctx context.Context, poolID, clientID string, fn func(*A
 // documented, and if it refuses, the error is a *ScopeNotFoundError naming
 // it, with Err set, and nothing has changed: revoke it first.
 func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scopes ...string) (_ AppClient, err error) {
-	ctx, end := c.start(ctx, "GrantScopes", poolID, clientID)
+	ctx, end := c.start(ctx, "appclient.GrantScopes", poolID, clientID)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
@@ -247,7 +247,7 @@ func (c *Client) GrantScopes(ctx context.Context, poolID, clientID string, scope
 // with a *ScopeNotFoundError whose Err is set, and nothing changes. Errors
 // are those of GrantScopes, with Op "GrantScopes".
 func (c *Client) GrantScopesListed(ctx context.Context, poolID, clientID string, listed []string, scopes ...string) (_ AppClient, err error) {
-	ctx, end := c.start(ctx, "GrantScopes", poolID, clientID)
+	ctx, end := c.start(ctx, "appclient.GrantScopes", poolID, clientID)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)
@@ -267,7 +267,7 @@ func (c *Client) GrantScopesListed(ctx context.Context, poolID, clientID string,
 // and no update is sent; OAuth is never turned off
 // behind the caller's back.
 func (c *Client) RevokeScopes(ctx context.Context, poolID, clientID string, scopes ...string) (_ AppClient, err error) {
-	ctx, end := c.start(ctx, "RevokeScopes", poolID, clientID)
+	ctx, end := c.start(ctx, "appclient.RevokeScopes", poolID, clientID)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkIDs(&r, poolID, clientID)

@@ -6,9 +6,9 @@ import (
 	"github.com/scopekeeper/scopekeeper/internal/engine"
 )
 
-// start starts the span of the public operation op on an app client
-// (clientID empty for a whole pool); see telemetry.Telemetry.Op and
-// docs/observability.md.
+// start starts the span of the public operation op, such as
+// "appclient.GrantScopes", on an app client (clientID empty for a whole
+// pool); see telemetry.Telemetry.Op and docs/observability.md.
 func (c *Client) start(ctx context.Context, op, poolID, clientID string) (context.Context, func(error)) {
-	return c.caller.Telemetry.Op(ctx, "appclient", op, poolID, engine.AttrClientID, clientID)
+	return c.caller.Telemetry.Op(ctx, op, poolID, engine.AttrClientID, clientID)
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 )
 
 // The constants of the adaptation, CUBIC's as the SDK's adaptive retry
@@ -49,9 +51,10 @@ func (realClock) NewTimer(d time.Duration) (<-chan time.Time, func() bool) {
 // send slots one at a time, in arrival order, each when its time has come,
 // and adapts its rate to throttles.
 type limiter struct {
-	clk     clock
-	ceiling float64
-	floor   float64
+	clk       clock
+	ceiling   float64
+	floor     float64
+	waitAttrs telemetry.MetricAttrs // of a pool's limiter: the pool and category of its pacing waits
 
 	mu    sync.Mutex
 	last  time.Time // when the last slot was taken; zero before the first

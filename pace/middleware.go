@@ -70,8 +70,11 @@ func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInp
 	if waited > time.Second {
 		m.p.logWait(ctx, m.pool, m.cat, waited)
 	}
-	telemetry.Observe(ctx, telemetry.PacingWait, waited,
-		slog.String(telemetry.AttrPool, m.pool), slog.String(telemetry.AttrCategory, string(m.cat)))
+	if m.lim != nil {
+		telemetry.ObserveWith(ctx, telemetry.PacingWait, waited, m.lim.waitAttrs)
+	} else {
+		telemetry.ObserveWith(ctx, telemetry.PacingWait, waited, waitAttrs(m.pool, m.cat))
+	}
 	out, md, err := next.HandleFinalize(ctx, in)
 	if isCode(err, rserrors.CodeTooManyRequests) {
 		telemetry.Count(ctx, telemetry.Throttles,
@@ -90,4 +93,10 @@ func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInp
 func isCode(err error, code string) bool {
 	var api smithy.APIError
 	return errors.As(err, &api) && strings.EqualFold(api.ErrorCode(), code)
+}
+
+// waitAttrs returns the attributes of the pacing waits of pool and
+// category c, which a pool's limiter keeps.
+func waitAttrs(pool string, c Category) telemetry.MetricAttrs {
+	return telemetry.NewMetricAttrs(slog.String(telemetry.AttrPool, pool), slog.String(telemetry.AttrCategory, string(c)))
 }

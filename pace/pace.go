@@ -235,6 +235,9 @@ func (p *Pacer) getLocked(k key, ceiling float64) *limiter {
 	l := p.all[k]
 	if l == nil {
 		l = newLimiter(p.clk, ceiling)
+		if !k.account {
+			l.waitAttrs = waitAttrs(k.scope, k.cat)
+		}
 		p.all[k] = l
 	}
 	return l

@@ -227,7 +227,7 @@ func lockFunc(l Locker) func(context.Context, string) (engine.Held, error) {
 // *rserrors.LimitExceededError; a taken identifier comes back as
 // *rserrors.InvalidParameterError. Every error is an *OpError.
 func (c *Client) Create(ctx context.Context, rs ResourceServer) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "Create", rs.UserPoolID, rs.Identifier)
+	ctx, end := c.start(ctx, "resourceserver.Create", rs.UserPoolID, rs.Identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("rs.UserPoolID", rs.UserPoolID).Identifier("rs.Identifier", rs.Identifier).Name("rs.Name", rs.Name)
@@ -266,7 +266,7 @@ func (c *Client) create(ctx context.Context, rs ResourceServer) (ResourceServer,
 // *rserrors.ResourceNotFoundError (rserrors.IsNotFound). Every error is an
 // *OpError.
 func (c *Client) Get(ctx context.Context, poolID, identifier string) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "Get", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.Get", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -310,7 +310,7 @@ func (c *Client) read(ctx context.Context, in *cip.DescribeResourceServerInput) 
 // a missing user pool or resource server gives a
 // *rserrors.ResourceNotFoundError. Every error is an *OpError.
 func (c *Client) Delete(ctx context.Context, poolID, identifier string) (err error) {
-	ctx, end := c.start(ctx, "Delete", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.Delete", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -336,7 +336,7 @@ func (c *Client) Delete(ctx context.Context, poolID, identifier string) (err err
 // context's error; each is an *OpError.
 func (c *Client) List(ctx context.Context, poolID string) iter.Seq2[ResourceServer, error] {
 	return func(yield func(ResourceServer, error) bool) {
-		ctx, end := c.start(ctx, "List", poolID, "")
+		ctx, end := c.start(ctx, "resourceserver.List", poolID, "")
 		var failed error
 		defer func() { end(failed) }()
 		fail := func(err error) {

@@ -97,7 +97,7 @@ import (
 // missing server), the Locker's error, or the context's error, which can
 // come after the Update took effect.
 func (c *Client) Apply(ctx context.Context, poolID, identifier string, ch Change) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "Apply", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.Apply", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)

@@ -13,7 +13,7 @@ import (
 // AddScope adds one scope, or sets its description if a scope of that name
 // exists; see [Client.AddScopes].
 func (c *Client) AddScope(ctx context.Context, poolID, identifier string, scope Scope) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "AddScope", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.AddScope", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -32,7 +32,7 @@ func (c *Client) AddScope(ctx context.Context, poolID, identifier string, scope 
 // nothing is sent; a result over 100 scopes gives one after the Describe.
 // Other errors are those of Apply.
 func (c *Client) AddScopes(ctx context.Context, poolID, identifier string, scopes ...Scope) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "AddScopes", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.AddScopes", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -50,7 +50,7 @@ func (c *Client) AddScopes(ctx context.Context, poolID, identifier string, scope
 // App clients that allow a removed scope keep it as an inactive scope,
 // and adding a scope of the same name later grants it to them again.
 func (c *Client) RemoveScopes(ctx context.Context, poolID, identifier string, names ...string) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "RemoveScopes", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.RemoveScopes", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -70,7 +70,7 @@ func (c *Client) RemoveScopes(ctx context.Context, poolID, identifier string, na
 // delete every scope: use [Client.ClearScopes] to say that. Scopes are
 // validated as for AddScopes.
 func (c *Client) UpdateScopes(ctx context.Context, poolID, identifier string, scopes []Scope) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "UpdateScopes", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.UpdateScopes", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -86,7 +86,7 @@ func (c *Client) UpdateScopes(ctx context.Context, poolID, identifier string, sc
 // had when read; a scope another writer adds afterwards is kept. App
 // clients that allow the deleted scopes keep them as inactive scopes.
 func (c *Client) ClearScopes(ctx context.Context, poolID, identifier string) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "ClearScopes", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.ClearScopes", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -97,7 +97,7 @@ func (c *Client) ClearScopes(ctx context.Context, poolID, identifier string) (_ 
 // [Client.Apply] with Change{}.Rename(name). An invalid name gives a
 // *rserrors.ValidationError (path "name") and nothing is sent.
 func (c *Client) Rename(ctx context.Context, poolID, identifier, name string) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "Rename", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.Rename", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -121,7 +121,7 @@ func (c *Client) Rename(ctx context.Context, poolID, identifier, name string) (_
 // [Client.ClearScopes] for that), a *rserrors.ValidationError with no
 // Update sent.
 func (c *Client) Modify(ctx context.Context, poolID, identifier string, fn func(*ResourceServer) error) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "Modify", poolID, identifier)
+	ctx, end := c.start(ctx, "resourceserver.Modify", poolID, identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	checkTarget(&r, poolID, identifier)
@@ -166,7 +166,7 @@ func (c *Client) Modify(ctx context.Context, poolID, identifier string, fn func(
 // for which rserrors.IsUserPoolNotFound is true. Every error is an
 // *OpError with Op "Ensure".
 func (c *Client) Ensure(ctx context.Context, rs ResourceServer) (_ ResourceServer, err error) {
-	ctx, end := c.start(ctx, "Ensure", rs.UserPoolID, rs.Identifier)
+	ctx, end := c.start(ctx, "resourceserver.Ensure", rs.UserPoolID, rs.Identifier)
 	defer func() { end(err) }()
 	var r validate.Report
 	r.UserPoolID("rs.UserPoolID", rs.UserPoolID).Identifier("rs.Identifier", rs.Identifier).Name("rs.Name", rs.Name)

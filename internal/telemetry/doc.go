@@ -14,7 +14,7 @@
 //
 //	c.caller.Telemetry = telemetry.New(api, o.ClientOptions, o.TracerProvider, o.MeterProvider)
 //	...
-//	ctx, end := c.caller.Telemetry.Op(ctx, "resourceserver", "Apply", poolID, telemetry.AttrIdentifier, id)
+//	ctx, end := c.caller.Telemetry.Op(ctx, "resourceserver.Apply", poolID, telemetry.AttrIdentifier, id)
 //	defer func() { end(err) }()
 //
 // Code deeper down needs only that context: the engine starts its batch's

@@ -115,6 +115,41 @@ func Observe(ctx context.Context, i Instrument, d time.Duration, attrs ...slog.A
 	t.inst[i].hist.Record(ctx, d.Seconds(), recordOptions(slices.Clone(attrs)))
 }
 
+// MetricAttrs are the attributes of a metric recorded often with the
+// same ones (the pacing wait of one pool and category), converted once:
+// [ObserveWith] then records without converting or copying them. The zero
+// MetricAttrs has none.
+type MetricAttrs struct {
+	opt metrics.RecordMetricOption
+}
+
+// NewMetricAttrs converts attrs for [ObserveWith].
+func NewMetricAttrs(attrs ...slog.Attr) MetricAttrs {
+	type kv struct{ k, v any }
+	var kvs []kv
+	for _, a := range attrs {
+		setAttr(func(k, v any) { kvs = append(kvs, kv{k, v}) }, "", a)
+	}
+	return MetricAttrs{opt: func(o *metrics.RecordMetricOptions) {
+		for _, p := range kvs {
+			o.Properties.Set(p.k, p.v)
+		}
+	}}
+}
+
+// ObserveWith is [Observe] with attributes converted beforehand.
+func ObserveWith(ctx context.Context, i Instrument, d time.Duration, attrs MetricAttrs) {
+	t := fromContext(ctx).t
+	if t == nil || t.inst[i].hist == nil {
+		return
+	}
+	if attrs.opt == nil {
+		t.inst[i].hist.Record(ctx, d.Seconds())
+		return
+	}
+	t.inst[i].hist.Record(ctx, d.Seconds(), attrs.opt)
+}
+
 // recordOptions returns the option that sets attrs. Callers pass a copy,
 // so that the attributes of a call that records nothing stay on its stack.
 func recordOptions(attrs []slog.Attr) metrics.RecordMetricOption {

@@ -270,7 +270,12 @@ func Outcome(err error) string {
 // under "group.key", a duration becomes its seconds, and anything else not
 // a string, number or bool its string form.
 func setAttr(set func(k, v any), prefix string, a slog.Attr) {
-	key := prefix + a.Key
+	var key any
+	if prefix == "" {
+		key = boxKey(a.Key)
+	} else {
+		key = prefix + a.Key
+	}
 	v := a.Value.Resolve()
 	switch v.Kind() {
 	case slog.KindString:
@@ -293,7 +298,7 @@ func setAttr(set func(k, v any), prefix string, a slog.Attr) {
 		set(key, v.Time().Format(time.RFC3339Nano))
 	case slog.KindGroup:
 		if a.Key != "" {
-			prefix = key + "."
+			prefix += a.Key + "."
 		}
 		for _, m := range v.Group() {
 			setAttr(set, prefix, m)
@@ -313,13 +318,13 @@ func setAttr(set func(k, v any), prefix string, a slog.Attr) {
 // noEnd is the end of an operation that is not traced or measured.
 func noEnd(error) {}
 
-// Op starts the span of the public operation pkg.op on pool (and on id,
-// recorded under idKey, when id is not empty) and returns the context
-// that carries it and the function that ends it with the operation's
-// error: that function counts the outcome ([CountOutcome]) and ends the
-// span. With a nil t it returns ctx and a function that does nothing,
-// and allocates nothing.
-func (t *Telemetry) Op(ctx context.Context, pkg, op, pool, idKey, id string) (context.Context, func(error)) {
+// Op starts the span of the public operation name, such as
+// "resourceserver.AddScope", on pool (and on id, recorded under idKey,
+// when id is not empty) and returns the context that carries it and the
+// function that ends it with the operation's error: that function counts
+// the outcome ([CountOutcome]) and ends the span. With a nil t it returns
+// ctx and a function that does nothing, and allocates nothing.
+func (t *Telemetry) Op(ctx context.Context, name, pool, idKey, id string) (context.Context, func(error)) {
 	if t == nil {
 		return ctx, noEnd
 	}
@@ -328,9 +333,35 @@ func (t *Telemetry) Op(ctx context.Context, pkg, op, pool, idKey, id string) (co
 	if id != "" {
 		attrs = append(attrs, slog.String(idKey, id))
 	}
-	ctx, span := t.Start(ctx, pkg+"."+op, attrs...)
+	ctx, span := t.Start(ctx, name, attrs...)
 	return ctx, func(err error) {
 		CountOutcome(ctx, err, attrs...)
 		span.End(err)
 	}
+}
+
+// boxKey returns k as an interface value; scopekeeper's own keys come from
+// constants, which the compiler boxes without allocating.
+func boxKey(k string) any {
+	switch k {
+	case AttrPool:
+		return AttrPool
+	case AttrIdentifier:
+		return AttrIdentifier
+	case AttrClientID:
+		return AttrClientID
+	case AttrAttempts:
+		return AttrAttempts
+	case AttrCoalesced:
+		return AttrCoalesced
+	case AttrOutcome:
+		return AttrOutcome
+	case AttrSteps:
+		return AttrSteps
+	case AttrCategory:
+		return AttrCategory
+	case AttrRate:
+		return AttrRate
+	}
+	return k
 }

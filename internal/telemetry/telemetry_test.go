@@ -291,7 +291,7 @@ func TestOpUntraced(t *testing.T) {
 	var tel *telemetry.Telemetry
 	ctx := context.Background()
 	allocs := testing.AllocsPerRun(100, func() {
-		c, end := tel.Op(ctx, "resourceserver", "AddScope", "us-east-1_A", telemetry.AttrIdentifier, "api")
+		c, end := tel.Op(ctx, "resourceserver.AddScope", "us-east-1_A", telemetry.AttrIdentifier, "api")
 		end(nil)
 		if c != ctx {
 			t.Fatal("Op changed the context of an untraced operation")
