@@ -106,10 +106,11 @@ const (
 	// NotTried: the apply stopped before the step, or a step it depends on
 	// did not succeed.
 	NotTried Outcome = "not tried"
-	// Unverified: the step's write was sent and no read has shown whether
-	// it is in place: the apply was interrupted while the write or its
-	// verification was under way, and the read back after it failed too.
-	// StepResult.Err says why. In an [ApplyOptions.OnStep] call, a
+	// Unverified: the step's write may have landed and no read has shown
+	// it in place: the apply was interrupted while the write or its
+	// verification was under way, and the read back after it did not find
+	// it (a request cut on this side may still be carried out) or failed.
+	// StepResult.Err says which. In an [ApplyOptions.OnStep] call, a
 	// resource-server step whose write has landed and waits for the
 	// listing that verifies its wave.
 	Unverified Outcome = "written, not verified"
@@ -213,8 +214,9 @@ func (r *Result) count() (done, failed, notTried, unverified int) {
 // Grace: one listing of the resource servers if a server step was cut, and
 // a DescribeUserPoolClient per app client whose step was cut (when the
 // AppClients has Get, as *appclient.Client does). Each cut step is then
-// done if its write is in place, failed if it is not, and [Unverified]
-// if that read failed too. Steps never started are not tried.
+// done if its write is in place, and [Unverified] if it is not (a request
+// cut on this side may still be carried out after the read) or the read
+// failed. Steps never started are not tried.
 //
 // The Result lists every step as done, failed (with its error), written
 // but not verified, or not tried; when any step failed or is unverified,
@@ -581,8 +583,8 @@ func (a *apply) wave(ctx context.Context) {
 }
 
 // readBack reads, on ctx, what the steps cut by the interrupt left, and
-// settles each: done if its write is in place, failed if not, unverified
-// if the read fails.
+// settles each: done if its write is in place, unverified if not (a
+// request cut on this side may still land) or if the read fails.
 func (a *apply) readBack(ctx context.Context) {
 	a.mu.Lock()
 	var servers, clients []int
@@ -637,7 +639,9 @@ func (a *apply) settle(i int, readErr error, in bool) {
 	case in:
 		a.finish(i, Done, nil)
 	default:
-		a.finish(i, Failed, fmt.Errorf("interrupted before its write was in place: %w", cut))
+		// A request cut on this side may still be carried out on
+		// Cognito's, after the read.
+		a.finish(i, Unverified, fmt.Errorf("interrupted (%w) while its write was under way, and not in place when read back: it may still land", cut))
 	}
 }
 
