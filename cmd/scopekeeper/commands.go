@@ -44,7 +44,7 @@ unless some are configured.
 
 Exit codes: 0 success; 1 error; 2 plan or audit --detailed-exitcode found changes
 or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
---allow-dangling or --allow-regrant.`,
+--allow-dangling or --allow-regrant; 130 or 143 interrupted by SIGINT or SIGTERM.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 list
   scopekeeper plan -f scopes.yaml --out scopes.plan
   scopekeeper apply scopes.plan
@@ -227,7 +227,16 @@ grants scopes. A plan that would leave grants dangling (a scope removed while ap
 clients allow it) or re-grant inactive scopes is refused unless --allow-dangling or
 --allow-regrant. It stops at the first failure unless --continue-on-error; the
 summary says what was done, what failed and what was not tried. Progress goes to
-standard error.`,
+standard error, a line per step as it lands.
+
+A saved plan is checked, not trusted: it is refused when made for another user pool,
+region or endpoint, or when the pool changed since; its dangling grants and re-grants
+are computed again from what apply reads.
+
+The first SIGINT or SIGTERM starts no new write, gives the writes in flight 5 seconds
+to land and be verified, reads back what landed, and prints the summary (done, written
+but not verified, failed, not tried); the exit code is 130 (SIGINT) or 143 (SIGTERM).
+A second signal exits at once, without a summary.`,
 		Example: `  scopekeeper apply -f scopes.yaml
   scopekeeper apply -f scopes.yaml --prune --auto-approve
   scopekeeper plan -f scopes.yaml --out scopes.plan && scopekeeper apply scopes.plan`,
