@@ -221,8 +221,9 @@ func (r *Result) count() (done, failed, notTried, unverified int) {
 // The Result lists every step as done, failed (with its error), written
 // but not verified, or not tried; when any step failed or is unverified,
 // or ctx ended before the apply did, the error is an *[ApplyError] holding
-// the same Result, and errors.Is(err, context.Canceled) (or ctx's cause)
-// holds when ctx ended. Other errors (a refusal above, a failed read, a
+// the same Result, and errors.Is(err, context.Canceled) (or
+// context.DeadlineExceeded) and errors.Is(err, context.Cause(ctx)) hold
+// when ctx ended. Other errors (a refusal above, a failed read, a
 // nil or unreadable plan) come with a nil Result and mean nothing was
 // written.
 func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (*Result, error) {
@@ -300,6 +301,7 @@ type apply struct {
 	cut      []error  // the error of a step cut by an interrupt, to read back
 	listed   []string // the scopes of the latest listing of the pool
 	cause    error    // why ctx ended, once it did
+	ctxErr   error    // ctx.Err(), once it ended
 	stop     atomic.Bool
 }
 
@@ -357,7 +359,7 @@ func (a *apply) run(ctx context.Context) {
 	unwatch := context.AfterFunc(ctx, func() {
 		cause := context.Cause(ctx)
 		a.mu.Lock()
-		a.cause = cause
+		a.cause, a.ctxErr = cause, ctx.Err()
 		a.mu.Unlock()
 		a.stop.Store(true)
 		a.log.Warn("reconcile: apply interrupted: no new step starts, the steps in flight get a grace period",
@@ -392,7 +394,9 @@ func (a *apply) interrupted() error {
 func (a *apply) result() (*Result, error) {
 	cause := a.interrupted()
 	if _, failed, _, unverified := a.res.count(); failed > 0 || unverified > 0 || cause != nil {
-		return a.res, &ApplyError{Result: a.res, Interrupted: cause}
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.res, &ApplyError{Result: a.res, Interrupted: cause, ctxErr: a.ctxErr}
 	}
 	return a.res, nil
 }

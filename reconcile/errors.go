@@ -236,6 +236,8 @@ type ApplyError struct {
 	// Interrupted is why the apply's context ended (context.Cause), nil
 	// when it did not.
 	Interrupted error
+
+	ctxErr error // the context's Err, when it ended
 }
 
 // Error counts the outcomes and lists each failure and unverified step.
@@ -258,12 +260,16 @@ func (e *ApplyError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the cause of the interrupt, if any, and the error of each
-// failed or unverified step.
+// Unwrap returns the cause of the interrupt and the context's error
+// (context.Canceled or context.DeadlineExceeded), if any, and the error of
+// each failed or unverified step.
 func (e *ApplyError) Unwrap() []error {
 	var out []error
 	if e.Interrupted != nil {
 		out = append(out, e.Interrupted)
+	}
+	if e.ctxErr != nil && e.ctxErr != e.Interrupted {
+		out = append(out, e.ctxErr)
 	}
 	for _, s := range e.Result.Steps {
 		if (s.Outcome == Failed || s.Outcome == Unverified) && s.Err != nil {

@@ -102,7 +102,7 @@ func TestApplyInterrupted(t *testing.T) {
 				progress[s.Step.Target] = s.Outcome
 			}})
 			var ae *reconcile.ApplyError
-			if !errors.As(err, &ae) || ae.Result != res || !errors.Is(err, errUserStop) {
+			if !errors.As(err, &ae) || ae.Result != res || !errors.Is(err, errUserStop) || !errors.Is(err, context.Canceled) {
 				t.Fatalf("Apply() error = %v, want an *ApplyError holding the result and matching the context's cause", err)
 			}
 			created := map[string]bool{}
