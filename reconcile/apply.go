@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,22 +18,41 @@ import (
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
+// DefaultGrace is how long an interrupted apply lets its writes in flight
+// finish, unless ApplyOptions.Grace says otherwise.
+const DefaultGrace = 5 * time.Second
+
 // ApplyOptions are the choices of one apply.
 type ApplyOptions struct {
 	// AllowDangling applies a plan whose removals leave scopes inactive on
-	// app clients (Plan.Dangling). Without it such a plan is refused.
+	// app clients. Without it such a plan is refused.
 	AllowDangling bool
 	// AllowRegrant applies a plan whose additions make inactive grants
-	// active again (Plan.Regrants). Without it such a plan is refused.
+	// active again. Without it such a plan is refused.
 	AllowRegrant bool
 	// ContinueOnError goes on after a step fails, and tries every step that
 	// does not depend on a failed one. Without it the apply stops at the
 	// first failure: steps in flight finish, no new one starts.
 	ContinueOnError bool
-	// Progress, if set, is called once per step when its outcome is known,
+	// Grace bounds an interrupted apply (see [Reconciler.Apply]): once
+	// the apply's context ends, the steps in flight have Grace to finish
+	// their writes and be verified; then they are cut, and what landed is
+	// read back with a deadline of Grace again. Zero means DefaultGrace; a
+	// negative value cuts them at once (the read back still gets
+	// DefaultGrace).
+	Grace time.Duration
+	// Progress, if set, is called once per step when its outcome is final,
 	// with the number of steps finished so far and the total. Calls do not
 	// overlap.
 	Progress func(s StepResult, finished, total int)
+	// OnStep, if set, is called once per step as soon as the step is over
+	// on its side, in the order the steps get there, without waiting for
+	// the rest of its wave: a resource-server step whose write has landed
+	// is reported [Unverified] (the listing that verifies the wave comes
+	// once every write of the wave is in; its final outcome comes to
+	// Progress and the Result), any other step with its final outcome.
+	// Calls do not overlap with each other or with Progress.
+	OnStep func(StepResult)
 }
 
 // StepKind is the kind of a step of an apply.
@@ -87,6 +107,14 @@ const (
 	// NotTried: the apply stopped before the step, or a step it depends on
 	// did not succeed.
 	NotTried Outcome = "not tried"
+	// Unverified: the step's write may have landed and no read has shown
+	// it in place: the apply was interrupted while the write or its
+	// verification was under way, and the read back after it did not find
+	// it (a request cut on this side may still be carried out) or failed.
+	// StepResult.Err says which. In an [ApplyOptions.OnStep] call, a
+	// resource-server step whose write has landed and waits for the
+	// listing that verifies its wave.
+	Unverified Outcome = "written, not verified"
 )
 
 // StepResult is a step and its outcome.
@@ -118,6 +146,9 @@ func (r *Result) Failed() []StepResult { return r.with(Failed) }
 // NotTried returns the steps not tried, in order.
 func (r *Result) NotTried() []StepResult { return r.with(NotTried) }
 
+// Unverified returns the steps written but not verified, in order.
+func (r *Result) Unverified() []StepResult { return r.with(Unverified) }
+
 func (r *Result) with(o Outcome) []StepResult {
 	var out []StepResult
 	for _, s := range r.Steps {
@@ -128,52 +159,74 @@ func (r *Result) with(o Outcome) []StepResult {
 	return out
 }
 
-func (r *Result) count() (done, failed, notTried int) {
-	return len(r.Done()), len(r.Failed()), len(r.NotTried())
+func (r *Result) count() (done, failed, notTried, unverified int) {
+	return len(r.Done()), len(r.Failed()), len(r.NotTried()), len(r.Unverified())
 }
 
 // Apply carries out p, a plan made by [Reconciler.Plan] now or earlier and
 // saved. In order, it:
 //
-//  1. refuses, with a *rserrors.GrantsError and nothing sent, a plan with
-//     dangling grants or re-grants that opts does not allow;
+//  1. refuses, with a *[TargetError] and nothing sent, a plan made for
+//     another region or endpoint than this Reconciler's API reaches, and
+//     with a *rserrors.GrantsError, a plan whose own lists of dangling
+//     grants or re-grants opts does not allow;
 //  2. reads the pool again as the plan did (ListResourceServers, and the
 //     app clients the plan read unless this Reconciler made the plan less
 //     than Options.ReuseRead ago) and refuses, with a *[StaleError], a plan
 //     whose pool changed since;
-//  3. revokes the scopes the plan revokes (appclient RevokeScopes), so no
+//  3. checks the plan's steps against what it read, not against the
+//     plan's lists, which a saved plan could have lost: it refuses a plan
+//     that did not read the holders of a scope it removes or adds, and,
+//     with a *rserrors.GrantsError, steps that leave grants dangling or
+//     re-grant inactive scopes that opts does not allow;
+//  4. revokes the scopes the plan revokes (appclient RevokeScopes), so no
 //     grant is left dangling by what follows;
-//  4. creates, changes and deletes resource servers through the
+//  5. creates, changes and deletes resource servers through the
 //     resourceserver.Client (Create, Apply with the planned Change, Delete:
 //     the same engine, validation, guard, Locker and pacing as every
 //     helper), up to Options.Parallelism at a time, the Client's pacing
 //     spacing them to the quota; each Apply costs a DescribeResourceServer
 //     and an UpdateResourceServer;
-//  5. verifies that wave with one listing of the pool (one
+//  6. verifies that wave with one listing of the pool (one
 //     ListResourceServers per 50 servers, after Options.Settle) in place
 //     of a Describe per server, through the engine's wave seam, and writes
 //     again each change found overwritten by another writer, up to
 //     Options.MaxAttempts writes (then the step fails with a
 //     *rserrors.ConflictError);
-//  6. grants the scopes the plan grants (appclient GrantScopesListed),
+//  7. grants the scopes the plan grants (appclient GrantScopesListed),
 //     once the servers that define them are in place: a scope the latest
 //     listing showed costs no DescribeResourceServer.
 //
-// The plan's checks of the app clients hold for the state read in step 2
-// (or by the plan itself, when this Reconciler made it less than
-// Options.ReuseRead ago): an app client granted a scope by another writer
-// after that read and before the removal lands is left holding it
-// dangling, unless every writer shares a resourceserver Locker (see
-// appclient's Options.Locker), or the grant comes through this apply.
+// The checks of the app clients hold for the state read in step 2 (or by
+// the plan itself, when this Reconciler made it less than
+// Options.ReuseRead ago). A window remains: an app client granted a scope
+// by another writer after that read and before the removal lands is left
+// holding it dangling, unless every writer shares a resourceserver Locker
+// (see appclient's Options.Locker), or the grant comes through this apply.
 //
 // A step whose prerequisite did not succeed (a removal whose revoke
 // failed, a grant whose server failed) is not tried. Without
 // opts.ContinueOnError the apply stops at the first failure.
 //
-// The Result lists every step as done, failed (with its error) or not
-// tried; when any step failed the error is an *[ApplyError] holding the
-// same Result. Other errors (a refusal above, a failed read, a nil or
-// unreadable plan) come with a nil Result and mean nothing was written.
+// When ctx ends during the steps, Apply starts no new step; the steps in
+// flight go on, their requests on a context that keeps ctx's values but
+// not its end, for opts.Grace to finish and be verified; then they are
+// cut. Apply then reads what landed, on a fresh context with a deadline of
+// Grace: one listing of the resource servers if a server step was cut, and
+// a DescribeUserPoolClient per app client whose step was cut (when the
+// AppClients has Get, as *appclient.Client does). Each cut step is then
+// done if its write is in place, and [Unverified] if it is not (a request
+// cut on this side may still be carried out after the read) or the read
+// failed. Steps never started are not tried.
+//
+// The Result lists every step as done, failed (with its error), written
+// but not verified, or not tried; when any step failed or is unverified,
+// or ctx ended before the apply did, the error is an *[ApplyError] holding
+// the same Result, and errors.Is(err, context.Canceled) (or
+// context.DeadlineExceeded) and errors.Is(err, context.Cause(ctx)) hold
+// when ctx ended. Other errors (a refusal above, a failed read, a
+// nil or unreadable plan) come with a nil Result and mean nothing was
+// written.
 func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (_ *Result, err error) {
 	switch {
 	case p == nil:
@@ -182,6 +235,9 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (_ *
 		return nil, &PlanVersionError{Version: p.Version, Supported: PlanVersion}
 	case r.apps == nil && (p.AppClients.read() || len(p.Grants) > 0):
 		return nil, errors.New("reconcile: Apply: the plan reads or writes app clients, and this Reconciler has no app-client client")
+	}
+	if err := r.sameTarget(p); err != nil {
+		return nil, err
 	}
 	if err := p.Allowed(opts); err != nil {
 		return nil, err
@@ -201,13 +257,19 @@ func (r *Reconciler) Apply(ctx context.Context, p *Plan, opts ApplyOptions) (_ *
 	if fp := st.fingerprint(); fp != p.Fingerprint {
 		return nil, &StaleError{UserPoolID: p.UserPoolID, Planned: p.Fingerprint, Found: fp}
 	}
+	if r.apps != nil {
+		if err := p.checkRead(st); err != nil {
+			return nil, err
+		}
+		dangling, regrants := p.impactsOn(st)
+		if err := (&Plan{UserPoolID: p.UserPoolID, Dangling: dangling, Regrants: regrants}).Allowed(opts); err != nil {
+			return nil, err
+		}
+	}
 	a := newApply(r, p, opts)
 	a.setListed(servers)
 	a.run(ctx)
-	if _, failed, _ := a.res.count(); failed > 0 {
-		return a.res, &ApplyError{Result: a.res}
-	}
-	return a.res, nil
+	return a.result()
 }
 
 // Allowed returns nil if opts allow what p does to grants, or a
@@ -238,7 +300,11 @@ type apply struct {
 	mu       sync.Mutex
 	res      *Result
 	finished int
+	reported []bool   // OnStep was called for the step
+	cut      []error  // the error of a step cut by an interrupt, to read back
 	listed   []string // the scopes of the latest listing of the pool
+	cause    error    // why ctx ended, once it did
+	ctxErr   error    // ctx.Err(), once it ended
 	stop     atomic.Bool
 }
 
@@ -267,26 +333,82 @@ func newApply(r *Reconciler, p *Plan, opts ApplyOptions) *apply {
 			a.grants = append(a.grants, add(Step{Kind: StepGrant, Target: g.Client.ID, Scopes: g.Grant}))
 		}
 	}
+	a.reported = make([]bool, len(a.res.Steps))
+	a.cut = make([]error, len(a.res.Steps))
 	return a
 }
 
-func (a *apply) run(ctx context.Context) {
-	pool := a.p.UserPoolID
-	a.each(ctx, a.revokes, func(ctx context.Context, i int) error {
-		_, err := a.r.apps.RevokeScopes(ctx, pool, a.res.Steps[i].Step.Target, a.res.Steps[i].Step.Scopes...)
-		return err
-	}, true, false)
-	a.wave(ctx)
-	a.each(ctx, a.grants, a.grant, true, false)
+// grace returns how long the writes in flight may go on once ctx ends,
+// and the deadline of the read back.
+func (a *apply) grace() (writes, readBack time.Duration) {
+	switch g := a.opts.Grace; {
+	case g == 0:
+		return DefaultGrace, DefaultGrace
+	case g < 0:
+		return 0, DefaultGrace
+	default:
+		return g, g
+	}
 }
 
-// each runs fn for the steps idx, up to Options.Parallelism at a time.
-// A step whose prerequisites did not succeed, or that comes after a
-// failure without ContinueOnError, is left not tried. With final, a step
-// that succeeds is done; otherwise it stays pending (the wave verifies
-// it), and only failures are recorded. With again (a step written before
-// and found overwritten) the step runs whatever happened meanwhile.
-func (a *apply) each(ctx context.Context, idx []int, fn func(context.Context, int) error, final, again bool) {
+// run runs the steps. The steps send their requests on wctx, which keeps
+// ctx's values but ends only a grace period after ctx does: once ctx
+// ends, no new step starts, and the steps in flight have that grace to
+// finish. Then it reads back what the steps cut meanwhile left.
+func (a *apply) run(ctx context.Context) {
+	writes, readBack := a.grace()
+	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancel(nil)
+	unwatch := context.AfterFunc(ctx, func() {
+		cause := context.Cause(ctx)
+		a.mu.Lock()
+		a.cause, a.ctxErr = cause, ctx.Err()
+		a.mu.Unlock()
+		a.stop.Store(true)
+		a.log.Warn("reconcile: apply interrupted: no new step starts, the steps in flight get a grace period",
+			engine.AttrPool, a.p.UserPoolID, "grace", writes, "cause", cause)
+		t := time.AfterFunc(writes, func() { cancel(cause) })
+		context.AfterFunc(wctx, func() { t.Stop() })
+	})
+	defer unwatch()
+	pool := a.p.UserPoolID
+	a.each(wctx, a.revokes, func(ctx context.Context, i int) error {
+		_, err := a.r.apps.RevokeScopes(ctx, pool, a.res.Steps[i].Step.Target, a.res.Steps[i].Step.Scopes...)
+		return err
+	})
+	a.wave(wctx)
+	a.each(wctx, a.grants, a.grant)
+	if a.interrupted() != nil {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readBack)
+		defer cancel()
+		a.readBack(rctx)
+	}
+}
+
+// interrupted returns why the apply's context ended, nil while it has
+// not.
+func (a *apply) interrupted() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cause
+}
+
+// result returns the Result and the error of Apply.
+func (a *apply) result() (*Result, error) {
+	cause := a.interrupted()
+	if _, failed, _, unverified := a.res.count(); failed > 0 || unverified > 0 || cause != nil {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return a.res, &ApplyError{Result: a.res, Interrupted: cause, ctxErr: a.ctxErr}
+	}
+	return a.res, nil
+}
+
+// each runs fn for the app-client steps idx, up to Options.Parallelism
+// at a time. A step whose prerequisites did not succeed, or that comes
+// after a failure without ContinueOnError or after an interrupt, is left
+// not tried.
+func (a *apply) each(ctx context.Context, idx []int, fn func(context.Context, int) error) {
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(a.r.opts.Parallelism, len(idx)) {
@@ -294,15 +416,11 @@ func (a *apply) each(ctx context.Context, idx []int, fn func(context.Context, in
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				if !again && (a.stop.Load() || !a.ready(i)) {
+				if a.stop.Load() || !a.ready(i) {
 					a.finish(i, NotTried, nil)
 					continue
 				}
-				if err := fn(ctx, i); err != nil {
-					a.finish(i, Failed, err)
-				} else if final {
-					a.finish(i, Done, nil)
-				}
+				a.ended(i, fn(ctx, i))
 			}
 		}()
 	}
@@ -311,6 +429,28 @@ func (a *apply) each(ctx context.Context, idx []int, fn func(context.Context, in
 	}
 	close(work)
 	wg.Wait()
+}
+
+// ended records the end of step i with err: done, failed, or, when the
+// step was cut by an interrupt, to be read back.
+func (a *apply) ended(i int, err error) {
+	switch {
+	case err == nil:
+		a.finish(i, Done, nil)
+	case a.cutBy(err):
+		a.mu.Lock()
+		a.cut[i] = err
+		a.mu.Unlock()
+	default:
+		a.finish(i, Failed, err)
+	}
+}
+
+// cutBy reports whether err is a step's end because the apply was
+// interrupted: the apply's context ended and err is a context's error.
+func (a *apply) cutBy(err error) bool {
+	cause := a.interrupted()
+	return cause != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, cause))
 }
 
 // ready reports whether the prerequisites of step i succeeded: the
@@ -349,7 +489,7 @@ func overlaps(a, b []string) bool {
 	return false
 }
 
-// finish records the outcome of step i and reports it.
+// finish records the final outcome of step i and reports it.
 func (a *apply) finish(i int, o Outcome, err error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -360,11 +500,34 @@ func (a *apply) finish(i int, o Outcome, err error) {
 			a.stop.Store(true)
 		}
 	}
+	a.reportLocked(i, a.res.Steps[i])
 	a.finished++
 	if a.opts.Progress != nil {
 		a.opts.Progress(a.res.Steps[i], a.finished, len(a.res.Steps))
 	}
 }
+
+// written reports to OnStep that server step i's write has landed.
+func (a *apply) written(i int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.reportLocked(i, StepResult{Step: a.res.Steps[i].Step, Outcome: Unverified})
+}
+
+// reportLocked calls OnStep with s for step i, unless it was called for
+// it already.
+func (a *apply) reportLocked(i int, s StepResult) {
+	if a.reported[i] {
+		return
+	}
+	a.reported[i] = true
+	if a.opts.OnStep != nil {
+		a.opts.OnStep(s)
+	}
+}
+
+// stepKey is the context key of the index of the step a write belongs to.
+type stepKey struct{}
 
 // wave writes every resource-server step and verifies them together
 // through one engine.Wave: the resourceserver.Client's changes verify with
@@ -375,8 +538,9 @@ func (a *apply) wave(ctx context.Context) {
 	pool := a.p.UserPoolID
 	ctx, span := a.r.start(ctx, "wave", pool, slog.Int(telemetry.AttrSteps, len(a.servers)))
 	// The listing is the wave's: its span is a child of the wave's span,
-	// whichever write's context the Wave passes.
-	listCtx := context.WithoutCancel(ctx)
+	// whichever write's context the Wave passes, and it ends with the
+	// wave's context (the apply's grace), not with one write's.
+	listCtx := ctx
 	var w *engine.Wave[resourceserver.ResourceServer]
 	defer func() {
 		span.Set(slog.Int(telemetry.AttrAttempts, w.Lists()))
@@ -394,19 +558,30 @@ func (a *apply) wave(ctx context.Context) {
 		}
 		return out, nil
 	})
+	// A write waits for the listing once it has landed: the step is over
+	// on its side.
+	w.OnRead(func(ctx context.Context, _ engine.Key) {
+		if i, ok := ctx.Value(stepKey{}).(int); ok {
+			a.written(i)
+		}
+	})
 	// Every step joins the wave first, so that one listing verifies them
 	// all; Options.Parallelism bounds the writes in flight, not the steps
 	// waiting for the listing.
 	ctxs, dones := make([]context.Context, len(a.servers)), make([]func(), len(a.servers))
-	for n := range a.servers {
-		ctxs[n], dones[n] = w.Join(ctx)
+	for n, i := range a.servers {
+		ctxs[n], dones[n] = w.Join(context.WithValue(ctx, stepKey{}, i))
 	}
 	var wg sync.WaitGroup
 	for n, i := range a.servers {
 		ctx, done := ctxs[n], dones[n]
 		// Steps start in order: each takes its slot here.
-		if err := w.Start(ctx); err != nil {
-			a.finish(i, Failed, err)
+		if err := w.Start(ctx); err != nil || a.stop.Load() {
+			if a.stop.Load() {
+				a.finish(i, NotTried, nil)
+			} else {
+				a.finish(i, Failed, err)
+			}
 			done()
 			continue
 		}
@@ -414,19 +589,112 @@ func (a *apply) wave(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			defer done()
-			if a.stop.Load() || !a.ready(i) {
+			if !a.ready(i) {
 				a.finish(i, NotTried, nil)
 				return
 			}
-			if err := a.writeServer(ctx, w, i); err != nil {
-				a.finish(i, Failed, err)
-				return
-			}
-			a.finish(i, Done, nil)
+			a.ended(i, a.writeServer(ctx, w, i))
 		}()
 	}
 	wg.Wait()
 }
+
+// readBack reads, on ctx, what the steps cut by the interrupt left, and
+// settles each: done if its write is in place, unverified if not (a
+// request cut on this side may still land) or if the read fails.
+func (a *apply) readBack(ctx context.Context) {
+	a.mu.Lock()
+	var servers, clients []int
+	for i, err := range a.cut {
+		switch {
+		case err == nil:
+		case a.res.Steps[i].Step.Kind == StepGrant || a.res.Steps[i].Step.Kind == StepRevoke:
+			clients = append(clients, i)
+		default:
+			servers = append(servers, i)
+		}
+	}
+	a.mu.Unlock()
+	if len(servers) > 0 {
+		listed, err := a.r.readServers(ctx, a.p.UserPoolID)
+		byID := map[string]resourceserver.ResourceServer{}
+		for _, rs := range listed {
+			byID[rs.Identifier] = rs
+		}
+		for _, i := range servers {
+			sp := a.server[i]
+			rs, ok := byID[sp.Identifier]
+			a.settle(i, err, landed(sp, rs, ok))
+		}
+	}
+	get, _ := a.r.apps.(clientGetter)
+	for _, i := range clients {
+		if get == nil {
+			a.settle(i, errors.New("the AppClients cannot read one app client back"), false)
+			continue
+		}
+		s := a.res.Steps[i].Step
+		c, err := get.Get(ctx, a.p.UserPoolID, s.Target)
+		in := true
+		for _, sc := range s.Scopes {
+			in = in && slices.Contains(c.AllowedOAuthScopes, sc) == (s.Kind == StepGrant)
+		}
+		a.settle(i, err, in)
+	}
+}
+
+// settle gives step i, cut by the interrupt, its final outcome from the
+// read back: readErr is the read's error, in whether the write is in
+// place.
+func (a *apply) settle(i int, readErr error, in bool) {
+	a.mu.Lock()
+	cut := a.cut[i]
+	a.mu.Unlock()
+	switch {
+	case readErr != nil:
+		a.finish(i, Unverified, fmt.Errorf("interrupted (%w), and reading it back failed: %w", cut, readErr))
+	case in:
+		a.finish(i, Done, nil)
+	default:
+		// A request cut on this side may still be carried out on
+		// Cognito's, after the read.
+		a.finish(i, Unverified, fmt.Errorf("interrupted (%w) while its write was under way, and not in place when read back: it may still land", cut))
+	}
+}
+
+// landed reports whether sp is in place on rs, the server as listed (ok:
+// listed).
+func landed(sp ServerPlan, rs resourceserver.ResourceServer, ok bool) bool {
+	switch sp.Action {
+	case ActionDelete:
+		return !ok
+	case ActionCreate:
+		return ok && holds(rs, sp.After)
+	}
+	if !ok {
+		return false
+	}
+	if n, renamed := sp.Change.NewName(); renamed && rs.Name != n {
+		return false
+	}
+	if !holds(rs, resourceserver.ResourceServer{Name: rs.Name, Scopes: sp.Change.Added()}) {
+		return false
+	}
+	for _, n := range sp.Change.Removed() {
+		if slices.ContainsFunc(rs.Scopes, func(s resourceserver.Scope) bool { return s.Name == n }) {
+			return false
+		}
+	}
+	return true
+}
+
+// clientGetter is the optional method of an AppClients that reads one
+// app client; *appclient.Client has it.
+type clientGetter interface {
+	Get(ctx context.Context, poolID, clientID string) (appclient.AppClient, error)
+}
+
+var _ clientGetter = (*appclient.Client)(nil)
 
 // writeServer writes server step i and verifies it through w.
 func (a *apply) writeServer(ctx context.Context, w *engine.Wave[resourceserver.ResourceServer], i int) error {

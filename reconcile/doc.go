@@ -56,5 +56,34 @@
 // ([StaleError]); then it revokes, writes the resource servers in parallel
 // through a resourceserver.Client (its guard, validation and pacing),
 // verifies the whole wave with ListResourceServers, and grants. The
-// [Result] says what was done, what failed and what was not tried.
+// [Result] says what was done, what failed, what was written but not
+// verified and what was not tried; [ApplyOptions.OnStep] reports each step
+// as it lands, before its wave's listing, and [ApplyOptions.Progress] each
+// final outcome.
+//
+// A saved plan is checked, not trusted: Apply refuses one made through
+// another region or endpoint ([TargetError]) or whose pool changed
+// ([StaleError]), and computes its dangling grants and re-grants again
+// from what it reads, so a plan whose "dangling" list was edited away is
+// still refused.
+//
+// # Interrupts
+//
+// When the context of Apply ends, no new step starts; the steps in flight
+// keep sending on a context that does not end with it, for
+// [ApplyOptions.Grace] (default [DefaultGrace]), so that their writes land
+// and are verified by the wave's listing. Steps still unfinished then are
+// cut, and Apply reads back what they left on a fresh context with a short
+// deadline: each is done if its write is in place, else [Unverified] (a
+// request cut on this side may still be carried out). The error is an
+// *[ApplyError] that matches the context's cause.
+//
+// # The window that remains
+//
+// The app-client checks hold for the state Apply read. An app client
+// granted a scope by another writer after that read and before the
+// removal lands keeps it dangling, unless every writer shares a
+// resourceserver Locker. And a write cut by an interrupt (after the grace,
+// or by a second signal in the command) may land after the read back,
+// which reports it [Unverified]: read the pool again before acting on it.
 package reconcile

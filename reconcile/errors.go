@@ -25,6 +25,9 @@ var (
 	ErrRegrant = rserrors.ErrRegrant
 	// ErrPlanVersion matches a *PlanVersionError.
 	ErrPlanVersion = errors.New("unsupported plan version")
+	// ErrTarget matches a *TargetError: the plan was made for another
+	// region or endpoint.
+	ErrTarget = errors.New("plan made for another region or endpoint")
 )
 
 // Problem is one entry of a file that breaks a rule. Nothing was sent to
@@ -223,36 +226,79 @@ func (e *PlanVersionError) Error() string {
 // Is reports whether target is ErrPlanVersion.
 func (e *PlanVersionError) Is(target error) bool { return target == ErrPlanVersion }
 
-// ApplyError reports an apply in which some steps failed; Result says what
-// was done, what failed (with each error) and what was not tried.
+// ApplyError reports an apply that did not finish every step: some
+// failed or are unverified, or its context ended. Result says what was
+// done, what failed (with each error), what was written but not verified
+// and what was not tried.
 type ApplyError struct {
 	// Result is the outcome of every step.
 	Result *Result
+	// Interrupted is why the apply's context ended (context.Cause), nil
+	// when it did not.
+	Interrupted error
+
+	ctxErr error // the context's Err, when it ended
 }
 
-// Error counts the outcomes and lists each failure.
+// Error counts the outcomes and lists each failure and unverified step.
 func (e *ApplyError) Error() string {
 	var b strings.Builder
-	done, failed, skipped := e.Result.count()
-	fmt.Fprintf(&b, "reconcile: apply to user pool %s: %d done, %d failed, %d not tried", e.Result.UserPoolID, done, failed, skipped)
+	done, failed, skipped, unverified := e.Result.count()
+	b.WriteString("reconcile: apply to user pool " + e.Result.UserPoolID)
+	if e.Interrupted != nil {
+		fmt.Fprintf(&b, " interrupted (%v)", e.Interrupted)
+	}
+	fmt.Fprintf(&b, ": %d done, %d failed, %d not tried", done, failed, skipped)
+	if unverified > 0 {
+		fmt.Fprintf(&b, ", %d written but not verified", unverified)
+	}
 	for _, s := range e.Result.Steps {
-		if s.Outcome == Failed {
-			fmt.Fprintf(&b, "\n  %s: %v", s.Step, s.Err)
+		if s.Outcome == Failed || s.Outcome == Unverified {
+			fmt.Fprintf(&b, "\n  %s: %s: %v", s.Step, s.Outcome, s.Err)
 		}
 	}
 	return b.String()
 }
 
-// Unwrap returns the error of each failed step.
+// Unwrap returns the cause of the interrupt and the context's error
+// (context.Canceled or context.DeadlineExceeded), if any, and the error of
+// each failed or unverified step.
 func (e *ApplyError) Unwrap() []error {
 	var out []error
+	if e.Interrupted != nil {
+		out = append(out, e.Interrupted)
+	}
+	if e.ctxErr != nil && e.ctxErr != e.Interrupted {
+		out = append(out, e.ctxErr)
+	}
 	for _, s := range e.Result.Steps {
-		if s.Outcome == Failed && s.Err != nil {
+		if (s.Outcome == Failed || s.Outcome == Unverified) && s.Err != nil {
 			out = append(out, s.Err)
 		}
 	}
 	return out
 }
+
+// TargetError reports a saved plan made through another region or
+// endpoint than the Reconciler applying it reaches: the same user pool ID
+// there may be another pool. Nothing was sent.
+type TargetError struct {
+	// UserPoolID is the plan's user pool.
+	UserPoolID string
+	// Field is what differs: "region" or "endpoint".
+	Field string
+	// Planned is the plan's value; Found the Reconciler's.
+	Planned, Found string
+}
+
+// Error names what differs and both values.
+func (e *TargetError) Error() string {
+	return fmt.Sprintf("reconcile: the plan for user pool %s was made for %s %s, and this apply reaches %s %s; apply it there, or make a new plan here",
+		e.UserPoolID, e.Field, e.Planned, e.Field, e.Found)
+}
+
+// Is reports whether target is ErrTarget.
+func (e *TargetError) Is(target error) bool { return target == ErrTarget }
 
 // asValidation is errors.As into a *rserrors.ValidationError.
 func asValidation(err error, ve **rserrors.ValidationError) bool {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
@@ -146,4 +147,46 @@ appClients:
 	// 5:5 resourceServers[0].colour (unknown field)
 	// 8:17 appClients[0].clientName (unknown app client)
 	// 9:14 appClients[0].scopes[0] (undefined scope)
+}
+
+// Report each step as its write lands, and each final outcome.
+func ExampleApplyOptions_onStep() {
+	srv := cognitotest.NewServer()
+	defer srv.Close()
+	if err := srv.AddUserPool("us-east-1_Example1", "example"); err != nil {
+		panic(err)
+	}
+	api := srv.Client()
+	rec := reconcile.New(api, appclient.New(api), func(o *reconcile.Options) { o.Parallelism = 1 })
+	f, err := reconcile.Parse("scopes.yaml", []byte(`userPoolId: us-east-1_Example1
+resourceServers:
+  - {identifier: https://orders.example.com, name: Orders, scopes: [{name: orders.read, description: Read}]}
+  - {identifier: https://stock.example.com, name: Stock, scopes: [{name: stock.read, description: Read}]}
+`))
+	if err != nil {
+		panic(err)
+	}
+	p, err := rec.Plan(context.Background(), f, reconcile.PlanOptions{})
+	if err != nil {
+		panic(err)
+	}
+	var final []string
+	res, err := rec.Apply(context.Background(), p, reconcile.ApplyOptions{
+		OnStep: func(s reconcile.StepResult) { fmt.Printf("%s: %s\n", s.Step, s.Outcome) },
+		Progress: func(s reconcile.StepResult, finished, total int) {
+			final = append(final, fmt.Sprintf("%s: %s", s.Step, s.Outcome))
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	slices.Sort(final) // one listing verifies the wave: its outcomes come together
+	fmt.Println(strings.Join(final, "\n"))
+	fmt.Println(len(res.Done()), "done")
+	// Output:
+	// create https://orders.example.com: written, not verified
+	// create https://stock.example.com: written, not verified
+	// create https://orders.example.com: done
+	// create https://stock.example.com: done
+	// 2 done
 }

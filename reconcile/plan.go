@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"reflect"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/smithy-go/metrics"
 	"github.com/aws/smithy-go/tracing"
@@ -92,6 +94,9 @@ type Reconciler struct {
 	apps AppClients
 	opts Options
 	tel  *telemetry.Telemetry // nil: not traced or measured
+	// region and endpoint are those api reaches, "" when api is not an
+	// SDK client (see target).
+	region, endpoint string
 }
 
 // New returns a Reconciler that reads and writes resource servers through
@@ -144,8 +149,57 @@ func New(api resourceserver.API, apps AppClients, optFns ...func(*Options)) *Rec
 	if apps != nil && isNilPointer(apps) {
 		apps = nil
 	}
-	rs := resourceserver.New(api, rsOpts...)
-	return &Reconciler{rs: rs, apps: apps, opts: o, tel: telemetry.New(api, clientOpts, o.TracerProvider, o.MeterProvider)}
+	region, endpoint := target(api)
+	return &Reconciler{
+		rs: resourceserver.New(api, rsOpts...), apps: apps, opts: o,
+		tel:    telemetry.New(api, clientOpts, o.TracerProvider, o.MeterProvider),
+		region: region, endpoint: endpoint,
+	}
+}
+
+// target returns the region and the endpoint that api reaches, when api
+// tells its options as the SDK's client does; "" and "" otherwise. The
+// endpoint is the one set (BaseEndpoint, which the SDK also takes from
+// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) or else the one the SDK
+// resolves for the region.
+func target(api resourceserver.API) (region, endpoint string) {
+	sdk, ok := api.(interface{ Options() cip.Options })
+	if !ok {
+		return "", ""
+	}
+	o := sdk.Options()
+	if o.BaseEndpoint != nil {
+		return o.Region, strings.TrimRight(*o.BaseEndpoint, "/")
+	}
+	res := o.EndpointResolverV2
+	if res == nil {
+		res = cip.NewDefaultEndpointResolverV2()
+	}
+	ep, err := res.ResolveEndpoint(context.Background(), cip.EndpointParameters{
+		Region:       aws.String(o.Region),
+		UseFIPS:      aws.Bool(o.EndpointOptions.UseFIPSEndpoint == aws.FIPSEndpointStateEnabled),
+		UseDualStack: aws.Bool(o.EndpointOptions.UseDualStackEndpoint == aws.DualStackEndpointStateEnabled),
+	})
+	if err != nil {
+		return o.Region, ""
+	}
+	return o.Region, strings.TrimRight(ep.URI.String(), "/")
+}
+
+// sameTarget refuses, with a *TargetError, a plan made for another region
+// or endpoint than r reaches; a side that does not know its own (a plan
+// saved before they were recorded, an API that is not the SDK's client)
+// is not compared.
+func (r *Reconciler) sameTarget(p *Plan) error {
+	for _, f := range []struct{ name, planned, found string }{
+		{"region", p.Region, r.region},
+		{"endpoint", p.Endpoint, r.endpoint},
+	} {
+		if f.planned != "" && f.found != "" && f.planned != f.found {
+			return &TargetError{UserPoolID: p.UserPoolID, Field: f.name, Planned: f.planned, Found: f.found}
+		}
+	}
+	return nil
 }
 
 // PlanOptions are the choices of one plan.
@@ -190,6 +244,10 @@ type Plan struct {
 	Version int
 	// UserPoolID is the user pool.
 	UserPoolID string
+	// Region and Endpoint are those of the API the plan read through, ""
+	// when it was not an SDK client: an apply through another region or
+	// endpoint refuses the plan ([TargetError]).
+	Region, Endpoint string
 	// Fingerprint identifies the state the plan read; an apply refuses the
 	// plan when the pool no longer matches it.
 	Fingerprint string
@@ -208,6 +266,10 @@ type Plan struct {
 	// Regrants lists the scopes the plan defines again while app clients
 	// still list them as inactive scopes, so they would hold them again.
 	Regrants []Impact
+	// Reactivates lists the scopes the plan defines again that app clients
+	// list as inactive scopes and the file grants them: made active again
+	// on purpose, so not Regrants.
+	Reactivates []Impact
 
 	read *planRead // what Plan read; nil for a plan read back
 }
@@ -333,6 +395,7 @@ func (r *Reconciler) Plan(ctx context.Context, f *File, opts PlanOptions) (_ *Pl
 		return nil, e
 	}
 	p.read = &planRead{by: r, at: started, holders: st.holders, clients: st.clients}
+	p.Region, p.Endpoint = r.region, r.endpoint
 	return p, nil
 }
 
@@ -624,8 +687,120 @@ func (p *Plan) impacts(f *File, st state) {
 			if left := without(st.holders[sc], wants[sc]); len(left) > 0 {
 				p.Regrants = append(p.Regrants, Impact{Scope: sc, Clients: left})
 			}
+			var kept []ClientRef
+			for _, c := range st.holders[sc] {
+				if wants[sc][c.ID] {
+					kept = append(kept, c)
+				}
+			}
+			if len(kept) > 0 {
+				p.Reactivates = append(p.Reactivates, Impact{Scope: sc, Clients: kept})
+			}
 		}
 	}
+}
+
+// effect returns the token scopes sp removes from cur, the server as read
+// now (zero for a create), and those it defines that cur does not: what
+// its write does, whatever the plan's Before says.
+func (sp ServerPlan) effect(cur resourceserver.ResourceServer) (removed, added []string) {
+	has := func(name string) bool {
+		return slices.ContainsFunc(cur.Scopes, func(s resourceserver.Scope) bool { return s.Name == name })
+	}
+	var rm, add []string
+	switch sp.Action {
+	case ActionDelete:
+		for _, s := range cur.Scopes {
+			rm = append(rm, s.Name)
+		}
+	case ActionChange:
+		for _, n := range sp.Change.Removed() {
+			if has(n) {
+				rm = append(rm, n)
+			}
+		}
+		for _, s := range sp.Change.Added() {
+			if !has(s.Name) {
+				add = append(add, s.Name)
+			}
+		}
+	case ActionCreate:
+		for _, s := range sp.After.Scopes {
+			if !has(s.Name) {
+				add = append(add, s.Name)
+			}
+		}
+	}
+	return tokens(sp.Identifier, rm), tokens(sp.Identifier, add)
+}
+
+// checkRead refuses a plan that did not read the holders of a scope its
+// steps remove or add on st, the state read now: without them its grants
+// cannot be checked.
+func (p *Plan) checkRead(st state) error {
+	if st.apps.All {
+		return nil
+	}
+	cur := map[string]resourceserver.ResourceServer{}
+	for _, rs := range st.servers {
+		cur[rs.Identifier] = rs
+	}
+	for _, sp := range p.Servers {
+		removed, added := sp.effect(cur[sp.Identifier])
+		for _, sc := range append(removed, added...) {
+			if !slices.Contains(st.apps.Scopes, sc) {
+				return fmt.Errorf("reconcile: Apply: the plan for user pool %s did not read which app clients hold %s, which it removes or adds; make a new plan", p.UserPoolID, sc)
+			}
+		}
+	}
+	return nil
+}
+
+// impactsOn returns the dangling grants and the re-grants of p's steps on
+// st, the state read now (holders read): the grants of app clients that
+// hold a scope a step removes and that p does not revoke it from, and of
+// those that hold a scope a step defines anew and that p neither grants
+// nor reactivates it for. Plan.Dangling and Plan.Regrants are not
+// consulted, so a saved plan that lost them is still checked.
+func (p *Plan) impactsOn(st state) (dangling, regrants []Impact) {
+	cur := map[string]resourceserver.ResourceServer{}
+	for _, rs := range st.servers {
+		cur[rs.Identifier] = rs
+	}
+	revoked, wants := map[string]map[string]bool{}, map[string]map[string]bool{}
+	mark := func(m map[string]map[string]bool, scope, id string) {
+		if m[scope] == nil {
+			m[scope] = map[string]bool{}
+		}
+		m[scope][id] = true
+	}
+	for _, g := range p.Grants {
+		for _, sc := range g.Revoke {
+			mark(revoked, sc, g.Client.ID)
+		}
+		for _, sc := range g.Grant {
+			mark(wants, sc, g.Client.ID)
+		}
+	}
+	for _, im := range p.Reactivates {
+		for _, c := range im.Clients {
+			mark(wants, im.Scope, c.ID)
+		}
+	}
+	for _, sp := range p.Servers {
+		removed, added := sp.effect(cur[sp.Identifier])
+		for _, sc := range removed {
+			if left := without(st.holders[sc], revoked[sc]); len(left) > 0 {
+				dangling = append(dangling, Impact{Scope: sc, Clients: left})
+			}
+		}
+		for _, sc := range added {
+			if left := without(st.holders[sc], wants[sc]); len(left) > 0 {
+				regrants = append(regrants, Impact{Scope: sc, Clients: left})
+			}
+		}
+	}
+	return dangling, regrants
 }
 
 // names returns the name of every app client read, by ID: those the

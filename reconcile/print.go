@@ -99,6 +99,8 @@ type (
 	planJSON struct {
 		Version         int              `json:"version"`
 		UserPoolID      string           `json:"userPoolId"`
+		Region          string           `json:"region,omitempty"`
+		Endpoint        string           `json:"endpoint,omitempty"`
 		Fingerprint     string           `json:"fingerprint"`
 		AppClients      AppClientRead    `json:"appClients"`
 		ResourceServers []serverPlanJSON `json:"resourceServers"`
@@ -106,6 +108,7 @@ type (
 		Grants          []grantPlanJSON  `json:"grants"`
 		Dangling        []Impact         `json:"dangling"`
 		Regrants        []Impact         `json:"regrants"`
+		Reactivates     []Impact         `json:"reactivates,omitempty"`
 		Summary         map[string]int   `json:"summary"`
 	}
 	serverPlanJSON struct {
@@ -155,18 +158,21 @@ func (s *serverJSON) server(pool, identifier string) resourceserver.ResourceServ
 	return rs
 }
 
-// MarshalJSON returns p as JSON: {"version": 1, "userPoolId", "fingerprint",
-// "appClients", "resourceServers": [{"action", "identifier", "before",
-// "after", "change": {"name", "add", "remove"}}], "unchanged", "grants":
-// [{"clientId", "clientName", "grant", "revoke"}], "dangling", "regrants",
-// "summary": {"add", "change", "destroy"}}. It is the saved-plan format
-// that [ReadPlan] reads back.
+// MarshalJSON returns p as JSON: {"version": 1, "userPoolId", "region",
+// "endpoint", "fingerprint", "appClients", "resourceServers": [{"action",
+// "identifier", "before", "after", "change": {"name", "add", "remove"}}],
+// "unchanged", "grants": [{"clientId", "clientName", "grant", "revoke"}],
+// "dangling", "regrants", "reactivates", "summary": {"add", "change",
+// "destroy"}}; "region", "endpoint" and "reactivates" are left out when
+// empty. It is the saved-plan format that [ReadPlan] reads back. "dangling"
+// and "regrants" are for reading: an apply checks the grants again from
+// what it reads.
 func (p *Plan) MarshalJSON() ([]byte, error) {
 	add, change, destroy := p.Counts()
 	v := planJSON{
-		Version: p.Version, UserPoolID: p.UserPoolID, Fingerprint: p.Fingerprint, AppClients: p.AppClients,
+		Version: p.Version, UserPoolID: p.UserPoolID, Region: p.Region, Endpoint: p.Endpoint, Fingerprint: p.Fingerprint, AppClients: p.AppClients,
 		ResourceServers: []serverPlanJSON{}, Unchanged: p.Unchanged, Grants: []grantPlanJSON{},
-		Dangling: nonNil(p.Dangling), Regrants: nonNil(p.Regrants),
+		Dangling: nonNil(p.Dangling), Regrants: nonNil(p.Regrants), Reactivates: p.Reactivates,
 		Summary: map[string]int{"add": add, "change": change, "destroy": destroy},
 	}
 	for _, sp := range p.Servers {
@@ -225,8 +231,8 @@ func ReadPlan(r io.Reader) (*Plan, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("reconcile: not a saved plan: %w", err)
 	}
-	p := &Plan{Version: v.Version, UserPoolID: v.UserPoolID, Fingerprint: v.Fingerprint, AppClients: v.AppClients,
-		Unchanged: v.Unchanged, Dangling: v.Dangling, Regrants: v.Regrants}
+	p := &Plan{Version: v.Version, UserPoolID: v.UserPoolID, Region: v.Region, Endpoint: v.Endpoint, Fingerprint: v.Fingerprint,
+		AppClients: v.AppClients, Unchanged: v.Unchanged, Dangling: v.Dangling, Regrants: v.Regrants, Reactivates: v.Reactivates}
 	if len(p.Dangling) == 0 {
 		p.Dangling = nil
 	}

@@ -44,7 +44,7 @@ unless some are configured.
 
 Exit codes: 0 success; 1 error; 2 plan or audit --detailed-exitcode found changes
 or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
---allow-dangling or --allow-regrant.`,
+--allow-dangling or --allow-regrant; 130 or 143 interrupted by SIGINT or SIGTERM.`,
 		Example: `  scopekeeper --pool us-east-1_AbCdEf123 list
   scopekeeper plan -f scopes.yaml --out scopes.plan
   scopekeeper apply scopes.plan
@@ -227,7 +227,16 @@ grants scopes. A plan that would leave grants dangling (a scope removed while ap
 clients allow it) or re-grant inactive scopes is refused unless --allow-dangling or
 --allow-regrant. It stops at the first failure unless --continue-on-error; the
 summary says what was done, what failed and what was not tried. Progress goes to
-standard error.`,
+standard error, a line per step as it lands.
+
+A saved plan is checked, not trusted: it is refused when made for another user pool,
+region or endpoint, or when the pool changed since; its dangling grants and re-grants
+are computed again from what apply reads.
+
+The first SIGINT or SIGTERM starts no new write, gives the writes in flight 5 seconds
+to land and be verified, reads back what landed, and prints the summary (done, written
+but not verified, failed, not tried); the exit code is 130 (SIGINT) or 143 (SIGTERM).
+A second signal exits at once, without a summary.`,
 		Example: `  scopekeeper apply -f scopes.yaml
   scopekeeper apply -f scopes.yaml --prune --auto-approve
   scopekeeper plan -f scopes.yaml --out scopes.plan && scopekeeper apply scopes.plan`,
@@ -250,7 +259,7 @@ standard error.`,
 					return err
 				}
 				if !p.HasChanges() {
-					return a.printResult(&reconcile.Result{UserPoolID: p.UserPoolID})
+					return a.printResult(&reconcile.Result{UserPoolID: p.UserPoolID}, false)
 				}
 				if err := p.Allowed(opts); err != nil {
 					return refused(err)
@@ -268,19 +277,13 @@ standard error.`,
 			}
 			opts.ContinueOnError = cont
 			if !a.json() {
-				opts.Progress = func(s reconcile.StepResult, finished, total int) {
-					line := fmt.Sprintf("[%d/%d] %s: %s", finished, total, s.Step, s.Outcome)
-					if s.Err != nil {
-						line += ": " + s.Err.Error()
-					}
-					fmt.Fprintln(a.stderr, line)
-				}
+				a.printSteps(&opts, len(p.Servers)+stepsOfGrants(p))
 			}
 			res, err := a.rec.Apply(cmd.Context(), p, opts)
 			if res == nil {
 				return refused(err)
 			}
-			if perr := a.printResult(res); perr != nil {
+			if perr := a.printResult(res, cmd.Context().Err() != nil); perr != nil {
 				return perr
 			}
 			if err != nil {
@@ -296,6 +299,49 @@ standard error.`,
 	c.Flags().BoolVar(&opts.AllowRegrant, "allow-regrant", false, "apply additions that make inactive grants active again")
 	c.Flags().BoolVar(&cont, "continue-on-error", false, "go on after a failed step and try every step that does not depend on it")
 	return c
+}
+
+// stepsOfGrants counts the app-client steps of p: a revoke and a grant
+// per app client at most.
+func stepsOfGrants(p *reconcile.Plan) int {
+	n := 0
+	for _, g := range p.Grants {
+		if len(g.Revoke) > 0 {
+			n++
+		}
+		if len(g.Grant) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// printSteps sets opts to print a line per step on standard error as
+// soon as the step is over on its side, "[k/total] <step>: <outcome>":
+// a resource-server step as its write lands ("written, not verified"),
+// then again once the listing of its wave gives its final outcome.
+func (a *app) printSteps(opts *reconcile.ApplyOptions, total int) {
+	line := func(n int, s reconcile.StepResult) {
+		l := fmt.Sprintf("[%d/%d] %s: %s", n, total, s.Step, s.Outcome)
+		if s.Err != nil {
+			l += ": " + s.Err.Error()
+		}
+		fmt.Fprintln(a.stderr, l)
+	}
+	over, early := 0, map[string]bool{} // steps reported before their final outcome
+	key := func(s reconcile.Step) string { return string(s.Kind) + " " + s.Target }
+	opts.OnStep = func(s reconcile.StepResult) {
+		over++
+		if s.Outcome == reconcile.Unverified {
+			early[key(s.Step)] = true
+		}
+		line(over, s)
+	}
+	opts.Progress = func(s reconcile.StepResult, finished, _ int) {
+		if early[key(s.Step)] {
+			line(finished, s)
+		}
+	}
 }
 
 // refused adds to an *rserrors.GrantsError the flag that allows each
@@ -382,9 +428,10 @@ func (a *app) confirm(p *reconcile.Plan) error {
 }
 
 type resultJSON struct {
-	UserPoolID string           `json:"userPoolId"`
-	Steps      []stepResultJSON `json:"steps"`
-	Summary    map[string]int   `json:"summary"`
+	UserPoolID  string           `json:"userPoolId"`
+	Interrupted bool             `json:"interrupted,omitempty"`
+	Steps       []stepResultJSON `json:"steps"`
+	Summary     map[string]int   `json:"summary"`
 }
 
 type stepResultJSON struct {
@@ -395,11 +442,13 @@ type stepResultJSON struct {
 	Error   string             `json:"error,omitempty"`
 }
 
-func (a *app) printResult(res *reconcile.Result) error {
-	done, failed, notTried := len(res.Done()), len(res.Failed()), len(res.NotTried())
+// printResult prints the outcome of every step (JSON) or a summary
+// (text); interrupted says the apply was interrupted.
+func (a *app) printResult(res *reconcile.Result, interrupted bool) error {
+	done, failed, notTried, unverified := len(res.Done()), len(res.Failed()), len(res.NotTried()), len(res.Unverified())
 	if a.json() {
-		v := resultJSON{UserPoolID: res.UserPoolID, Steps: []stepResultJSON{},
-			Summary: map[string]int{"done": done, "failed": failed, "notTried": notTried}}
+		v := resultJSON{UserPoolID: res.UserPoolID, Steps: []stepResultJSON{}, Interrupted: interrupted,
+			Summary: map[string]int{"done": done, "failed": failed, "notTried": notTried, "unverified": unverified}}
 		for _, s := range res.Steps {
 			j := stepResultJSON{Kind: s.Step.Kind, Target: s.Step.Target, Scopes: s.Step.Scopes, Outcome: s.Outcome}
 			if s.Err != nil {
@@ -409,8 +458,15 @@ func (a *app) printResult(res *reconcile.Result) error {
 		}
 		return a.writeJSON(v)
 	}
-	if failed == 0 && notTried == 0 {
+	switch {
+	case interrupted:
+		_, err := fmt.Fprintf(a.stdout, "\nApply interrupted: %d done, %d written but not verified, %d failed, %d not tried.\n", done, unverified, failed, notTried)
+		return err
+	case failed == 0 && notTried == 0 && unverified == 0:
 		_, err := fmt.Fprintf(a.stdout, "\nApply complete: %d done.\n", done)
+		return err
+	case unverified > 0:
+		_, err := fmt.Fprintf(a.stdout, "\nApply incomplete: %d done, %d written but not verified, %d failed, %d not tried.\n", done, unverified, failed, notTried)
 		return err
 	}
 	_, err := fmt.Fprintf(a.stdout, "\nApply incomplete: %d done, %d failed, %d not tried.\n", done, failed, notTried)

@@ -34,9 +34,16 @@
 // that is not defined, or revoke of a scope not held, included); 2 when
 // plan --detailed-exitcode finds changes or audit --detailed-exitcode
 // finds something; 3 when plan --detailed-exitcode finds changes that
-// apply refuses unless --allow-dangling or --allow-regrant. apply -f asks
-// for confirmation on a terminal and, without one, refuses unless
-// --auto-approve. Progress goes to standard error.
+// apply refuses unless --allow-dangling or --allow-regrant; 130 (SIGINT) or
+// 143 (SIGTERM) when interrupted. apply -f asks for confirmation on a
+// terminal and, without one, refuses unless --auto-approve. Progress goes
+// to standard error, a line per step as it lands.
+//
+// The first SIGINT or SIGTERM stops an apply without losing track: no new
+// write starts, the writes in flight get reconcile.DefaultGrace to land and
+// be verified, what landed is read back, and the summary counts each step
+// as done, written but not verified, failed or not tried. A second signal
+// exits at once, without a summary.
 //
 // The file format and what plan and apply do are those of package
 // github.com/scopekeeper/scopekeeper/reconcile; README.md in this

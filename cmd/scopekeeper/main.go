@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -31,10 +32,60 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(context.Background(), os.Stderr, os.Exit)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// signalError is the cause of a run's context ended by a signal.
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string { return "interrupted by " + e.sig.String() }
+
+// code is the exit code of a run ended by the signal: 128 plus its
+// number, as shells report it (130 for SIGINT, 143 for SIGTERM).
+func (e *signalError) code() int {
+	if s, ok := e.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 128 + int(syscall.SIGINT)
+}
+
+// notifyContext returns a context that the first SIGINT or SIGTERM ends,
+// with a *signalError as its cause: apply then starts no new write, lets
+// those in flight finish and reports. A second signal calls exit at once
+// with the signal's code. stop stops listening.
+func notifyContext(parent context.Context, stderr io.Writer, exit func(int)) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		var first os.Signal
+		select {
+		case first = <-sigs:
+		case <-done:
+			return
+		}
+		cancel(&signalError{first})
+		fmt.Fprintf(stderr, "\nscopekeeper: %v: stopping; no new write starts, the writes in flight finish (up to %v) and are reported. Send it again to exit at once.\n",
+			first, reconcile.DefaultGrace)
+		select {
+		case s := <-sigs:
+			fmt.Fprintf(stderr, "scopekeeper: %v again: exiting at once; writes in flight may land unreported\n", s)
+			exit((&signalError{s}).code())
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return ctx, func() {
+		once.Do(func() {
+			signal.Stop(sigs)
+			close(done)
+			cancel(nil)
+		})
+	}
 }
 
 // run runs the command with args (without the program name) and returns
@@ -103,9 +154,17 @@ func (a *app) run(ctx context.Context, args []string, stdin io.Reader, stdout, s
 	cmd, err := root.ExecuteContextC(ctx)
 	var ec *exitCodeError
 	var ue *usageError
+	var se *signalError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(context.Cause(ctx), &se):
+		// Interrupted: the command said what it did (apply prints its
+		// summary before it returns).
+		if !errors.As(err, &ec) || ec.err != nil {
+			fmt.Fprintf(stderr, "scopekeeper: %v\n", err)
+		}
+		return se.code()
 	case errors.As(err, &ec):
 		if ec.err != nil {
 			fmt.Fprintf(stderr, "scopekeeper: %v\n", ec.err)

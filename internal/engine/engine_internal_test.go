@@ -202,3 +202,42 @@ func TestEngineInVirtualTime(t *testing.T) {
 		})
 	})
 }
+
+// TestWaveOnRead: OnRead reports each write as it lands, before the
+// listing that verifies the wave, with the write's context.
+func TestWaveOnRead(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		type idKey struct{}
+		var mu sync.Mutex
+		var landed []string
+		w := NewWave(time.Second, 0, func(ctx context.Context) (map[Key]int, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(landed) != 2 {
+				t.Errorf("listing after %d writes reported, want 2", len(landed))
+			}
+			return map[Key]int{{"p", "a"}: 1, {"p", "b"}: 2}, nil
+		})
+		w.OnRead(func(ctx context.Context, k Key) {
+			mu.Lock()
+			defer mu.Unlock()
+			landed = append(landed, ctx.Value(idKey{}).(string)+"="+k.ID)
+		})
+		var wg sync.WaitGroup
+		for i, id := range []string{"a", "b"} {
+			ctx, done := w.Join(context.WithValue(t.Context(), idKey{}, id))
+			wg.Go(func() {
+				defer done()
+				time.Sleep(time.Duration(i) * time.Second) // a lands first
+				if v, ok, err := w.Read(ctx, Key{"p", id}); err != nil || !ok || v != i+1 {
+					t.Errorf("Read(%s) = %d, %v, %v", id, v, ok, err)
+				}
+			})
+		}
+		wg.Wait()
+		if want := []string{"a=a", "b=b"}; !slices.Equal(landed, want) {
+			t.Errorf("OnRead calls %v, want %v", landed, want)
+		}
+	})
+}

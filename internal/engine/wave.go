@@ -24,6 +24,7 @@ type Wave[S any] struct {
 	list   func(ctx context.Context) (map[Key]S, error)
 	settle time.Duration
 	slots  chan struct{} // writes in flight; nil: no bound
+	onRead func(ctx context.Context, k Key)
 
 	mu      sync.Mutex
 	live    int // tickets joined and not done
@@ -114,6 +115,11 @@ func (t *ticket[S]) release() {
 	}
 }
 
+// OnRead sets fn, which each [Wave.Read] calls with the write's context
+// and key before it waits for the listing: the write it verifies has
+// landed. Set it before the first Join.
+func (w *Wave[S]) OnRead(fn func(ctx context.Context, k Key)) { w.onRead = fn }
+
 // Lists returns how many listings w has sent.
 func (w *Wave[S]) Lists() int {
 	w.mu.Lock()
@@ -130,6 +136,9 @@ func (w *Wave[S]) Read(ctx context.Context, k Key) (S, bool, error) {
 	t, _ := ctx.Value(waveKey[S]{}).(*ticket[S])
 	if t != nil {
 		t.release()
+	}
+	if w.onRead != nil {
+		w.onRead(ctx, k)
 	}
 	req := waveReq[S]{k: k, ctx: ctx, ch: make(chan waveRes[S], 1)}
 	w.mu.Lock()
