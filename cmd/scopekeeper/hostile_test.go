@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"testing/synctest"
 )
 
 // TestHostileFiles: a file that would alter bytes, explode or hide its
@@ -36,24 +37,26 @@ func TestHostileFiles(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c := newCLI(t)
-			code, _, errOut := c.run(tc.stdin, tc.args...)
-			if code != tc.code {
-				t.Errorf("run(%q) = %d, want %d; stderr:\n%s", tc.args, code, tc.code, errOut)
-			}
-			if len(errOut) > 64<<10 {
-				t.Errorf("run(%q) wrote %d bytes to stderr, want a bounded message", tc.args, len(errOut))
-			}
-			for _, s := range tc.stderr {
-				if !strings.Contains(errOut, s) {
-					t.Errorf("run(%q) stderr = %q, want it to hold %q", tc.args, errOut, s)
+			synctest.Test(t, func(t *testing.T) {
+				c := newCLI(t)
+				code, _, errOut := c.run(tc.stdin, tc.args...)
+				if code != tc.code {
+					t.Errorf("run(%q) = %d, want %d; stderr:\n%s", tc.args, code, tc.code, errOut)
 				}
-			}
-			if tc.code != 0 {
-				if rs := c.srv.ResourceServers(pool); len(rs) != 0 {
-					t.Errorf("run(%q) wrote %v, want nothing written", tc.args, rs)
+				if len(errOut) > 64<<10 {
+					t.Errorf("run(%q) wrote %d bytes to stderr, want a bounded message", tc.args, len(errOut))
 				}
-			}
+				for _, s := range tc.stderr {
+					if !strings.Contains(errOut, s) {
+						t.Errorf("run(%q) stderr = %q, want it to hold %q", tc.args, errOut, s)
+					}
+				}
+				if tc.code != 0 {
+					if rs := c.srv.ResourceServers(pool); len(rs) != 0 {
+						t.Errorf("run(%q) wrote %v, want nothing written", tc.args, rs)
+					}
+				}
+			})
 		})
 	}
 }

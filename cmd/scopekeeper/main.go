@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -111,6 +112,10 @@ type app struct {
 	// (a flag, an argument) is a usage error.
 	running bool
 
+	// httpClient, when set, replaces the SDK's HTTP client: the tests'
+	// in-process emulator.
+	httpClient aws.HTTPClient
+
 	// set by connect
 	pool string
 	rs   *resourceserver.Client
@@ -203,6 +208,9 @@ func (a *app) connectTo(ctx context.Context, s awsenv.Settings) error {
 	cfg, err := awsenv.Load(ctx, s, a.getenv)
 	if err != nil {
 		return err
+	}
+	if a.httpClient != nil {
+		cfg.HTTPClient = a.httpClient
 	}
 	api := cip.NewFromConfig(cfg)
 	a.pool = s.PoolID

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/google/go-cmp/cmp"
@@ -228,17 +229,20 @@ func TestEnsureReplicas(t *testing.T) {
 }
 
 // TestRun runs the demonstration against the emulator.
+// The emulator runs in process, in a synctest bubble: the pacing waits
+// pass in virtual time. main runs it over loopback in CI.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	srv := cognitotest.NewServer()
-	t.Cleanup(srv.Close)
-	pool := srv.CreateUserPool("test")
-	var out strings.Builder
-	err := run(t.Context(), &out, srv.Client, pool)
-	if err != nil {
-		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
-	}
-	want := `ensure-scopes
+	synctest.Test(t, func(t *testing.T) {
+		srv := cognitotest.NewInProcessServer()
+		t.Cleanup(srv.Close)
+		pool := srv.CreateUserPool("test")
+		var out strings.Builder
+		err := run(t.Context(), &out, srv.Client, pool)
+		if err != nil {
+			t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
+		}
+		want := `ensure-scopes
 4 replicas start at once, each ensuring "inventory.read" and a scope of its own on https://inventory.example.com
 run 1: 4 replicas ready; Create succeeded for 1 of them, the others added their scopes to it
 scopes of "Inventory API":
@@ -249,7 +253,8 @@ scopes of "Inventory API":
   inventory.read       Read stock levels (every replica)
 run 2: 4 replicas ready; 4 requests: 4 reads, 0 writes
 `
-	if diff := cmp.Diff(want, out.String()); diff != "" {
-		t.Errorf("output (-want +got):\n%s", diff)
-	}
+		if diff := cmp.Diff(want, out.String()); diff != "" {
+			t.Errorf("output (-want +got):\n%s", diff)
+		}
+	})
 }

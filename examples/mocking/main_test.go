@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -85,17 +86,20 @@ func TestRegisterAPIEndToEnd(t *testing.T) {
 }
 
 // TestRun runs the program against the emulator.
+// The emulator runs in process, in a synctest bubble: the pacing waits
+// pass in virtual time. main runs it over loopback in CI.
 func TestRun(t *testing.T) {
 	t.Parallel()
-	srv := cognitotest.NewServer()
-	t.Cleanup(srv.Close)
-	pool := srv.CreateUserPool("test")
-	var out strings.Builder
-	err := run(t.Context(), &out, srv.Client, pool)
-	if err != nil {
-		t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
-	}
-	want := `mocking
+	synctest.Test(t, func(t *testing.T) {
+		srv := cognitotest.NewInProcessServer()
+		t.Cleanup(srv.Close)
+		pool := srv.CreateUserPool("test")
+		var out strings.Builder
+		err := run(t.Context(), &out, srv.Client, pool)
+		if err != nil {
+			t.Fatalf("run() = %v\noutput:\n%s", err, out.String())
+		}
+		want := `mocking
 RegisterAPI (first deployment, creates the resource server):
   https://payments.example.com/payments.read
 RegisterAPI (next deployment, one more scope):
@@ -103,7 +107,8 @@ RegisterAPI (next deployment, one more scope):
   https://payments.example.com/payments.refund
 to see Service tested with fakes and with the emulator: go test -v ./examples/mocking
 `
-	if diff := cmp.Diff(want, out.String()); diff != "" {
-		t.Errorf("output (-want +got):\n%s", diff)
-	}
+		if diff := cmp.Diff(want, out.String()); diff != "" {
+			t.Errorf("output (-want +got):\n%s", diff)
+		}
+	})
 }
