@@ -116,8 +116,9 @@ func (t *ticket[S]) release() {
 }
 
 // OnRead sets fn, which each [Wave.Read] calls with the write's context
-// and key before it waits for the listing: the write it verifies has
-// landed. Set it before the first Join.
+// and key before it waits for the listing, while the write still holds its
+// slot: the write it verifies has landed, and with a bound of one the
+// calls come in the order of the writes. Set it before the first Join.
 func (w *Wave[S]) OnRead(fn func(ctx context.Context, k Key)) { w.onRead = fn }
 
 // Lists returns how many listings w has sent.
@@ -133,12 +134,14 @@ func (w *Wave[S]) Lists() int {
 // it returns, for a write that follows.
 func (w *Wave[S]) Read(ctx context.Context, k Key) (S, bool, error) {
 	var zero S
+	// The write is reported before it gives up its slot, so that reports
+	// come in the order the writes landed.
+	if w.onRead != nil {
+		w.onRead(ctx, k)
+	}
 	t, _ := ctx.Value(waveKey[S]{}).(*ticket[S])
 	if t != nil {
 		t.release()
-	}
-	if w.onRead != nil {
-		w.onRead(ctx, k)
 	}
 	req := waveReq[S]{k: k, ctx: ctx, ch: make(chan waveRes[S], 1)}
 	w.mu.Lock()
