@@ -60,6 +60,7 @@ or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
 	pf.StringVar(&a.flags.Profile, "profile", "", "shared AWS config profile (default $"+awsenv.EnvProfile+" or $AWS_PROFILE)")
 	pf.StringVar(&a.flags.Endpoint, "endpoint", "", "Cognito endpoint URL, such as a local emulator's (default $"+awsenv.EnvSDKEndpoint+" or $"+awsenv.EnvEndpoint+")")
 	pf.StringVarP(&a.output, "output", "o", "text", "output format: text or json (plan: also markdown)")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress on standard error (bars on a terminal, apply's line per step)")
 	root.SetVersionTemplate("scopekeeper {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(a.planCmd(), a.applyCmd(), a.validateCmd(), a.exportCmd(), a.auditCmd(), a.listCmd(), a.getCmd(),
@@ -70,6 +71,8 @@ or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
 		if run := c.RunE; run != nil {
 			c.RunE = func(cmd *cobra.Command, args []string) error {
 				a.running = true
+				cmd.SetContext(a.withScanProgress(cmd.Context()))
+				defer a.endBar()
 				return run(cmd, args)
 			}
 		}
@@ -277,7 +280,7 @@ A second signal exits at once, without a summary.`,
 			}
 			opts.ContinueOnError = cont
 			if !a.json() {
-				a.printSteps(&opts, len(p.Servers)+stepsOfGrants(p))
+				a.printSteps(&opts, p)
 			}
 			res, err := a.rec.Apply(cmd.Context(), p, opts)
 			if res == nil {
@@ -314,34 +317,6 @@ func stepsOfGrants(p *reconcile.Plan) int {
 		}
 	}
 	return n
-}
-
-// printSteps sets opts to print a line per step on standard error as
-// soon as the step is over on its side, "[k/total] <step>: <outcome>":
-// a resource-server step as its write lands ("written, not verified"),
-// then again once the listing of its wave gives its final outcome.
-func (a *app) printSteps(opts *reconcile.ApplyOptions, total int) {
-	line := func(n int, s reconcile.StepResult) {
-		l := fmt.Sprintf("[%d/%d] %s: %s", n, total, s.Step, s.Outcome)
-		if s.Err != nil {
-			l += ": " + s.Err.Error()
-		}
-		fmt.Fprintln(a.stderr, l)
-	}
-	over, early := 0, map[string]bool{} // steps reported before their final outcome
-	key := func(s reconcile.Step) string { return string(s.Kind) + " " + s.Target }
-	opts.OnStep = func(s reconcile.StepResult) {
-		over++
-		if s.Outcome == reconcile.Unverified {
-			early[key(s.Step)] = true
-		}
-		line(over, s)
-	}
-	opts.Progress = func(s reconcile.StepResult, finished, _ int) {
-		if early[key(s.Step)] {
-			line(finished, s)
-		}
-	}
 }
 
 // refused adds to an *rserrors.GrantsError the flag that allows each
