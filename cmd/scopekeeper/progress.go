@@ -28,22 +28,21 @@ func (a *app) showProgress() bool {
 	return !a.quiet && a.getenv("TERM") != "dumb" && a.isTerminal(a.stderr)
 }
 
-// scanThrottle is the shortest time between two redraws of a scan's bar;
-// the last one (done of total) is always drawn.
-const scanThrottle = 100 * time.Millisecond
-
 // bar is a progress bar on standard error. A nil *bar draws nothing, so
 // the callers need not ask whether progress is shown.
 type bar struct {
 	label string
+	desc  string // the description drawn: label, rate, time left
+	done  int    // the count drawn
 	pb    *progressbar.ProgressBar
 }
 
 // newBar returns a bar for total units of work labelled label, or nil
-// when progress is not shown or there is no work. throttle is the
-// shortest time between two redraws. The bar drawn before it, if not
+// when progress is not shown or there is no work. It is drawn at each
+// change: the reads and writes it follows are paced to a few per second,
+// and the tests draw it in virtual time. The bar drawn before it, if not
 // ended, is ended: one bar is drawn at a time, on the last line.
-func (a *app) newBar(label string, total int, throttle time.Duration) *bar {
+func (a *app) newBar(label string, total int) *bar {
 	if total <= 0 || !a.showProgress() {
 		return nil
 	}
@@ -56,10 +55,9 @@ func (a *app) newBar(label string, total int, throttle time.Duration) *bar {
 		progressbar.OptionSetPredictTime(false), // the estimate comes from the pacer (see update)
 		progressbar.OptionShowDescriptionAtLineEnd(),
 		progressbar.OptionSetDescription(label),
-		progressbar.OptionThrottle(throttle),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
 	)
-	b := &bar{label: label, pb: pb}
+	b := &bar{label: label, desc: label, pb: pb}
 	a.barMu.Lock()
 	defer a.barMu.Unlock()
 	a.lastBar.end()
@@ -88,11 +86,19 @@ func (b *bar) update(done int, rate float64, left time.Duration) {
 		desc += fmt.Sprintf(", %.1f/s", rate)
 	}
 	if left > 0 {
-		desc += ", about " + left.Round(time.Second).String() + " left"
+		desc += ", about " + max(left.Round(time.Second), time.Second).String() + " left"
 	}
-	// Describe draws the bar again (as Set does), so the description goes
-	// first: every line drawn then holds one state.
-	b.pb.Describe(desc)
+	// Describe and Set each draw the bar: the text first, when it changed,
+	// then the count, when it changed or nothing was drawn, so that the
+	// last line drawn holds both.
+	if desc != b.desc {
+		b.desc = desc
+		b.pb.Describe(desc)
+		if done == b.done {
+			return
+		}
+	}
+	b.done = done
 	_ = b.pb.Set(done) // an error is only a count beyond the total, which the bar caps
 }
 
@@ -127,7 +133,7 @@ func (a *app) withScanProgress(ctx context.Context) context.Context {
 		mu.Lock()
 		defer mu.Unlock()
 		if p.Done == 0 {
-			cur = a.newBar("app clients read", p.Total, scanThrottle)
+			cur = a.newBar("app clients read", p.Total)
 		}
 		cur.update(p.Done, p.Rate, p.Remaining())
 	})
@@ -192,7 +198,7 @@ func (ap *applyProgress) progress(s reconcile.StepResult, finished, _ int) {
 // before it may draw bars of their own.
 func (ap *applyProgress) showBar() {
 	if ap.bar == nil && ap.a.showProgress() {
-		ap.bar = ap.a.newBar("steps finished", ap.total, 0)
+		ap.bar = ap.a.newBar("steps finished", ap.total)
 		ap.bar.update(0, 0, ap.left())
 	}
 }
