@@ -42,6 +42,10 @@ The endpoint comes from --endpoint, the SDK's own AWS_ENDPOINT_URL_COGNITO_IDENT
 or its alias SCOPEKEEPER_ENDPOINT: a local emulator, with dummy credentials
 unless some are configured.
 
+Long work (reading every app client, apply's steps) draws a progress bar on standard
+error when it is a terminal: done of total, the rate and the time left at the pacer's
+rate. --quiet draws none.
+
 Exit codes: 0 success; 1 error; 2 plan or audit --detailed-exitcode found changes
 or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
 --allow-dangling or --allow-regrant; 130 or 143 interrupted by SIGINT or SIGTERM.`,
@@ -230,7 +234,8 @@ grants scopes. A plan that would leave grants dangling (a scope removed while ap
 clients allow it) or re-grant inactive scopes is refused unless --allow-dangling or
 --allow-regrant. It stops at the first failure unless --continue-on-error; the
 summary says what was done, what failed and what was not tried. Progress goes to
-standard error, a line per step as it lands.
+standard error, a line per step as it lands (none with --quiet or -o json), and on a
+terminal a bar below them.
 
 A saved plan is checked, not trusted: it is refused when made for another user pool,
 region or endpoint, or when the pool changed since; its dangling grants and re-grants
@@ -279,9 +284,7 @@ A second signal exits at once, without a summary.`,
 				}
 			}
 			opts.ContinueOnError = cont
-			if !a.json() {
-				a.printSteps(&opts, p)
-			}
+			a.printSteps(&opts, p)
 			res, err := a.rec.Apply(cmd.Context(), p, opts)
 			if res == nil {
 				return refused(err)

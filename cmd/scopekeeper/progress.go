@@ -15,8 +15,12 @@ import (
 )
 
 // Progress on long work goes to standard error as a bar that redraws
-// itself on one line, "99% |███████░| (12/12) [3s] 4.9/s, about 2s left",
-// drawn by github.com/schollz/progressbar: only when standard error is a
+// itself on one line, drawn by github.com/schollz/progressbar:
+//
+//	 50% |██████████          | (500/1000) [1m43s] app clients read, 4.8/s, about 1m43s left
+//
+// (done of total, the time since the bar started, the rate and the time
+// left), only when standard error is a
 // terminal (not a file, a pipe or a CI log), TERM is not "dumb", and
 // --quiet is not set. Otherwise nothing is drawn and no escape code or
 // carriage return is written. The estimate comes from the pacer's rate
@@ -139,19 +143,21 @@ func (a *app) withScanProgress(ctx context.Context) context.Context {
 	})
 }
 
-// applyProgress follows an apply's steps on standard error: a line per
-// step as soon as it is over on its side, "[k/total] <step>: <outcome>"
-// (a resource-server step as its write lands, "written, not verified",
-// then again once the listing of its wave gives its final outcome), and
-// when progress is shown a bar below them of the steps finished, with an
-// estimate of the time left at the pacer's rates: a resource-server step
-// costs one resource-server write, an app-client step a read and a write
-// of the app client. With --quiet it prints nothing.
+// applyProgress follows an apply's steps on standard error: unless the
+// output is JSON, a line per step as soon as it is over on its side,
+// "[k/total] <step>: <outcome>" (a resource-server step as its write
+// lands, "written, not verified", then again once the listing of its wave
+// gives its final outcome); and when progress is shown, a bar below the
+// lines of the steps finished, with an estimate of the time left at the
+// pacer's rates: a resource-server step costs one resource-server write,
+// an app-client step a read and a write of the app client. With --quiet
+// it prints nothing.
 type applyProgress struct {
-	a       *app
-	total   int
-	started time.Time
-	bar     *bar // drawn at the first step, after the reads of the apply
+	a            *app
+	lines, draws bool // print the step lines, draw the bar
+	total        int
+	started      time.Time
+	bar          *bar // drawn at the first step, after the reads of the apply
 	// servers and clients count the steps not finished, per kind.
 	servers, clients int
 	over             int             // steps over on their side
@@ -160,12 +166,13 @@ type applyProgress struct {
 
 // printSteps sets opts to report the progress of the apply of p.
 func (a *app) printSteps(opts *reconcile.ApplyOptions, p *reconcile.Plan) {
-	if a.quiet {
+	ap := &applyProgress{a: a, lines: !a.quiet && !a.json(), draws: a.showProgress()}
+	if !ap.lines && !ap.draws {
 		return
 	}
-	clients := stepsOfGrants(p)
-	ap := &applyProgress{a: a, total: len(p.Servers) + clients, started: time.Now(),
-		servers: len(p.Servers), clients: clients, early: map[string]bool{}}
+	ap.clients = stepsOfGrants(p)
+	ap.servers = len(p.Servers)
+	ap.total, ap.started, ap.early = ap.servers+ap.clients, time.Now(), map[string]bool{}
 	opts.OnStep = ap.onStep
 	opts.Progress = ap.progress
 }
@@ -197,7 +204,7 @@ func (ap *applyProgress) progress(s reconcile.StepResult, finished, _ int) {
 // showBar draws the bar, at the first step: the reads of the apply
 // before it may draw bars of their own.
 func (ap *applyProgress) showBar() {
-	if ap.bar == nil && ap.a.showProgress() {
+	if ap.bar == nil && ap.draws {
 		ap.bar = ap.a.newBar("steps finished", ap.total)
 		ap.bar.update(0, 0, ap.left())
 	}
@@ -206,11 +213,14 @@ func (ap *applyProgress) showBar() {
 // line prints the line of step s, the nth: above the bar when there is
 // one.
 func (ap *applyProgress) line(n int, s reconcile.StepResult) {
+	ap.showBar()
+	if !ap.lines {
+		return
+	}
 	l := fmt.Sprintf("[%d/%d] %s: %s", n, ap.total, s.Step, s.Outcome)
 	if s.Err != nil {
 		l += ": " + s.Err.Error()
 	}
-	ap.showBar()
 	if ap.bar == nil {
 		fmt.Fprintln(ap.a.stderr, l)
 		return

@@ -22,13 +22,14 @@ import (
 
 const ordersRead = "https://orders.example.com/orders.read"
 
-// putClients gives the pool of c the resource server https://orders.example.com
-// (orders.read) and n app clients, worker-001 to worker-n, that allow
+// putClients gives the pool of srv the resource server
+// https://orders.example.com (orders.read, orders.admin) and n app
+// clients, worker001 to worker<n> (named worker-001...), that allow
 // orders.read.
 func putClients(t *testing.T, srv *cognitotest.Server, n int) {
 	t.Helper()
 	if err := srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: "https://orders.example.com", Name: "Orders API",
-		Scopes: []cognitotest.Scope{{Name: "orders.read", Description: "Read orders"}}}); err != nil {
+		Scopes: []cognitotest.Scope{{Name: "orders.read", Description: "Read orders"}, {Name: "orders.admin", Description: "Administer orders"}}}); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i <= n; i++ {
@@ -78,6 +79,7 @@ func TestProgress(t *testing.T) {
 		env    map[string]string
 		stderr []*regexp.Regexp // each must match; none: standard error is plain
 		plain  string           // standard error when not drawn (no bar)
+		absent string           // not in standard error, if set
 	}{
 		{name: "who-allows on a terminal", args: []string{"who-allows", ordersRead}, tty: true,
 			stderr: []*regexp.Regexp{scanStart, scanEnd}},
@@ -87,6 +89,11 @@ func TestProgress(t *testing.T) {
 		{name: "plan on a terminal", args: []string{"plan", "-f", "FILE"}, tty: true, stderr: []*regexp.Regexp{scanStart, scanEnd}},
 		{name: "apply on a terminal", args: []string{"apply", "-f", "FILE", "--auto-approve"}, tty: true,
 			stderr: append([]*regexp.Regexp{scanStart, scanEnd, applyEnd}, stepLines...)},
+		{name: "remove-scope on a terminal", args: []string{"remove-scope", "https://orders.example.com", "orders.admin"}, tty: true,
+			stderr: []*regexp.Regexp{scanStart, scanEnd}},
+		{name: "audit on a terminal", args: []string{"audit"}, tty: true, stderr: []*regexp.Regexp{scanStart, scanEnd}},
+		{name: "apply -o json on a terminal", args: []string{"-o", "json", "apply", "-f", "FILE", "--auto-approve"}, tty: true,
+			stderr: []*regexp.Regexp{scanStart, scanEnd, applyEnd}, absent: "[1/2]"},
 		{name: "who-allows not on a terminal", args: []string{"who-allows", ordersRead}},
 		{name: "who-allows --quiet", args: []string{"who-allows", "--quiet", ordersRead}, tty: true},
 		{name: "who-allows -q", args: []string{"-q", "who-allows", ordersRead}, tty: true},
@@ -116,13 +123,19 @@ func TestProgress(t *testing.T) {
 						t.Errorf("run(%q): standard error does not match %q:\n%q", args, re, errOut)
 					}
 				}
+				if tc.absent != "" && strings.Contains(errOut, tc.absent) {
+					t.Errorf("run(%q): standard error holds %q:\n%q", args, tc.absent, errOut)
+				}
 				if len(tc.stderr) == 0 && errOut != tc.plain {
 					t.Errorf("run(%q): standard error = %q, want %q", args, errOut, tc.plain)
 				}
 				if strings.Contains(out, "\r") || strings.Contains(out, "app clients read") {
 					t.Errorf("run(%q): progress on standard output:\n%q", args, out)
 				}
-				if args[0] == "-o" {
+				if args[0] == "-o" && !json.Valid([]byte(out)) {
+					t.Errorf("run(%q): standard output is not JSON:\n%q", args, out)
+				}
+				if args[0] == "-o" && args[2] == "who-allows" {
 					var v struct{ Clients []json.RawMessage }
 					if err := json.Unmarshal([]byte(out), &v); err != nil || len(v.Clients) != 12 {
 						t.Errorf("run(%q): standard output is not the JSON of 12 app clients (%v):\n%s", args, err, out)
