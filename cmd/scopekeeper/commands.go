@@ -286,6 +286,7 @@ A second signal exits at once, without a summary.`,
 			opts.ContinueOnError = cont
 			a.printSteps(&opts, p)
 			res, err := a.rec.Apply(cmd.Context(), p, opts)
+			a.endBar() // before the summary, when the apply stopped short
 			if res == nil {
 				return refused(err)
 			}

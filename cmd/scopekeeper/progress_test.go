@@ -80,6 +80,8 @@ func TestProgress(t *testing.T) {
 		stderr []*regexp.Regexp // each must match; none: standard error is plain
 		plain  string           // standard error when not drawn (no bar)
 		absent string           // not in standard error, if set
+		fail   string           // an operation that fails once with InvalidParameterException
+		code   int              // the exit code
 	}{
 		{name: "who-allows on a terminal", args: []string{"who-allows", ordersRead}, tty: true,
 			stderr: []*regexp.Regexp{scanStart, scanEnd}},
@@ -94,6 +96,18 @@ func TestProgress(t *testing.T) {
 		{name: "audit on a terminal", args: []string{"audit"}, tty: true, stderr: []*regexp.Regexp{scanStart, scanEnd}},
 		{name: "apply -o json on a terminal", args: []string{"-o", "json", "apply", "-f", "FILE", "--auto-approve"}, tty: true,
 			stderr: []*regexp.Regexp{scanStart, scanEnd, applyEnd}, absent: "[1/2]"},
+		{name: "apply failing on a terminal", args: []string{"apply", "-f", "FILE", "--auto-approve"}, tty: true,
+			fail: "UpdateResourceServer", code: 1, stderr: []*regexp.Regexp{
+				regexp.MustCompile(`\r\[1/2\] change https://orders\.example\.com: failed: [^\r\n]*InvalidParameterException[^\r\n]*\n`),
+				regexp.MustCompile(`\r\[2/2\] grant https://orders\.example\.com/orders\.write to app client worker001: not tried\n`),
+				// The bar ends its line before the error.
+				regexp.MustCompile(`\r 100% \|█+\| \(2/2\) \[0s\] steps finished, \d+\.\d/s \nscopekeeper: reconcile: apply`),
+			}},
+		{name: "who-allows failing on a terminal", args: []string{"who-allows", ordersRead}, tty: true,
+			fail: "DescribeUserPoolClient", code: 1, stderr: []*regexp.Regexp{
+				// The bar, stopped short, ends its line before the error.
+				regexp.MustCompile(`\r +\d+% \|[ █]+\| \(\d+/12\) \[0s\] app clients read[^\r\n]* \nscopekeeper: [^\r]*InvalidParameterException[^\r]*$`),
+			}},
 		{name: "who-allows not on a terminal", args: []string{"who-allows", ordersRead}},
 		{name: "who-allows --quiet", args: []string{"who-allows", "--quiet", ordersRead}, tty: true},
 		{name: "who-allows -q", args: []string{"-q", "who-allows", ordersRead}, tty: true},
@@ -114,9 +128,14 @@ func TestProgress(t *testing.T) {
 				for i, a := range tc.args {
 					args[i] = strings.ReplaceAll(a, "FILE", file)
 				}
+				if tc.fail != "" {
+					if err := c.srv.FailNext(tc.fail, 1, cognitotest.Fault{Code: "InvalidParameterException"}); err != nil {
+						t.Fatal(err)
+					}
+				}
 				code, out, errOut := c.run("", args...)
-				if code != 0 {
-					t.Fatalf("run(%q) = %d\nstdout:\n%s\nstderr:\n%q", args, code, out, errOut)
+				if code != tc.code {
+					t.Fatalf("run(%q) = %d, want %d\nstdout:\n%s\nstderr:\n%q", args, code, tc.code, out, errOut)
 				}
 				for _, re := range tc.stderr {
 					if !re.MatchString(errOut) {
