@@ -42,6 +42,10 @@ The endpoint comes from --endpoint, the SDK's own AWS_ENDPOINT_URL_COGNITO_IDENT
 or its alias SCOPEKEEPER_ENDPOINT: a local emulator, with dummy credentials
 unless some are configured.
 
+Long work (reading every app client, apply's steps) draws a progress bar on standard
+error when it is a terminal: done of total, the rate and the time left at the pacer's
+rate. --quiet draws none.
+
 Exit codes: 0 success; 1 error; 2 plan or audit --detailed-exitcode found changes
 or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
 --allow-dangling or --allow-regrant; 130 or 143 interrupted by SIGINT or SIGTERM.`,
@@ -60,6 +64,7 @@ or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
 	pf.StringVar(&a.flags.Profile, "profile", "", "shared AWS config profile (default $"+awsenv.EnvProfile+" or $AWS_PROFILE)")
 	pf.StringVar(&a.flags.Endpoint, "endpoint", "", "Cognito endpoint URL, such as a local emulator's (default $"+awsenv.EnvSDKEndpoint+" or $"+awsenv.EnvEndpoint+")")
 	pf.StringVarP(&a.output, "output", "o", "text", "output format: text or json (plan: also markdown)")
+	pf.BoolVarP(&a.quiet, "quiet", "q", false, "no progress on standard error (bars on a terminal, apply's line per step)")
 	root.SetVersionTemplate("scopekeeper {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(a.planCmd(), a.applyCmd(), a.validateCmd(), a.exportCmd(), a.auditCmd(), a.listCmd(), a.getCmd(),
@@ -70,6 +75,8 @@ or findings; 3 plan --detailed-exitcode found changes that apply refuses unless
 		if run := c.RunE; run != nil {
 			c.RunE = func(cmd *cobra.Command, args []string) error {
 				a.running = true
+				cmd.SetContext(a.withScanProgress(cmd.Context()))
+				defer a.endBar()
 				return run(cmd, args)
 			}
 		}
@@ -227,7 +234,8 @@ grants scopes. A plan that would leave grants dangling (a scope removed while ap
 clients allow it) or re-grant inactive scopes is refused unless --allow-dangling or
 --allow-regrant. It stops at the first failure unless --continue-on-error; the
 summary says what was done, what failed and what was not tried. Progress goes to
-standard error, a line per step as it lands.
+standard error, a line per step as it lands (none with --quiet or -o json), and on a
+terminal a bar below them.
 
 A saved plan is checked, not trusted: it is refused when made for another user pool,
 region or endpoint, or when the pool changed since; its dangling grants and re-grants
@@ -276,10 +284,9 @@ A second signal exits at once, without a summary.`,
 				}
 			}
 			opts.ContinueOnError = cont
-			if !a.json() {
-				a.printSteps(&opts, len(p.Servers)+stepsOfGrants(p))
-			}
+			a.printSteps(&opts, p)
 			res, err := a.rec.Apply(cmd.Context(), p, opts)
+			a.endBar() // before the summary, when the apply stopped short
 			if res == nil {
 				return refused(err)
 			}
@@ -314,34 +321,6 @@ func stepsOfGrants(p *reconcile.Plan) int {
 		}
 	}
 	return n
-}
-
-// printSteps sets opts to print a line per step on standard error as
-// soon as the step is over on its side, "[k/total] <step>: <outcome>":
-// a resource-server step as its write lands ("written, not verified"),
-// then again once the listing of its wave gives its final outcome.
-func (a *app) printSteps(opts *reconcile.ApplyOptions, total int) {
-	line := func(n int, s reconcile.StepResult) {
-		l := fmt.Sprintf("[%d/%d] %s: %s", n, total, s.Step, s.Outcome)
-		if s.Err != nil {
-			l += ": " + s.Err.Error()
-		}
-		fmt.Fprintln(a.stderr, l)
-	}
-	over, early := 0, map[string]bool{} // steps reported before their final outcome
-	key := func(s reconcile.Step) string { return string(s.Kind) + " " + s.Target }
-	opts.OnStep = func(s reconcile.StepResult) {
-		over++
-		if s.Outcome == reconcile.Unverified {
-			early[key(s.Step)] = true
-		}
-		line(over, s)
-	}
-	opts.Progress = func(s reconcile.StepResult, finished, _ int) {
-		if early[key(s.Step)] {
-			line(finished, s)
-		}
-	}
 }
 
 // refused adds to an *rserrors.GrantsError the flag that allows each

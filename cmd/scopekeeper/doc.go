@@ -27,7 +27,7 @@
 // --profile (SCOPEKEEPER_PROFILE) over the standard AWS configuration chain,
 // --endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, or its alias
 // SCOPEKEEPER_ENDPOINT) for a local emulator, --output text|json (plan:
-// also markdown). "scopekeeper COMMAND --help" explains each command with
+// also markdown), --quiet. "scopekeeper COMMAND --help" explains each command with
 // an example. Text is colored on a terminal unless NO_COLOR is set.
 //
 // Exit codes: 0 success; 1 error (a typo such as remove-scope of a scope
@@ -37,7 +37,10 @@
 // apply refuses unless --allow-dangling or --allow-regrant; 130 (SIGINT) or
 // 143 (SIGTERM) when interrupted. apply -f asks for confirmation on a
 // terminal and, without one, refuses unless --auto-approve. Progress goes
-// to standard error, a line per step as it lands.
+// to standard error: apply's line per step as it lands, and on a terminal
+// a bar for long work (apply's steps, the reads of every app client by
+// plan, export, who-allows, audit) with done of total, the rate and the
+// time left at the pacer's rate; --quiet (-q) prints neither.
 //
 // The first SIGINT or SIGTERM stops an apply without losing track: no new
 // write starts, the writes in flight get reconcile.DefaultGrace to land and

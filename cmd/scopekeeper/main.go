@@ -98,12 +98,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // app is one run of the command.
 type app struct {
 	getenv func(string) string
-	// isTerminal reports whether standard input or output (an io.Reader
-	// or io.Writer) is a terminal.
+	// isTerminal reports whether standard input, output or error (an
+	// io.Reader or io.Writer) is a terminal.
 	isTerminal func(any) bool
 
 	flags  awsenv.Settings
 	output string
+	quiet  bool // --quiet: no progress on standard error
+
+	// lastBar is the progress bar drawn last (see newBar).
+	barMu   sync.Mutex
+	lastBar *bar
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -117,10 +122,11 @@ type app struct {
 	httpClient aws.HTTPClient
 
 	// set by connect
-	pool string
-	rs   *resourceserver.Client
-	apps *appclient.Client
-	rec  *reconcile.Reconciler
+	pool  string
+	pacer *pace.Pacer
+	rs    *resourceserver.Client
+	apps  *appclient.Client
+	rec   *reconcile.Reconciler
 }
 
 // exitCodeError ends the command with a code other than 1, or with 1
@@ -220,6 +226,7 @@ func (a *app) connectTo(ctx context.Context, s awsenv.Settings) error {
 	if err != nil {
 		return err
 	}
+	a.pacer = p
 	a.apps = appclient.New(api, func(o *appclient.Options) { o.Pacer = p })
 	// The verbs check app clients before a removal or a re-definition;
 	// each verb chooses the policy (refuse by default).
@@ -241,7 +248,8 @@ func (a *app) writeJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// isTerminal reports whether f (standard input or output) is a terminal.
+// isTerminal reports whether f (standard input, output or error) is a
+// terminal.
 // A check of the file mode alone would take /dev/null, also a character
 // device, for one; x/term asks the terminal driver.
 func isTerminal(f any) bool {

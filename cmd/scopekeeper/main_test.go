@@ -31,8 +31,9 @@ type cli struct {
 	srv *cognitotest.Server
 	dir string
 	tty bool // whether standard input counts as a terminal
-	// ttyOut: whether standard output counts as a terminal.
-	ttyOut bool
+	// ttyOut, ttyErr: whether standard output, standard error counts as
+	// a terminal.
+	ttyOut, ttyErr bool
 	// env holds the environment variables the command sees.
 	env map[string]string
 	// noFlags leaves out --endpoint and --pool.
@@ -69,21 +70,24 @@ func (e endpointTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 func (c *cli) run(stdin string, args ...string) (int, string, string) {
 	c.t.Helper()
 	var out, errb bytes.Buffer
+	in := strings.NewReader(stdin)
 	a := &app{
 		httpClient: &http.Client{Transport: endpointTransport{c.srv}},
 		getenv:     func(k string) string { return c.env[k] },
 		isTerminal: func(f any) bool {
-			if f == io.Writer(&out) {
+			switch f {
+			case io.Writer(&out):
 				return c.ttyOut
+			case io.Writer(&errb):
+				return c.ttyErr
 			}
-			_, in := f.(io.Reader)
-			return in && c.tty
+			return f == io.Reader(in) && c.tty
 		},
 	}
 	if !c.noFlags {
 		args = append([]string{"--endpoint", c.srv.URL, "--pool", pool}, args...)
 	}
-	code := a.run(c.t.Context(), args, strings.NewReader(stdin), &out, &errb)
+	code := a.run(c.t.Context(), args, in, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
