@@ -16,38 +16,31 @@ import (
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// binary builds the command once per test run and returns its path.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "scopekeeper-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "scopekeeper")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtBin
-}
+// commandEnv, set to 1 in the environment of the test binary, makes it
+// run as the scopekeeper command (TestMain calls main) rather than run the
+// tests: the tests that need the command as a process of its own start
+// the test binary again, with nothing to build.
+const commandEnv = "SCOPEKEEPER_TEST_AS_COMMAND"
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if builtBin != "" {
-		_ = os.RemoveAll(filepath.Dir(builtBin))
+	if os.Getenv(commandEnv) == "1" {
+		main()
 	}
-	os.Exit(code)
+	os.Exit(m.Run())
+}
+
+// command returns "scopekeeper args..." as a process of its own: the test
+// binary run as the command, with the environment of the test and
+// commandEnv.
+func command(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), commandEnv+"=1")
+	return cmd
 }
 
 // interruptedApply starts "scopekeeper apply -f FILE --auto-approve -o
@@ -65,8 +58,8 @@ func interruptedApply(t *testing.T, srv *cognitotest.Server, n, creates int) (*p
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary(t), "apply", "-f", file, "--auto-approve", "-o", "json")
-	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+srv.URL, "SCOPEKEEPER_ENDPOINT=", "SCOPEKEEPER_POOL_ID="+pool,
+	cmd := command(t, "apply", "-f", file, "--auto-approve", "-o", "json")
+	cmd.Env = append(cmd.Env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+srv.URL, "SCOPEKEEPER_ENDPOINT=", "SCOPEKEEPER_POOL_ID="+pool,
 		"AWS_ACCESS_KEY_ID=", "AWS_PROFILE=", "AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"))
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -148,7 +141,7 @@ func exitCode(t *testing.T, p *process) int {
 // as the pool holds it, and the exit code is 130.
 func TestSignalStopsApplyTruthfully(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the command; run without -short")
+		t.Skip("runs the command as a process; run without -short")
 	}
 	t.Parallel()
 	srv := cognitotest.NewServer(cognitotest.WithMaxResourceServers(100))
@@ -211,7 +204,7 @@ func TestSignalStopsApplyTruthfully(t *testing.T) {
 // summary.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the command; run without -short")
+		t.Skip("runs the command as a process; run without -short")
 	}
 	t.Parallel()
 	srv := cognitotest.NewServer(cognitotest.WithMaxResourceServers(100))
