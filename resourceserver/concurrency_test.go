@@ -729,6 +729,22 @@ func (l lateUpdate) UpdateResourceServer(ctx context.Context, in *cip.UpdateReso
 	return out, err
 }
 
+// deadlineCase is a case of TestContextDeadlineDuringAChange.
+type deadlineCase struct {
+	name string
+	// primeUpdate sends one AddScope first, to take the only Update
+	// token.
+	primeUpdate bool
+	setup       func(*cognitotest.Server)
+	api         func(*cip.Client) resourceserver.API
+	optFn       func(*resourceserver.Options)
+	deadline    time.Duration
+	// reqs is the requests the change sends; applied is whether its
+	// Update takes effect.
+	reqs    []string
+	applied bool
+}
+
 // TestContextDeadlineDuringAChange gives a change a deadline that runs out
 // while it waits in the middle of its read-modify-write, against the
 // emulator: it must return the context's error (errors.Is
@@ -741,20 +757,7 @@ func (l lateUpdate) UpdateResourceServer(ctx context.Context, in *cip.UpdateReso
 func TestContextDeadlineDuringAChange(t *testing.T) {
 	t.Parallel()
 	const slow = 1.0 / 10_000 // a rate limit whose next token comes after hours
-	tests := []struct {
-		name string
-		// primeUpdate sends one AddScope first, to take the only Update
-		// token.
-		primeUpdate bool
-		setup       func(*cognitotest.Server)
-		api         func(*cip.Client) resourceserver.API
-		optFn       func(*resourceserver.Options)
-		deadline    time.Duration
-		// reqs is the requests the change sends; applied is whether its
-		// Update takes effect.
-		reqs    []string
-		applied bool
-	}{
+	tests := []deadlineCase{
 		{
 			name:        "rate limit of the Update",
 			primeUpdate: true,
@@ -789,45 +792,53 @@ func TestContextDeadlineDuringAChange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := startEmulator(t)
-			put(t, s, makeServer(readScope))
-			var api resourceserver.API = emuClient(s)
-			if tt.api != nil {
-				api = tt.api(emuClient(s))
-			}
-			c := resourceserver.New(api, tt.optFn)
-			if tt.primeUpdate {
-				if _, err := c.AddScope(t.Context(), testPool, testID, writeScope); err != nil {
-					t.Fatalf("first AddScope() error = %v", err)
-				}
-				s.ResetRequests()
-			}
-			if tt.setup != nil {
-				tt.setup(s)
-			}
-			want := stored(t, s, testID)
-			if tt.applied {
-				want.Scopes = append(want.Scopes, adminScope)
-			}
-
-			ctx, cancel := context.WithTimeout(t.Context(), tt.deadline)
-			defer cancel()
-			_, err := c.AddScope(ctx, testPool, testID, adminScope)
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("AddScope() error = %v, want %v", err, context.DeadlineExceeded)
-			}
-			checkOpError(t, err, "AddScope", testID)
-			s.Close() // ends an injected delay, so that the log is complete
-			var got []string
-			for _, q := range s.Requests() {
-				got = append(got, q.Operation)
-			}
-			if diff := cmp.Diff(tt.reqs, got); diff != "" {
-				t.Errorf("requests mismatch (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(want, stored(t, s, testID)); diff != "" {
-				t.Errorf("stored mismatch (-want +got):\n%s", diff)
-			}
+			synctest.Test(t, func(t *testing.T) { testContextDeadline(t, tt) })
 		})
+	}
+}
+
+// testContextDeadline runs one case of TestContextDeadlineDuringAChange in
+// a synctest bubble, on the in-process emulator: the deadline passes in
+// virtual time, and a wait that ignored it would run its hours there and
+// end with the change done rather than with the deadline's error.
+func testContextDeadline(t *testing.T, tt deadlineCase) {
+	s := startInProcess(t)
+	put(t, s, makeServer(readScope))
+	var api resourceserver.API = emuClient(s)
+	if tt.api != nil {
+		api = tt.api(emuClient(s))
+	}
+	c := resourceserver.New(api, tt.optFn)
+	if tt.primeUpdate {
+		if _, err := c.AddScope(t.Context(), testPool, testID, writeScope); err != nil {
+			t.Fatalf("first AddScope() error = %v", err)
+		}
+		s.ResetRequests()
+	}
+	if tt.setup != nil {
+		tt.setup(s)
+	}
+	want := stored(t, s, testID)
+	if tt.applied {
+		want.Scopes = append(want.Scopes, adminScope)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), tt.deadline)
+	defer cancel()
+	_, err := c.AddScope(ctx, testPool, testID, adminScope)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("AddScope() error = %v, want %v", err, context.DeadlineExceeded)
+	}
+	checkOpError(t, err, "AddScope", testID)
+	s.Close() // ends an injected delay, so that the log is complete
+	var got []string
+	for _, q := range s.Requests() {
+		got = append(got, q.Operation)
+	}
+	if diff := cmp.Diff(tt.reqs, got); diff != "" {
+		t.Errorf("requests mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, stored(t, s, testID)); diff != "" {
+		t.Errorf("stored mismatch (-want +got):\n%s", diff)
 	}
 }
