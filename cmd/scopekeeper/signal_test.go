@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,9 +24,24 @@ import (
 // the test binary again, with nothing to build.
 const commandEnv = "SCOPEKEEPER_TEST_AS_COMMAND"
 
+// waitingParallel is the default of -parallel for this package: its
+// process tests (TestBinary and the signal tests) wait on the command's
+// pacing far more than they use the CPU, and with the default, GOMAXPROCS
+// (2 on a small CI machine), they would wait one after the other.
+const waitingParallel = 8
+
 func TestMain(m *testing.M) {
 	if os.Getenv(commandEnv) == "1" {
 		main()
+	}
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(waitingParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
 	}
 	os.Exit(m.Run())
 }
