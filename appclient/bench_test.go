@@ -10,12 +10,26 @@ import (
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
-// grantsEmulator starts an emulator holding testPool with servers resource
-// servers (each with one scope) and n machine clients, each allowed the
-// scope of server i%servers.
+// grantsEmulator starts an emulator on a loopback port holding testPool
+// with servers resource servers (each with one scope) and n machine
+// clients, each allowed the scope of server i%servers.
 func grantsEmulator(tb testing.TB, n, servers int, opts ...cognitotest.Option) *cognitotest.Server {
 	tb.Helper()
-	s := cognitotest.NewServer(append([]cognitotest.Option{cognitotest.WithMaxResourceServers(servers), cognitotest.WithMaxAppClients(n)}, opts...)...)
+	return fillGrants(tb, cognitotest.NewServer, n, servers, opts...)
+}
+
+// grantsInProcess is grantsEmulator on the in-process emulator, for the
+// tests that run in a synctest bubble (and call it inside the bubble).
+func grantsInProcess(tb testing.TB, n, servers int, opts ...cognitotest.Option) *cognitotest.Server {
+	tb.Helper()
+	return fillGrants(tb, cognitotest.NewInProcessServer, n, servers, opts...)
+}
+
+// fillGrants starts an emulator with start and fills it as grantsEmulator
+// says.
+func fillGrants(tb testing.TB, start func(...cognitotest.Option) *cognitotest.Server, n, servers int, opts ...cognitotest.Option) *cognitotest.Server {
+	tb.Helper()
+	s := start(append([]cognitotest.Option{cognitotest.WithMaxResourceServers(servers), cognitotest.WithMaxAppClients(n)}, opts...)...)
 	tb.Cleanup(s.Close)
 	if err := s.AddUserPool(testPool, "test"); err != nil {
 		tb.Fatalf("AddUserPool() error = %v", err)
@@ -42,7 +56,8 @@ func countOps(s *cognitotest.Server) map[string]int {
 // client: one ListResourceServers per 50 servers, one ListUserPoolClients
 // per 60 app clients, one DescribeUserPoolClient per app client.
 func TestEmulatorGrantsCost(t *testing.T) {
-	s := grantsEmulator(t, 200, 60)
+	t.Parallel()
+	s := grantsInProcess(t, 200, 60)
 	g, err := appclient.New(s.Client(), noWait).Grants(context.Background(), testPool)
 	if err != nil {
 		t.Fatalf("Grants() error = %v", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -244,9 +245,15 @@ func TestEmulatorList(t *testing.T) {
 // TestListIsPaced checks that List waits in the UserPoolClientRead
 // category that Get uses: after a Get at 0.5 request per second, the first
 // page's wait outlasts a 100ms deadline, so List fails at once with
-// context.DeadlineExceeded and sends nothing.
+// context.DeadlineExceeded and sends nothing. It runs in a synctest
+// bubble, on the in-process emulator.
 func TestListIsPaced(t *testing.T) {
-	s := grantsEmulator(t, 130, 1)
+	t.Parallel()
+	synctest.Test(t, testListIsPaced)
+}
+
+func testListIsPaced(t *testing.T) {
+	s := grantsInProcess(t, 130, 1)
 	c := appclient.New(s.Client(), func(o *appclient.Options) { o.ReadRate = 0.5 })
 	if _, err := c.Get(context.Background(), testPool, "c0000"); err != nil {
 		t.Fatalf("Get() error = %v", err)

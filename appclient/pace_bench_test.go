@@ -8,6 +8,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	"github.com/scopekeeper/scopekeeper/cognitotest"
+	"github.com/scopekeeper/scopekeeper/internal/pacetest"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -43,7 +44,7 @@ func BenchmarkSharedPacer(b *testing.B) {
 			for range b.N {
 				var rsPacer, appsPacer *pace.Pacer // nil: pace.Default()
 				if mode == "separate" {
-					rsPacer, appsPacer = newBenchPacer(b), newBenchPacer(b)
+					rsPacer, appsPacer = pacetest.New(b, pace.Config{}), pacetest.New(b, pace.Config{})
 				}
 				t, r, e := runShared(b, rsPacer, appsPacer)
 				throttled, requests, errs = throttled+t, requests+r, errs+e
@@ -56,14 +57,6 @@ func BenchmarkSharedPacer(b *testing.B) {
 			}
 		})
 	}
-}
-
-func newBenchPacer(b *testing.B) *pace.Pacer {
-	p, err := pace.New(pace.Config{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
 }
 
 // runShared runs the workload once on a new emulator and a new pool (whose

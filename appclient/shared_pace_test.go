@@ -19,6 +19,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/scopekeeper/scopekeeper/appclient"
+	"github.com/scopekeeper/scopekeeper/internal/pacetest"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -70,17 +71,8 @@ func (tr *readTransport) Do(req *http.Request) (*http.Response, error) {
 // Pacer each, as before the Clients shared one, they leave in pairs.
 func TestClientsSharePacer(t *testing.T) {
 	t.Parallel()
-	shared, err := pace.New(pace.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	own := func() *pace.Pacer {
-		p, err := pace.New(pace.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	shared := pacetest.New(t, pace.Config{})
+	own := func() *pace.Pacer { return pacetest.New(t, pace.Config{}) }
 	tests := []struct {
 		name     string
 		rs, apps *pace.Pacer // Options.Pacer of each Client
@@ -144,31 +136,9 @@ func TestClientsSharePacer(t *testing.T) {
 // appclient took a negative or infinite rate for "no limit".
 func TestNewRateOptions(t *testing.T) {
 	t.Parallel()
-	p, err := pace.New(pace.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name   string
-		opt    func(*appclient.Options)
-		option string
-	}{
-		{"negative read", func(o *appclient.Options) { o.ReadRate = -1 }, "ReadRate"},
-		{"infinite read", func(o *appclient.Options) { o.ReadRate = math.Inf(1) }, "ReadRate"},
-		{"NaN update", func(o *appclient.Options) { o.UpdateRate = math.NaN() }, "UpdateRate"},
-		{"negative update, pacing off", func(o *appclient.Options) { o.UpdateRate = -5; o.DisableRateLimit = true }, "UpdateRate"},
-		{"Pacer and ReadRate", func(o *appclient.Options) { o.Pacer = p; o.ReadRate = 10 }, "ReadRate"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.HasPrefix(msg, "appclient: ") || !strings.Contains(msg, "Options."+tt.option) {
-					t.Errorf("New() panicked with %q, want a message naming Options.%s", msg, tt.option)
-				}
-			}()
-			appclient.New(newFake(), tt.opt)
+	pacetest.RateOptions(t, "appclient", func(r pacetest.Rates) {
+		appclient.New(newFake(), func(o *appclient.Options) {
+			o.ReadRate, o.UpdateRate, o.DisableRateLimit, o.Pacer = r.ReadRate, r.UpdateRate, r.DisableRateLimit, r.Pacer
 		})
-	}
+	})
 }

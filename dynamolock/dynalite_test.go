@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"flag"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,9 +72,24 @@ var dynalite struct {
 	stopping atomic.Bool   // stopDynalite closed its stdin
 }
 
+// waitingParallel is the default of -parallel for this package's tests,
+// which wait on leases, on dynalite and on child processes far more than
+// they use the CPU: with the default, GOMAXPROCS (2 on a small CI
+// machine), they would wait their leases out two at a time.
+const waitingParallel = 8
+
 func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		os.Exit(runChild(mode))
+	}
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(waitingParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
 	}
 	code := m.Run()
 	stopDynalite()
@@ -241,6 +258,7 @@ func newLocker(t testing.TB, api dynamolock.API, table string, lease time.Durati
 // context ended does, and checks that dynalite still answers: one such
 // request used to kill it for every later test.
 func TestDynaliteAbandonedRequest(t *testing.T) {
+	t.Parallel()
 	ddb, endpoint := dynamoClient(t)
 	addr := strings.TrimPrefix(endpoint, "http://")
 	for _, cut := range []struct {

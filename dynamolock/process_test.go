@@ -85,20 +85,22 @@ func TestKilledHolder(t *testing.T) {
 	srv, pool := newServer(t)
 	ddb, endpoint, table := newTable(t)
 	cfg := childConfig{Dynamo: endpoint, Table: table, Cognito: srv.URL, Pool: pool, ID: testID, Lease: lease, Scopes: 3, Key: lockKey(pool)}
+	// The three processes start together; the waiters lock only once told
+	// to go, after the holder has locked.
 	holder := startChild(t, "holder", modeHold, cfg)
-	holder.expect("locked", time.Minute, nil)
-
 	var waiters []*child
 	var want []string
 	for i := range 2 {
 		cfg.Prefix = fmt.Sprintf("w%d", i)
-		w := startChild(t, cfg.Prefix, modeAdd, cfg)
-		w.expect("ready", time.Minute, nil)
-		w.send("go")
-		waiters = append(waiters, w)
+		waiters = append(waiters, startChild(t, cfg.Prefix, modeAdd, cfg))
 		for j := range cfg.Scopes {
 			want = append(want, fmt.Sprintf("%s-%02d", cfg.Prefix, j))
 		}
+	}
+	holder.expect("locked", time.Minute, nil)
+	for _, w := range waiters {
+		w.expect("ready", time.Minute, nil)
+		w.send("go")
 	}
 	locker := newLocker(t, ddb, table, lease)
 	acquired := make(chan time.Time, 1)
@@ -113,11 +115,13 @@ func TestKilledHolder(t *testing.T) {
 		lk.Unlock(t.Context())
 	}()
 
-	// While the holder renews, no one gets the lock.
+	// While the holder renews, no one gets the lock: a holder that did not
+	// renew would lose it to this waiter about a lease after the waiter
+	// first read it, well within a lease and a half.
 	select {
 	case <-acquired:
 		t.Fatalf("Lock() succeeded while the holder renewed its lease")
-	case <-time.After(2 * lease):
+	case <-time.After(3 * lease / 2):
 	}
 	killed := time.Now()
 	if err := holder.cmd.Process.Signal(syscall.SIGKILL); err != nil {

@@ -29,13 +29,13 @@ import (
 
 const identifier = "https://api.example.com"
 
-// emulator starts an emulator holding one pool with one resource server,
-// and returns it, the pool and an SDK client with the SDK's standard
-// retryer (3 attempts, a retry quota of 500 tokens) without backoff
-// delays.
+// emulator starts an in-process emulator (no socket: it runs in a
+// synctest bubble too) holding one pool with one resource server, and
+// returns it, the pool and an SDK client with the SDK's standard retryer
+// (3 attempts, a retry quota of 500 tokens) without backoff delays.
 func emulator(t *testing.T) (*cognitotest.Server, string, *cip.Client) {
 	t.Helper()
-	srv := cognitotest.NewServer()
+	srv := cognitotest.NewInProcessServer()
 	t.Cleanup(srv.Close)
 	pool := srv.CreateUserPool("test")
 	if err := srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: identifier, Name: "api"}); err != nil {
@@ -108,30 +108,34 @@ func TestOptionRetries(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, pool, client := emulator(t)
-			var p *pace.Pacer
-			if !tt.nilPacer {
-				p = newPacer(t, pace.Config{ThrottleRetries: tt.retries})
-			}
-			for _, f := range tt.fails {
-				srv.FailNext("CreateResourceServer", f.n, f.f)
-			}
-			opts := append(tt.opts, p.Option(pool, pace.ResourceUpdate))
-			if tt.twice {
-				opts = append(opts, p.Option(pool, pace.ResourceUpdate))
-			}
-			_, err := client.CreateResourceServer(context.Background(), &cip.CreateResourceServerInput{
-				UserPoolId: aws.String(pool), Identifier: aws.String("https://new.example.com"), Name: aws.String("new"),
-			}, opts...)
-			switch {
-			case tt.wantErr == nil && err != nil:
-				t.Errorf("CreateResourceServer = %v, want success", err)
-			case tt.wantErr != nil && !errors.As(err, tt.wantErr):
-				t.Errorf("CreateResourceServer = %v, want %T", err, tt.wantErr)
-			}
-			if got := len(srv.Requests()); got != tt.requests {
-				t.Errorf("requests sent = %d, want %d", got, tt.requests)
-			}
+			// In a bubble: the pacing waits after each throttle pass in
+			// virtual time.
+			synctest.Test(t, func(t *testing.T) {
+				srv, pool, client := emulator(t)
+				var p *pace.Pacer
+				if !tt.nilPacer {
+					p = newPacer(t, pace.Config{ThrottleRetries: tt.retries})
+				}
+				for _, f := range tt.fails {
+					srv.FailNext("CreateResourceServer", f.n, f.f)
+				}
+				opts := append(tt.opts, p.Option(pool, pace.ResourceUpdate))
+				if tt.twice {
+					opts = append(opts, p.Option(pool, pace.ResourceUpdate))
+				}
+				_, err := client.CreateResourceServer(context.Background(), &cip.CreateResourceServerInput{
+					UserPoolId: aws.String(pool), Identifier: aws.String("https://new.example.com"), Name: aws.String("new"),
+				}, opts...)
+				switch {
+				case tt.wantErr == nil && err != nil:
+					t.Errorf("CreateResourceServer = %v, want success", err)
+				case tt.wantErr != nil && !errors.As(err, tt.wantErr):
+					t.Errorf("CreateResourceServer = %v, want %T", err, tt.wantErr)
+				}
+				if got := len(srv.Requests()); got != tt.requests {
+					t.Errorf("requests sent = %d, want %d", got, tt.requests)
+				}
+			})
 		})
 	}
 }

@@ -10,8 +10,21 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/appclient"
 	"github.com/scopekeeper/scopekeeper/cognitotest"
+	"github.com/scopekeeper/scopekeeper/internal/pacetest"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 )
+
+// emulator starts a local Cognito emulator, which the examples call in
+// place of Cognito. Each example plays a process of its own: the emulator
+// is new, and so is the default Pacer (pace.Default). The emulator
+// enforces no quota, so that Pacer paces nothing (pacetest.Unpaced): the
+// examples show the calls without waiting out Cognito's quota between
+// them, which package pace and the pacing tests cover.
+func emulator() *cognitotest.Server {
+	pace.SetDefault(pacetest.Unpaced())
+	return cognitotest.NewServer()
+}
 
 // Every problem of a file comes at once, sorted by position, each with its
 // line, column, path and rule.
@@ -41,7 +54,7 @@ resourceServers:
 
 // Plan a file against a pool, print the plan, apply it.
 func ExampleReconciler_Plan() {
-	srv := cognitotest.NewServer()
+	srv := emulator()
 	defer srv.Close()
 	if err := srv.AddUserPool("us-east-1_Example1", "example"); err != nil {
 		panic(err)
@@ -116,7 +129,7 @@ func ExampleParse_hostile() {
 // A file with problems is still checked against the pool: one run shows
 // every problem, sorted by position, each with its own rule.
 func ExampleReconciler_Plan_problems() {
-	srv := cognitotest.NewServer()
+	srv := emulator()
 	defer srv.Close()
 	if err := srv.AddUserPool("us-east-1_Example1", "example"); err != nil {
 		panic(err)
@@ -151,7 +164,7 @@ appClients:
 
 // Report each step as its write lands, and each final outcome.
 func ExampleApplyOptions_onStep() {
-	srv := cognitotest.NewServer()
+	srv := emulator()
 	defer srv.Close()
 	if err := srv.AddUserPool("us-east-1_Example1", "example"); err != nil {
 		panic(err)

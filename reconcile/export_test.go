@@ -114,7 +114,7 @@ func TestExportPortableSharedName(t *testing.T) {
 }
 
 func ExampleReconciler_ExportPortable() {
-	srv := cognitotest.NewServer()
+	srv := emulator()
 	defer srv.Close()
 	pool := srv.CreateUserPool("dev")
 	if err := srv.PutResourceServer(cognitotest.ResourceServer{UserPoolID: pool, Identifier: "https://orders.example.com", Name: "Orders",

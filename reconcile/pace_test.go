@@ -2,9 +2,11 @@ package reconcile_test
 
 import (
 	"testing"
+	"testing/synctest"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pacetest"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/reconcile"
 )
@@ -12,16 +14,18 @@ import (
 // TestPacerPassedDown checks that Options.Pacer paces the requests of the
 // Reconciler's resourceserver.Client: a throttle of the plan's
 // ListResourceServers lowers that Pacer's rate, and the throttle is
-// retried.
+// retried. In a synctest bubble, on the in-process emulator: the retry's
+// pacing wait passes in virtual time.
 func TestPacerPassedDown(t *testing.T) {
 	t.Parallel()
-	srv := cognitotest.NewServer()
+	synctest.Test(t, testPacerPassedDown)
+}
+
+func testPacerPassedDown(t *testing.T) {
+	srv := cognitotest.NewInProcessServer()
 	t.Cleanup(srv.Close)
 	poolID := srv.CreateUserPool("paced")
-	p, err := pace.New(pace.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := pacetest.New(t, pace.Config{})
 	rec := reconcile.New(srv.Client(), nil, func(o *reconcile.Options) { o.Pacer = p })
 	f, err := reconcile.Parse("f.yaml", []byte(`userPoolId: `+poolID+`
 resourceServers:

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,7 +104,7 @@ type raceResult struct {
 }
 
 // raceRounds runs rounds independent rounds, at most together of them at
-// a time. Each round starts an emulator holding testID without scopes,
+// a time, in the synctest bubble of t. Each round starts an in-process emulator holding testID without scopes,
 // lets prepare set it up, asks newAdders for raceWriters adders (each must
 // use its own SDK client and, for a Client, its own Client), and releases
 // raceWriters × racePerWriter goroutines together, each adding its own
@@ -113,7 +114,7 @@ func raceRounds(t *testing.T, rounds, together int, prepare func(*cognitotest.Se
 	servers := make([]*cognitotest.Server, rounds)
 	results := make([]raceResult, rounds)
 	for i := range servers {
-		servers[i] = startEmulator(t)
+		servers[i] = startInProcess(t)
 		put(t, servers[i], makeServer())
 		if prepare != nil {
 			prepare(servers[i])
@@ -191,89 +192,97 @@ func raceRound(ctx context.Context, adders []adder) raceResult {
 //   - Clients sharing a Locker lose nothing, in every round.
 //
 // Rates: emulator without quotas, Clients with DisableRateLimit (see
-// unpaced). Run with -v to see the figures.
+// unpaced). Each subtest runs in a synctest bubble, on in-process
+// emulators: the delays and backoffs pass in virtual time, while the
+// goroutines still run at once. Run with -v to see the figures.
 func TestConcurrentWriters(t *testing.T) {
 	t.Parallel()
 	total := raceWriters * racePerWriter
 	naiveLost := 0
 	t.Run("naive Describe+Update", func(t *testing.T) {
-		const rounds = 10
-		for _, r := range raceRounds(t, rounds, raceTogether, func(s *cognitotest.Server) {
-			s.FailNext(opDescribe, total, cognitotest.Fault{Delay: 5 * time.Millisecond})
-		}, func(s *cognitotest.Server) []adder {
-			return writers(func() adder { return naiveAdder(emuClient(s)) })
-		}) {
-			for i, err := range r.errs {
-				if err != nil {
-					t.Errorf("naive add of %q error = %v", r.want[i].Name, err)
+		synctest.Test(t, func(t *testing.T) {
+			const rounds = 10
+			for _, r := range raceRounds(t, rounds, raceTogether, func(s *cognitotest.Server) {
+				s.FailNext(opDescribe, total, cognitotest.Fault{Delay: 5 * time.Millisecond})
+			}, func(s *cognitotest.Server) []adder {
+				return writers(func() adder { return naiveAdder(emuClient(s)) })
+			}) {
+				for i, err := range r.errs {
+					if err != nil {
+						t.Errorf("naive add of %q error = %v", r.want[i].Name, err)
+					}
 				}
+				naiveLost += r.lost
 			}
-			naiveLost += r.lost
-		}
-		t.Logf("naive Describe+Update, 8 SDK clients x 12 goroutines, %d rounds: lost %d of %d scopes (%.1f%%)",
-			rounds, naiveLost, rounds*total, 100*float64(naiveLost)/float64(rounds*total))
-		if naiveLost == 0 {
-			t.Errorf("the naive loop lost no scope in %d rounds; the test does not show the problem", rounds)
-		}
+			t.Logf("naive Describe+Update, 8 SDK clients x 12 goroutines, %d rounds: lost %d of %d scopes (%.1f%%)",
+				rounds, naiveLost, rounds*total, 100*float64(naiveLost)/float64(rounds*total))
+			if naiveLost == 0 {
+				t.Errorf("the naive loop lost no scope in %d rounds; the test does not show the problem", rounds)
+			}
+		})
 	})
 
 	t.Run("verify without Locker", func(t *testing.T) {
 		t.Parallel()
-		const rounds = 10
-		var lost, conflicts, updates int
-		for _, r := range raceRounds(t, rounds, raceTogether, nil, func(s *cognitotest.Server) []adder {
-			return writers(func() adder { return clientAdder(resourceserver.New(emuClient(s), unpaced)) })
-		}) {
-			for i, err := range r.errs {
-				var ce *rserrors.ConflictError
-				if err != nil && !errors.As(err, &ce) {
-					t.Errorf("AddScope(%q) error = %v, want nil or a *rserrors.ConflictError", r.want[i].Name, err)
+		synctest.Test(t, func(t *testing.T) {
+			const rounds = 10
+			var lost, conflicts, updates int
+			for _, r := range raceRounds(t, rounds, raceTogether, nil, func(s *cognitotest.Server) []adder {
+				return writers(func() adder { return clientAdder(resourceserver.New(emuClient(s), unpaced)) })
+			}) {
+				for i, err := range r.errs {
+					var ce *rserrors.ConflictError
+					if err != nil && !errors.As(err, &ce) {
+						t.Errorf("AddScope(%q) error = %v, want nil or a *rserrors.ConflictError", r.want[i].Name, err)
+					}
 				}
+				lost += r.lost
+				conflicts += r.failed
+				updates += r.updates
 			}
-			lost += r.lost
-			conflicts += r.failed
-			updates += r.updates
-		}
-		n := rounds * total
-		t.Logf("verify, no Locker, 8 Clients x 12 goroutines, %d rounds: lost %d of %d scopes (%.2f%%); %d ConflictErrors (%.2f%%); %.2f Updates per add",
-			rounds, lost, n, 100*float64(lost)/float64(n), conflicts, 100*float64(conflicts)/float64(n), float64(updates)/float64(n))
-		if lost >= naiveLost {
-			t.Errorf("verification lost %d scopes, no fewer than the naive loop's %d", lost, naiveLost)
-		}
-		if lost*10 >= n {
-			t.Errorf("verification lost %d of %d scopes, 10%% or more", lost, n)
-		}
+			n := rounds * total
+			t.Logf("verify, no Locker, 8 Clients x 12 goroutines, %d rounds: lost %d of %d scopes (%.2f%%); %d ConflictErrors (%.2f%%); %.2f Updates per add",
+				rounds, lost, n, 100*float64(lost)/float64(n), conflicts, 100*float64(conflicts)/float64(n), float64(updates)/float64(n))
+			if lost >= naiveLost {
+				t.Errorf("verification lost %d scopes, no fewer than the naive loop's %d", lost, naiveLost)
+			}
+			if lost*10 >= n {
+				t.Errorf("verification lost %d of %d scopes, 10%% or more", lost, n)
+			}
+		})
 	})
 
 	t.Run("shared Locker", func(t *testing.T) {
 		t.Parallel()
-		const rounds = 2
-		updates := 0
-		for round, r := range raceRounds(t, rounds, raceTogether, nil, func(s *cognitotest.Server) []adder {
-			l := resourceserver.NewMemoryLocker() // one per round: every round uses the same key
-			return writers(func() adder {
-				return clientAdder(resourceserver.New(emuClient(s), unpaced, func(o *resourceserver.Options) { o.Locker = l }))
-			})
-		}) {
-			for i, err := range r.errs {
-				if err != nil {
-					t.Errorf("round %d: AddScope(%q) error = %v", round, r.want[i].Name, err)
+		synctest.Test(t, func(t *testing.T) {
+			const rounds = 2
+			updates := 0
+			for round, r := range raceRounds(t, rounds, raceTogether, nil, func(s *cognitotest.Server) []adder {
+				l := resourceserver.NewMemoryLocker() // one per round: every round uses the same key
+				return writers(func() adder {
+					return clientAdder(resourceserver.New(emuClient(s), unpaced, func(o *resourceserver.Options) { o.Locker = l }))
+				})
+			}) {
+				for i, err := range r.errs {
+					if err != nil {
+						t.Errorf("round %d: AddScope(%q) error = %v", round, r.want[i].Name, err)
+					}
 				}
+				if diff := cmp.Diff(r.want, r.stored.Scopes, sortScopes); diff != "" {
+					t.Errorf("round %d: stored scopes mismatch (-want +got):\n%s", round, diff)
+				}
+				// Under the Locker nothing is rewritten: each batch of
+				// coalesced adds costs Describe (before the lock), then
+				// Describe, Update, Describe under it.
+				if r.updates == 0 || r.updates > total || r.reads != 3*r.updates {
+					t.Errorf("round %d: %d Updates and %d Describes, want 1 to %d Updates and three Describes each (nothing to rewrite under the Locker)",
+						round, r.updates, r.reads, total)
+				}
+				updates += r.updates
 			}
-			if diff := cmp.Diff(r.want, r.stored.Scopes, sortScopes); diff != "" {
-				t.Errorf("round %d: stored scopes mismatch (-want +got):\n%s", round, diff)
-			}
-			// Under the Locker nothing is rewritten: each batch of
-			// coalesced adds costs Describe (before the lock), then
-			// Describe, Update, Describe under it.
-			if r.updates == 0 || r.updates > total || r.reads != 3*r.updates {
-				t.Errorf("round %d: %d Updates and %d Describes, want 1 to %d Updates and three Describes each (nothing to rewrite under the Locker)",
-					round, r.updates, r.reads, total)
-			}
-			updates += r.updates
-		}
-		t.Logf("shared Locker, 8 Clients x 12 goroutines, %d rounds: all %d scopes stored in each, %.1f Updates per round (coalesced)",
-			rounds, total, float64(updates)/rounds)
+			t.Logf("shared Locker, 8 Clients x 12 goroutines, %d rounds: all %d scopes stored in each, %.1f Updates per round (coalesced)",
+				rounds, total, float64(updates)/rounds)
+		})
 	})
 }
 
@@ -421,10 +430,17 @@ func faultOutcome(err error, op string) string {
 // scope that no call touched. A failed call may or may not have taken
 // effect (its Update may have been applied before the fault), so it is not
 // checked.
+//
+// It runs in a synctest bubble, on the in-process emulator: the backoffs
+// after each fault pass in virtual time.
 func TestFaults(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testFaults)
+}
+
+func testFaults(t *testing.T) {
 	const n = 20
-	s := startEmulator(t, cognitotest.WithSeed(6))
+	s := startInProcess(t, cognitotest.WithSeed(6))
 	var start []resourceserver.Scope
 	for i := range n {
 		start = append(start,
@@ -529,15 +545,16 @@ func TestFaults(t *testing.T) {
 // changes over: Cognito's default quota per user pool.
 const quotaServers = cognitotest.DefaultMaxResourceServers
 
-// quotaRun starts an emulator that enforces perSecond requests per second
-// per pool and category (with the emulator's burst, int(perSecond)),
+// quotaRun starts an emulator with start (startEmulator, or
+// startInProcess in a synctest bubble) that enforces perSecond requests per
+// second per pool and category (with the emulator's burst, int(perSecond)),
 // holding quotaServers resource servers, and sends n AddScopes at once, one
 // goroutine each, spread over the servers, through one Client configured
 // by optFns. It returns how long they took, what each returned, and how
 // many requests the emulator answered with TooManyRequestsException.
-func quotaRun(tb testing.TB, perSecond float64, n int, optFns ...func(*resourceserver.Options)) (time.Duration, []error, int) {
+func quotaRun(tb testing.TB, start func(testing.TB, ...cognitotest.Option) *cognitotest.Server, perSecond float64, n int, optFns ...func(*resourceserver.Options)) (time.Duration, []error, int) {
 	tb.Helper()
-	s := startEmulator(tb, cognitotest.WithRateLimit(perSecond))
+	s := start(tb, cognitotest.WithRateLimit(perSecond))
 	for i := range quotaServers {
 		rs := makeServer(readScope)
 		rs.Identifier = fmt.Sprintf("https://api-%02d.example.com", i)
@@ -576,11 +593,16 @@ func quotaFraction(n int, elapsed time.Duration, perSecond float64) float64 {
 // category instead of 5), with the Client's rates scaled alike
 // (ReadRate = UpdateRate = 50). The caller must see no throttling: every
 // AddScope returns nil. The throughput is measured by
-// BenchmarkQuotaThroughput; here it is only logged.
+// BenchmarkQuotaThroughput; here it is only logged, in the virtual time
+// of the synctest bubble the test runs in, on the in-process emulator.
 func TestQuotaNoThrottleSeen(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testQuotaNoThrottleSeen)
+}
+
+func testQuotaNoThrottleSeen(t *testing.T) {
 	const rate, n = 50, 50
-	elapsed, errs, throttled := quotaRun(t, rate, n, func(o *resourceserver.Options) { o.ReadRate, o.UpdateRate = rate, rate })
+	elapsed, errs, throttled := quotaRun(t, startInProcess, rate, n, func(o *resourceserver.Options) { o.ReadRate, o.UpdateRate = rate, rate })
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("AddScope(scope-%02d) error = %v, want nil (throttled: %t)", i, err, rserrors.IsTooManyRequests(err))
@@ -621,7 +643,7 @@ func BenchmarkQuotaThroughput(b *testing.B) {
 			var fraction float64
 			var service, caller int
 			for range b.N {
-				elapsed, errs, throttled := quotaRun(b, bc.rate, bc.n, bc.optFn)
+				elapsed, errs, throttled := quotaRun(b, startEmulator, bc.rate, bc.n, bc.optFn)
 				for _, err := range errs {
 					switch {
 					case err == nil:
@@ -707,6 +729,22 @@ func (l lateUpdate) UpdateResourceServer(ctx context.Context, in *cip.UpdateReso
 	return out, err
 }
 
+// deadlineCase is a case of TestContextDeadlineDuringAChange.
+type deadlineCase struct {
+	name string
+	// primeUpdate sends one AddScope first, to take the only Update
+	// token.
+	primeUpdate bool
+	setup       func(*cognitotest.Server)
+	api         func(*cip.Client) resourceserver.API
+	optFn       func(*resourceserver.Options)
+	deadline    time.Duration
+	// reqs is the requests the change sends; applied is whether its
+	// Update takes effect.
+	reqs    []string
+	applied bool
+}
+
 // TestContextDeadlineDuringAChange gives a change a deadline that runs out
 // while it waits in the middle of its read-modify-write, against the
 // emulator: it must return the context's error (errors.Is
@@ -719,20 +757,7 @@ func (l lateUpdate) UpdateResourceServer(ctx context.Context, in *cip.UpdateReso
 func TestContextDeadlineDuringAChange(t *testing.T) {
 	t.Parallel()
 	const slow = 1.0 / 10_000 // a rate limit whose next token comes after hours
-	tests := []struct {
-		name string
-		// primeUpdate sends one AddScope first, to take the only Update
-		// token.
-		primeUpdate bool
-		setup       func(*cognitotest.Server)
-		api         func(*cip.Client) resourceserver.API
-		optFn       func(*resourceserver.Options)
-		deadline    time.Duration
-		// reqs is the requests the change sends; applied is whether its
-		// Update takes effect.
-		reqs    []string
-		applied bool
-	}{
+	tests := []deadlineCase{
 		{
 			name:        "rate limit of the Update",
 			primeUpdate: true,
@@ -767,45 +792,53 @@ func TestContextDeadlineDuringAChange(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := startEmulator(t)
-			put(t, s, makeServer(readScope))
-			var api resourceserver.API = emuClient(s)
-			if tt.api != nil {
-				api = tt.api(emuClient(s))
-			}
-			c := resourceserver.New(api, tt.optFn)
-			if tt.primeUpdate {
-				if _, err := c.AddScope(t.Context(), testPool, testID, writeScope); err != nil {
-					t.Fatalf("first AddScope() error = %v", err)
-				}
-				s.ResetRequests()
-			}
-			if tt.setup != nil {
-				tt.setup(s)
-			}
-			want := stored(t, s, testID)
-			if tt.applied {
-				want.Scopes = append(want.Scopes, adminScope)
-			}
-
-			ctx, cancel := context.WithTimeout(t.Context(), tt.deadline)
-			defer cancel()
-			_, err := c.AddScope(ctx, testPool, testID, adminScope)
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("AddScope() error = %v, want %v", err, context.DeadlineExceeded)
-			}
-			checkOpError(t, err, "AddScope", testID)
-			s.Close() // ends an injected delay, so that the log is complete
-			var got []string
-			for _, q := range s.Requests() {
-				got = append(got, q.Operation)
-			}
-			if diff := cmp.Diff(tt.reqs, got); diff != "" {
-				t.Errorf("requests mismatch (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(want, stored(t, s, testID)); diff != "" {
-				t.Errorf("stored mismatch (-want +got):\n%s", diff)
-			}
+			synctest.Test(t, func(t *testing.T) { testContextDeadline(t, tt) })
 		})
+	}
+}
+
+// testContextDeadline runs one case of TestContextDeadlineDuringAChange in
+// a synctest bubble, on the in-process emulator: the deadline passes in
+// virtual time, and a wait that ignored it would run its hours there and
+// end with the change done rather than with the deadline's error.
+func testContextDeadline(t *testing.T, tt deadlineCase) {
+	s := startInProcess(t)
+	put(t, s, makeServer(readScope))
+	var api resourceserver.API = emuClient(s)
+	if tt.api != nil {
+		api = tt.api(emuClient(s))
+	}
+	c := resourceserver.New(api, tt.optFn)
+	if tt.primeUpdate {
+		if _, err := c.AddScope(t.Context(), testPool, testID, writeScope); err != nil {
+			t.Fatalf("first AddScope() error = %v", err)
+		}
+		s.ResetRequests()
+	}
+	if tt.setup != nil {
+		tt.setup(s)
+	}
+	want := stored(t, s, testID)
+	if tt.applied {
+		want.Scopes = append(want.Scopes, adminScope)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), tt.deadline)
+	defer cancel()
+	_, err := c.AddScope(ctx, testPool, testID, adminScope)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("AddScope() error = %v, want %v", err, context.DeadlineExceeded)
+	}
+	checkOpError(t, err, "AddScope", testID)
+	s.Close() // ends an injected delay, so that the log is complete
+	var got []string
+	for _, q := range s.Requests() {
+		got = append(got, q.Operation)
+	}
+	if diff := cmp.Diff(tt.reqs, got); diff != "" {
+		t.Errorf("requests mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, stored(t, s, testID)); diff != "" {
+		t.Errorf("stored mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pacetest"
+	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -24,10 +27,24 @@ func emuClient(s *cognitotest.Server) *cip.Client {
 	return s.Client()
 }
 
-// startEmulator starts an emulator holding testPool and returns it.
+// startEmulator starts an emulator on a loopback port holding testPool and
+// returns it.
 func startEmulator(t testing.TB, opts ...cognitotest.Option) *cognitotest.Server {
 	t.Helper()
-	s := cognitotest.NewServer(opts...)
+	return withTestPool(t, cognitotest.NewServer(opts...))
+}
+
+// startInProcess starts an in-process emulator (no socket) holding
+// testPool and returns it: the emulator of the tests that run in a
+// synctest bubble, which must call it inside the bubble.
+func startInProcess(t testing.TB, opts ...cognitotest.Option) *cognitotest.Server {
+	t.Helper()
+	return withTestPool(t, cognitotest.NewInProcessServer(opts...))
+}
+
+// withTestPool adds testPool to s, closes s when t ends, and returns s.
+func withTestPool(t testing.TB, s *cognitotest.Server) *cognitotest.Server {
+	t.Helper()
 	t.Cleanup(s.Close)
 	if err := s.AddUserPool(testPool, "test"); err != nil {
 		t.Fatalf("AddUserPool() error = %v", err)
@@ -290,14 +307,22 @@ func TestEmulatorList(t *testing.T) {
 	}
 }
 
-// TestEmulatorPacing runs a Client with its default rate limits against an
-// emulator that enforces Cognito's per-pool quota of 5 requests per second:
-// no request may be throttled. The control, a Client without rate limits
-// calling in a tight loop, is.
+// TestEmulatorPacing runs a Client with the default rate limits (a Pacer
+// of the default Config) against an emulator that enforces Cognito's
+// per-pool quota of 5 requests per second: no request may be throttled.
+// The control, a Client without rate limits calling in a tight loop, is.
+// It runs in a synctest bubble, on the in-process emulator: the pacing
+// waits and the quota's refill pass in virtual time.
 func TestEmulatorPacing(t *testing.T) {
 	t.Parallel()
-	s := startEmulator(t, cognitotest.WithRateLimit(5))
-	c := resourceserver.New(emuClient(s))
+	synctest.Test(t, testEmulatorPacing)
+}
+
+func testEmulatorPacing(t *testing.T) {
+	s := startInProcess(t, cognitotest.WithRateLimit(5))
+	// pace.Default() is shared with the tests outside the bubble; this
+	// Pacer, made inside it, paces by the same defaults.
+	c := resourceserver.New(emuClient(s), func(o *resourceserver.Options) { o.Pacer = pacetest.New(t, pace.Config{}) })
 	ctx := t.Context()
 	if _, err := c.Create(ctx, makeServer(readScope)); err != nil {
 		t.Fatalf("Create() error = %v", err)

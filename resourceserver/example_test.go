@@ -8,6 +8,7 @@ import (
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/pacetest"
 	"github.com/scopekeeper/scopekeeper/pace"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -22,10 +23,12 @@ const examplePool = "us-east-1_Example1"
 // "Orders API" with the scope "orders.read".
 //
 // Each example plays a process of its own: the emulator is new, and so is
-// the default Pacer (pace.Default), which would otherwise space the first
-// requests of an example after the last ones of the example before.
+// the default Pacer (pace.Default). The emulator enforces no quota, so
+// that Pacer paces nothing (pacetest.Unpaced): the examples show the calls
+// without waiting out Cognito's quota between them, which package pace and
+// the pacing tests cover.
 func emulator() *cognitotest.Server {
-	pace.SetDefault(nil)
+	pace.SetDefault(pacetest.Unpaced())
 	s := cognitotest.NewServer()
 	if err := s.AddUserPool(examplePool, "example"); err != nil {
 		log.Fatal(err)

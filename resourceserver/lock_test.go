@@ -361,26 +361,30 @@ func TestMemoryLockerOptions(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			l := resourceserver.NewMemoryLocker(nil, func(o *resourceserver.MemoryLockerOptions) { *o = tt.opts })
-			lk, err := l.Lock(t.Context(), "k")
-			if err != nil {
-				t.Fatalf("Lock() error = %v", err)
-			}
-			if got := lk.Lost() != nil; got != tt.wantLease {
-				t.Errorf("Lost() != nil is %v, want %v", got, tt.wantLease)
-			}
-			if tt.wantLease {
-				// The heartbeat keeps the lock past its lease.
-				time.Sleep(tt.opts.Lease + tt.opts.Lease/2)
-				select {
-				case <-lk.Lost():
-					t.Errorf("Lost() closed while the heartbeat ran")
-				default:
+			// In a bubble: the heartbeat and the wait past the lease run
+			// in virtual time.
+			synctest.Test(t, func(t *testing.T) {
+				l := resourceserver.NewMemoryLocker(nil, func(o *resourceserver.MemoryLockerOptions) { *o = tt.opts })
+				lk, err := l.Lock(t.Context(), "k")
+				if err != nil {
+					t.Fatalf("Lock() error = %v", err)
 				}
-			}
-			if err := lk.Unlock(t.Context()); err != nil {
-				t.Errorf("Unlock() error = %v", err)
-			}
+				if got := lk.Lost() != nil; got != tt.wantLease {
+					t.Errorf("Lost() != nil is %v, want %v", got, tt.wantLease)
+				}
+				if tt.wantLease {
+					// The heartbeat keeps the lock past its lease.
+					time.Sleep(tt.opts.Lease + tt.opts.Lease/2)
+					select {
+					case <-lk.Lost():
+						t.Errorf("Lost() closed while the heartbeat ran")
+					default:
+					}
+				}
+				if err := lk.Unlock(t.Context()); err != nil {
+					t.Errorf("Unlock() error = %v", err)
+				}
+			})
 		})
 	}
 }

@@ -1,12 +1,9 @@
 package resourceserver_test
 
 import (
-	"fmt"
-	"math"
-	"strings"
 	"testing"
 
-	"github.com/scopekeeper/scopekeeper/pace"
+	"github.com/scopekeeper/scopekeeper/internal/pacetest"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
 
@@ -15,31 +12,9 @@ import (
 // Pacer, makes New panic with a message that names the option.
 func TestNewRateOptions(t *testing.T) {
 	t.Parallel()
-	p, err := pace.New(pace.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name   string
-		opt    func(*resourceserver.Options)
-		option string
-	}{
-		{"negative read", func(o *resourceserver.Options) { o.ReadRate = -1 }, "ReadRate"},
-		{"infinite update", func(o *resourceserver.Options) { o.UpdateRate = math.Inf(1) }, "UpdateRate"},
-		{"NaN update", func(o *resourceserver.Options) { o.UpdateRate = math.NaN() }, "UpdateRate"},
-		{"negative read, pacing off", func(o *resourceserver.Options) { o.ReadRate = -5; o.DisableRateLimit = true }, "ReadRate"},
-		{"Pacer and UpdateRate", func(o *resourceserver.Options) { o.Pacer = p; o.UpdateRate = 10 }, "UpdateRate"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			defer func() {
-				msg := fmt.Sprint(recover())
-				if !strings.HasPrefix(msg, "resourceserver: ") || !strings.Contains(msg, "Options."+tt.option) {
-					t.Errorf("New() panicked with %q, want a message naming Options.%s", msg, tt.option)
-				}
-			}()
-			resourceserver.New(newFake(), tt.opt)
+	pacetest.RateOptions(t, "resourceserver", func(r pacetest.Rates) {
+		resourceserver.New(newFake(), func(o *resourceserver.Options) {
+			o.ReadRate, o.UpdateRate, o.DisableRateLimit, o.Pacer = r.ReadRate, r.UpdateRate, r.DisableRateLimit, r.Pacer
 		})
-	}
+	})
 }

@@ -1,67 +1,37 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
-// TestBinary builds the command and the standalone emulator, starts the
-// emulator on a free loopback port, and runs the command as a user would,
-// checking exit codes.
+// TestBinary runs the command as a user would, as a process of its own
+// (the test binary, run as the command) against the emulator on a free
+// loopback port, and checks exit codes and output.
 func TestBinary(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds two binaries; run without -short")
+		t.Skip("runs the command as a process; run without -short")
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	sk, emu := filepath.Join(dir, "scopekeeper"), filepath.Join(dir, "cognito-emulator")
-	for bin, pkg := range map[string]string{sk: ".", emu: "../../cognitotest/cmd/cognito-emulator"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
-
-	server := exec.Command(emu, "-addr", "127.0.0.1:0", "-pool", pool+"=test")
-	stdout, err := server.StdoutPipe()
-	if err != nil {
+	srv := cognitotest.NewServer()
+	t.Cleanup(srv.Close)
+	if err := srv.AddUserPool(pool, "test"); err != nil {
 		t.Fatal(err)
-	}
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = server.Process.Signal(os.Interrupt)
-		done := make(chan error, 1)
-		go func() { done <- server.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = server.Process.Kill()
-			<-done
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("reading the emulator's first line: %v", err)
-	}
-	url := line[strings.LastIndexByte(strings.TrimSpace(line), ' ')+1:]
-	url = strings.TrimSpace(url)
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("emulator said %q", line)
 	}
 
 	file := filepath.Join(dir, "scopes.yaml")
 	if err := os.WriteFile(file, []byte(ordersFile), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+url, "SCOPEKEEPER_ENDPOINT=", "SCOPEKEEPER_POOL_ID="+pool,
-		"AWS_ACCESS_KEY_ID=", "AWS_PROFILE=", "AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"))
+	env := []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + srv.URL, "SCOPEKEEPER_ENDPOINT=", "SCOPEKEEPER_POOL_ID=" + pool,
+		"AWS_ACCESS_KEY_ID=", "AWS_PROFILE=", "AWS_CONFIG_FILE=" + filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none")}
 	for _, s := range []struct {
 		args []string
 		code int
@@ -75,8 +45,8 @@ func TestBinary(t *testing.T) {
 		{[]string{"get", "https://missing.example.com"}, 1, ""},
 		{[]string{"who-allows", "https://orders.example.com/orders.read"}, 0, "No app client allows https://orders.example.com/orders.read."},
 	} {
-		cmd := exec.Command(sk, s.args...)
-		cmd.Env = env
+		cmd := command(t, s.args...)
+		cmd.Env = append(cmd.Env, env...)
 		out, err := cmd.Output()
 		code := 0
 		var ee *exec.ExitError

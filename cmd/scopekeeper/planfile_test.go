@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -87,9 +88,14 @@ func TestApplySavedPlanChecked(t *testing.T) {
 
 // TestApplyPrintsStepsAsTheyLand: each resource-server step's line comes
 // as its write lands, before any final outcome of the wave, and its final
-// outcome follows.
+// outcome follows. In a synctest bubble: the pacing and the wave's settle
+// pass in virtual time.
 func TestApplyPrintsStepsAsTheyLand(t *testing.T) {
 	t.Parallel()
+	synctest.Test(t, testApplyPrintsStepsAsTheyLand)
+}
+
+func testApplyPrintsStepsAsTheyLand(t *testing.T) {
 	c := newCLI(t)
 	file := c.write("two.yaml", `userPoolId: `+pool+`
 resourceServers:

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,38 +18,46 @@ import (
 	"github.com/scopekeeper/scopekeeper/cognitotest"
 )
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
+// commandEnv, set to 1 in the environment of the test binary, makes it
+// run as the scopekeeper command (TestMain calls main) rather than run the
+// tests: the tests that need the command as a process of its own start
+// the test binary again, with nothing to build.
+const commandEnv = "SCOPEKEEPER_TEST_AS_COMMAND"
 
-// binary builds the command once per test run and returns its path.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "scopekeeper-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "scopekeeper")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return builtBin
-}
+// waitingParallel is the default of -parallel for this package: its
+// process tests (TestBinary and the signal tests) wait on the command's
+// pacing far more than they use the CPU, and with the default, GOMAXPROCS
+// (2 on a small CI machine), they would wait one after the other.
+const waitingParallel = 8
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if builtBin != "" {
-		_ = os.RemoveAll(filepath.Dir(builtBin))
+	if os.Getenv(commandEnv) == "1" {
+		main()
 	}
-	os.Exit(code)
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(waitingParallel)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// command returns "scopekeeper args..." as a process of its own: the test
+// binary run as the command, with the environment of the test and
+// commandEnv.
+func command(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), commandEnv+"=1")
+	return cmd
 }
 
 // interruptedApply starts "scopekeeper apply -f FILE --auto-approve -o
@@ -65,8 +75,8 @@ func interruptedApply(t *testing.T, srv *cognitotest.Server, n, creates int) (*p
 	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(binary(t), "apply", "-f", file, "--auto-approve", "-o", "json")
-	cmd.Env = append(os.Environ(), "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+srv.URL, "SCOPEKEEPER_ENDPOINT=", "SCOPEKEEPER_POOL_ID="+pool,
+	cmd := command(t, "apply", "-f", file, "--auto-approve", "-o", "json")
+	cmd.Env = append(cmd.Env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+srv.URL, "SCOPEKEEPER_ENDPOINT=", "SCOPEKEEPER_POOL_ID="+pool,
 		"AWS_ACCESS_KEY_ID=", "AWS_PROFILE=", "AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"))
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
@@ -148,7 +158,7 @@ func exitCode(t *testing.T, p *process) int {
 // as the pool holds it, and the exit code is 130.
 func TestSignalStopsApplyTruthfully(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the command; run without -short")
+		t.Skip("runs the command as a process; run without -short")
 	}
 	t.Parallel()
 	srv := cognitotest.NewServer(cognitotest.WithMaxResourceServers(100))
@@ -156,8 +166,8 @@ func TestSignalStopsApplyTruthfully(t *testing.T) {
 	if err := srv.AddUserPool(pool, "test"); err != nil {
 		t.Fatal(err)
 	}
-	const n = 30
-	cmd, stdout, stderr := interruptedApply(t, srv, n, 4)
+	const n, seen = 30, 2 // servers in the file; creates seen before the signal
+	cmd, stdout, stderr := interruptedApply(t, srv, n, seen)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
@@ -198,8 +208,8 @@ func TestSignalStopsApplyTruthfully(t *testing.T) {
 			t.Errorf("%s: outcome %q", s.Target, s.Outcome)
 		}
 	}
-	if count["done"] < 4 || count["not tried"] == 0 {
-		t.Errorf("outcomes %v: want the 4 writes seen done, and the apply stopped before the end", count)
+	if count["done"] < seen || count["not tried"] == 0 {
+		t.Errorf("outcomes %v: want the %d writes seen done, and the apply stopped before the end", count, seen)
 	}
 	if !strings.Contains(stderr.String(), "Send it again to exit at once") {
 		t.Errorf("stderr does not say what the signal does:\n%s", stderr)
@@ -211,7 +221,7 @@ func TestSignalStopsApplyTruthfully(t *testing.T) {
 // summary.
 func TestSecondSignalExitsAtOnce(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the command; run without -short")
+		t.Skip("runs the command as a process; run without -short")
 	}
 	t.Parallel()
 	srv := cognitotest.NewServer(cognitotest.WithMaxResourceServers(100))

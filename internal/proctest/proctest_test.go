@@ -40,8 +40,10 @@ func TestRelease(t *testing.T) {
 // reports each pause.
 func TestReleasePauses(t *testing.T) {
 	t.Parallel()
-	p := proctest.Pauses{N: 2, After: 100 * time.Millisecond, For: 300 * time.Millisecond}
-	watched := proctest.Start(t, childEnv+"=1", nameEnv+"=watched", watchEnv+"=1500ms")
+	// The pauses end 500ms after the release; the watched child works
+	// 900ms, so that both pauses fall in its work on a busy machine too.
+	p := proctest.Pauses{N: 2, After: 50 * time.Millisecond, For: 200 * time.Millisecond}
+	watched := proctest.Start(t, childEnv+"=1", nameEnv+"=watched", watchEnv+"=900ms")
 	other := proctest.Start(t, childEnv+"=1", nameEnv+"=other")
 	run := proctest.Release[result](t, []*proctest.Child{watched, other}, p)
 	if len(run.Pauses) != p.N {

@@ -15,7 +15,8 @@
 //
 // A Locker on a fake of its service, with no network in between, sets
 // [Config.VirtualTime]: the suite then runs in a testing/synctest bubble,
-// in virtual time.
+// in virtual time. A Locker on a real service sets [Config.Parallel], so
+// that the sub-tests wait out their leases at once.
 //
 // [LeaseLocker] is a Locker in memory whose locks have a lease that a test
 // can stop renewing ([LeaseLock.StopRenewing]), for testing code that must
