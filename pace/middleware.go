@@ -11,6 +11,7 @@ import (
 	smithymw "github.com/aws/smithy-go/middleware"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/gate"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 )
 
@@ -61,8 +62,19 @@ func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInp
 	if adapt == nil {
 		adapt, outer = m.account, nil
 	}
+	g := m.gate(ctx)
+	if err := g.Check(); err != nil {
+		return smithymw.FinalizeOutput{}, smithymw.Metadata{}, &WaitError{Pool: m.pool, Category: m.cat, Err: err}
+	}
 	start := m.p.clk.Now()
-	sent, err := adapt.wait(ctx, outer)
+	wctx, release := gated(ctx, g)
+	sent, err := adapt.wait(wctx, outer)
+	release()
+	if err == nil {
+		err = g.Check() // closed as the slot came
+	} else if g.Check() != nil && ctx.Err() == nil {
+		err = gate.ErrStopped
+	}
 	if err != nil {
 		return smithymw.FinalizeOutput{}, smithymw.Metadata{}, &WaitError{Pool: m.pool, Category: m.cat, Err: err}
 	}
@@ -86,6 +98,27 @@ func (m *middleware) HandleFinalize(ctx context.Context, in smithymw.FinalizeInp
 		}
 	}
 	return out, md, err
+}
+
+// gate returns the gate of the work the call belongs to when the call is
+// a write, nil otherwise: a gate stops writes not yet sent, never reads.
+func (m *middleware) gate(ctx context.Context) *gate.Gate {
+	if !m.cat.Writes() {
+		return nil
+	}
+	return gate.From(ctx)
+}
+
+// gated returns ctx, ended also when g closes, for a pacing wait, and the
+// function that releases it once the wait is over; ctx itself when g is
+// nil.
+func gated(ctx context.Context, g *gate.Gate) (context.Context, context.CancelFunc) {
+	if g == nil {
+		return ctx, func() {}
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	stop := g.AfterClose(cancel)
+	return wctx, func() { stop(); cancel() }
 }
 
 // isCode reports whether err is an API error with that code, compared

@@ -38,6 +38,10 @@ const (
 	ClientUpdate Category = "UserPoolClientUpdate"
 )
 
+// Writes reports whether c is one of the categories of writes above,
+// ResourceUpdate or ClientUpdate.
+func (c Category) Writes() bool { return c == ResourceUpdate || c == ClientUpdate }
+
 // Defaults of Config.
 const (
 	// DefaultCeiling is Cognito's per-pool quota of each category above, in

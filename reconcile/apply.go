@@ -14,6 +14,7 @@ import (
 	"github.com/scopekeeper/scopekeeper/appclient"
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
 	"github.com/scopekeeper/scopekeeper/internal/engine"
+	"github.com/scopekeeper/scopekeeper/internal/gate"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/resourceserver"
 )
@@ -208,10 +209,11 @@ func (r *Result) count() (done, failed, notTried, unverified int) {
 // failed, a grant whose server failed) is not tried. Without
 // opts.ContinueOnError the apply stops at the first failure.
 //
-// When ctx ends during the steps, Apply starts no new step; the steps in
-// flight go on, their requests on a context that keeps ctx's values but
-// not its end, for opts.Grace to finish and be verified; then they are
-// cut. Apply then reads what landed, on a fresh context with a deadline of
+// When ctx ends during the steps, Apply starts no new step, and a step
+// whose write still waits for its pacing slot sends it no more (the step
+// is not tried, unless an earlier write of it was sent); the writes sent
+// go on, on a context that keeps ctx's values but not its end, for
+// opts.Grace to finish and be verified; then they are cut. Apply then reads what landed, on a fresh context with a deadline of
 // Grace: one listing of the resource servers if a server step was cut, and
 // a DescribeUserPoolClient per app client whose step was cut (when the
 // AppClients has Get, as *appclient.Client does). Each cut step is then
@@ -300,11 +302,13 @@ type apply struct {
 	mu       sync.Mutex
 	res      *Result
 	finished int
-	reported []bool   // OnStep was called for the step
-	cut      []error  // the error of a step cut by an interrupt, to read back
-	listed   []string // the scopes of the latest listing of the pool
-	cause    error    // why ctx ended, once it did
-	ctxErr   error    // ctx.Err(), once it ended
+	reported []bool          // OnStep was called for the step
+	cut      []error         // the error of a step cut by an interrupt, to read back
+	gates    []*gate.Gate    // each step's: no write sent once the apply's context ends
+	outer    context.Context // the apply's context, whose end closes the gates
+	listed   []string        // the scopes of the latest listing of the pool
+	cause    error           // why ctx ended, once it did
+	ctxErr   error           // ctx.Err(), once it ended
 	stop     atomic.Bool
 }
 
@@ -335,6 +339,7 @@ func newApply(r *Reconciler, p *Plan, opts ApplyOptions) *apply {
 	}
 	a.reported = make([]bool, len(a.res.Steps))
 	a.cut = make([]error, len(a.res.Steps))
+	a.gates = make([]*gate.Gate, len(a.res.Steps))
 	return a
 }
 
@@ -357,6 +362,7 @@ func (a *apply) grace() (writes, readBack time.Duration) {
 // finish. Then it reads back what the steps cut meanwhile left.
 func (a *apply) run(ctx context.Context) {
 	writes, readBack := a.grace()
+	a.outer = ctx
 	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
 	unwatch := context.AfterFunc(ctx, func() {
@@ -420,7 +426,7 @@ func (a *apply) each(ctx context.Context, idx []int, fn func(context.Context, in
 					a.finish(i, NotTried, nil)
 					continue
 				}
-				a.ended(i, fn(ctx, i))
+				a.ended(i, fn(a.gate(ctx, i), i))
 			}
 		}()
 	}
@@ -434,9 +440,16 @@ func (a *apply) each(ctx context.Context, idx []int, fn func(context.Context, in
 // ended records the end of step i with err: done, failed, or, when the
 // step was cut by an interrupt, to be read back.
 func (a *apply) ended(i int, err error) {
+	a.mu.Lock()
+	g := a.gates[i]
+	a.mu.Unlock()
 	switch {
 	case err == nil:
 		a.finish(i, Done, nil)
+	case errors.Is(err, gate.ErrStopped) && !g.Sent():
+		// Interrupted before any of its writes was sent, in its
+		// pacing wait: the step did nothing.
+		a.finish(i, NotTried, nil)
 	case a.cutBy(err):
 		a.mu.Lock()
 		a.cut[i] = err
@@ -444,6 +457,17 @@ func (a *apply) ended(i int, err error) {
 	default:
 		a.finish(i, Failed, err)
 	}
+}
+
+// gate returns ctx with step i's gate, which stops the step's writes not
+// yet sent (those waiting for their pacing slot included) once the
+// apply's context ends.
+func (a *apply) gate(ctx context.Context, i int) context.Context {
+	ctx, g := gate.With(ctx, a.outer)
+	a.mu.Lock()
+	a.gates[i] = g
+	a.mu.Unlock()
+	return ctx
 }
 
 // cutBy reports whether err is a step's end because the apply was
@@ -570,7 +594,7 @@ func (a *apply) wave(ctx context.Context) {
 	// waiting for the listing.
 	ctxs, dones := make([]context.Context, len(a.servers)), make([]func(), len(a.servers))
 	for n, i := range a.servers {
-		ctxs[n], dones[n] = w.Join(context.WithValue(ctx, stepKey{}, i))
+		ctxs[n], dones[n] = w.Join(context.WithValue(a.gate(ctx, i), stepKey{}, i))
 	}
 	var wg sync.WaitGroup
 	for n, i := range a.servers {

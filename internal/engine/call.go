@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	rserrors "github.com/scopekeeper/scopekeeper/errors"
+	"github.com/scopekeeper/scopekeeper/internal/gate"
 	"github.com/scopekeeper/scopekeeper/internal/telemetry"
 	"github.com/scopekeeper/scopekeeper/pace"
 )
@@ -56,13 +58,23 @@ func Send[In, Out any](ctx context.Context, c *Caller, pool string, cat pace.Cat
 	if err := ctx.Err(); err != nil {
 		return zero, 0, err
 	}
+	var g *gate.Gate // a write's: stopped before it is sent, marked once it is
+	if cat.Writes() {
+		g = gate.From(ctx)
+		if err := g.Check(); err != nil {
+			return zero, 0, err
+		}
+	}
 	var wire atomic.Int64 // nanoseconds of the last attempt, once sent
-	opts := append(slices.Clip(c.Options), c.Pacer.Option(pool, cat), timeAttempts(&wire))
+	opts := append(slices.Clip(c.Options), c.Pacer.Option(pool, cat), timeAttempts(&wire, g))
 	start := time.Now()
 	out, err := call(ctx, in, opts...)
 	took := time.Duration(wire.Load())
 	if took == 0 { // an API that is not the SDK's client runs no middleware
 		took = time.Since(start)
+		if !errors.Is(err, gate.ErrStopped) {
+			g.MarkSent() // as far as this side can tell
+		}
 	}
 	if err != nil {
 		return zero, took, rserrors.From(err)
@@ -73,11 +85,12 @@ func Send[In, Out any](ctx context.Context, c *Caller, pool string, cat pace.Cat
 // timeAttempts returns the per-call option that records, in d, how long
 // each attempt of the call takes from the end of the Finalize step (after
 // pacing and signing) to its answer.
-func timeAttempts(d *atomic.Int64) func(*cip.Options) {
+func timeAttempts(d *atomic.Int64, g *gate.Gate) func(*cip.Options) {
 	return func(o *cip.Options) {
 		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
 			return st.Finalize.Add(middleware.FinalizeMiddlewareFunc("scopekeeperTimeAttempt",
 				func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+					g.MarkSent()
 					start := time.Now()
 					out, md, err := next.HandleFinalize(ctx, in)
 					d.Store(int64(max(time.Since(start), 1)))
