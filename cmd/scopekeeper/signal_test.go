@@ -153,6 +153,18 @@ func exitCode(t *testing.T, p *process) int {
 	return 0
 }
 
+// signalServer returns an emulator on loopback, for the command run as a
+// process, holding the pool, with room for the files' servers.
+func signalServer(t *testing.T) *cognitotest.Server {
+	t.Helper()
+	srv := cognitotest.NewServer(cognitotest.WithMaxResourceServers(100))
+	t.Cleanup(srv.Close)
+	if err := srv.AddUserPool(pool, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
 // TestSignalStopsApplyTruthfully: the first SIGINT stops an apply paced
 // to Cognito's quota; the writes in flight finish, every step is reported
 // as the pool holds it, and the exit code is 130.
@@ -161,11 +173,7 @@ func TestSignalStopsApplyTruthfully(t *testing.T) {
 		t.Skip("runs the command as a process; run without -short")
 	}
 	t.Parallel()
-	srv := cognitotest.NewServer(cognitotest.WithMaxResourceServers(100))
-	t.Cleanup(srv.Close)
-	if err := srv.AddUserPool(pool, "test"); err != nil {
-		t.Fatal(err)
-	}
+	srv := signalServer(t)
 	const n, seen = 30, 2 // servers in the file; creates seen before the signal
 	cmd, stdout, stderr := interruptedApply(t, srv, n, seen)
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
@@ -224,11 +232,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 		t.Skip("runs the command as a process; run without -short")
 	}
 	t.Parallel()
-	srv := cognitotest.NewServer(cognitotest.WithMaxResourceServers(100))
-	t.Cleanup(srv.Close)
-	if err := srv.AddUserPool(pool, "test"); err != nil {
-		t.Fatal(err)
-	}
+	srv := signalServer(t)
 	cmd, stdout, stderr := interruptedApply(t, srv, 20, 2)
 	// The listing that verifies the writes in flight never comes: only a
 	// second signal ends the wait before the grace does.
