@@ -18,13 +18,13 @@ import (
 )
 
 // TestProcesses runs 4 processes, each with its own Client and its own
-// Locker, that each add 6 scopes to one resource server at the same
+// Locker, that each add 3 scopes to one resource server at the same
 // time, in two rounds, each on a new resource server: every scope must be
 // kept in every round, and, since the lock lets no write overlap another,
 // no change is ever written twice. (BenchmarkReplicas measures the time.)
 func TestProcesses(t *testing.T) {
 	t.Parallel()
-	const processes, scopes, rounds = 4, 6, 2
+	const processes, scopes, rounds = 4, 3, 2
 	srv, pool := newServer(t)
 	_, endpoint, table := newTable(t)
 	var children []*child
