@@ -51,14 +51,7 @@ func TestApplyRewritesOverwritten(t *testing.T) {
 		o.Settle = -1
 		o.ResourceServerOptions = []func(*resourceserver.Options){func(o *resourceserver.Options) { o.DisableRateLimit = true }}
 	})
-	f, err := reconcile.Parse("many.yaml", []byte(manyServers(3, true)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := rec.Plan(t.Context(), f, reconcile.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := planMany(t, rec, 3, true)
 	e.srv.ResetRequests()
 	res, err := rec.Apply(t.Context(), p, reconcile.ApplyOptions{})
 	if err != nil {

@@ -37,14 +37,7 @@ func testApplyInterruptedWhilePaced(t *testing.T) {
 	rec := reconcile.New(interrupt, nil, func(o *reconcile.Options) {
 		o.Pacer, o.Parallelism, o.Settle = p, 8, -1
 	})
-	f, err := reconcile.Parse("many.yaml", []byte(manyServers(n, false)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := rec.Plan(t.Context(), f, reconcile.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	plan := planMany(t, rec, n, false)
 	srv.ResetRequests()
 	res, err := rec.Apply(ctx, plan, reconcile.ApplyOptions{})
 	var ae *reconcile.ApplyError

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -83,14 +84,7 @@ func TestApplyInterrupted(t *testing.T) {
 				o.Parallelism = 2
 				o.ResourceServerOptions = []func(*resourceserver.Options){func(o *resourceserver.Options) { o.DisableRateLimit = true }}
 			})
-			f, err := reconcile.Parse("many.yaml", []byte(manyServers(n, false)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := rec.Plan(t.Context(), f, reconcile.PlanOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := planMany(t, rec, n, false)
 			var mu sync.Mutex
 			progress := map[string]reconcile.Outcome{}
 			res, err := rec.Apply(ctx, p, reconcile.ApplyOptions{Grace: tc.grace, Progress: func(s reconcile.StepResult, _, _ int) {
@@ -146,18 +140,11 @@ func TestOnStepAsWritesLand(t *testing.T) {
 		o.Settle, o.Parallelism = -1, 1
 		o.ResourceServerOptions = []func(*resourceserver.Options){func(o *resourceserver.Options) { o.DisableRateLimit = true }}
 	})
-	f, err := reconcile.Parse("many.yaml", []byte(manyServers(4, false)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := rec.Plan(t.Context(), f, reconcile.PlanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := planMany(t, rec, 4, false)
 	e.srv.ResetRequests()
 	var events []string
 	lists := func() int { return countOps(e.srv.Requests())["ListResourceServers"] }
-	_, err = rec.Apply(t.Context(), p, reconcile.ApplyOptions{
+	_, err := rec.Apply(t.Context(), p, reconcile.ApplyOptions{
 		OnStep: func(s reconcile.StepResult) {
 			events = append(events, fmt.Sprintf("step %s: %s, listings %d, creates %d", s.Step.Target, s.Outcome, lists(), countOps(e.srv.Requests())["CreateResourceServer"]))
 		},
@@ -181,22 +168,10 @@ func TestOnStepAsWritesLand(t *testing.T) {
 	// The finals may come in any order: they are released by one listing.
 	got := events
 	if len(got) == len(want) {
-		slicesSortTail(got, 4)
+		slices.Sort(got[4:])
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("events mismatch (-want +got):\n%s", diff)
-	}
-}
-
-// slicesSortTail sorts s[from:].
-func slicesSortTail(s []string, from int) {
-	tail := s[from:]
-	for i := range tail {
-		for j := i + 1; j < len(tail); j++ {
-			if tail[j] < tail[i] {
-				tail[i], tail[j] = tail[j], tail[i]
-			}
-		}
 	}
 }
 

@@ -28,6 +28,20 @@ func manyServers(n int, changed bool) string {
 	return b.String()
 }
 
+// planMany plans manyServers(n, changed) with rec, failing tb on an error.
+func planMany(tb testing.TB, rec *reconcile.Reconciler, n int, changed bool) *reconcile.Plan {
+	tb.Helper()
+	f, err := reconcile.Parse("many.yaml", []byte(manyServers(n, changed)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p, err := rec.Plan(context.Background(), f, reconcile.PlanOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
 // putMany stores the servers of manyServers(n, false).
 func (e *env) putMany(t testing.TB, n int) {
 	t.Helper()
