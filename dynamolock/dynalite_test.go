@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/scopekeeper/scopekeeper/dynamolock"
+	"github.com/scopekeeper/scopekeeper/internal/proctest"
 )
 
 // The tests run against dynalite, an implementation of DynamoDB in
@@ -83,14 +83,7 @@ func TestMain(m *testing.M) {
 		os.Exit(runChild(mode))
 	}
 	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		if err := flag.Set("test.parallel", strconv.Itoa(waitingParallel)); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-	}
+	proctest.DefaultParallel(waitingParallel)
 	code := m.Run()
 	stopDynalite()
 	os.Exit(code)

@@ -9,13 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/scopekeeper/scopekeeper/cognitotest"
+	"github.com/scopekeeper/scopekeeper/internal/proctest"
 )
 
 // commandEnv, set to 1 in the environment of the test binary, makes it
@@ -35,14 +35,7 @@ func TestMain(m *testing.M) {
 		main()
 	}
 	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		if err := flag.Set("test.parallel", strconv.Itoa(waitingParallel)); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-	}
+	proctest.DefaultParallel(waitingParallel)
 	os.Exit(m.Run())
 }
 

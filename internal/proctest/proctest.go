@@ -3,10 +3,12 @@ package proctest
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -180,4 +182,18 @@ func pause(proc *os.Process, p Pauses, done <-chan struct{}) []Pause {
 		ps = append(ps, Pause{from, time.Now()})
 	}
 	return ps
+}
+
+// DefaultParallel makes n the default of -test.parallel, unless the
+// command line sets it; a TestMain calls it after flag.Parse. Tests that
+// wait on processes, leases or pacing far more than they use the CPU
+// would otherwise run GOMAXPROCS (2 on a small CI machine) at a time.
+func DefaultParallel(n int) {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", strconv.Itoa(n)); err != nil {
+			panic("proctest: " + err.Error())
+		}
+	}
 }
